@@ -1,0 +1,1 @@
+"""The command-line front: thin commands over the study service."""

@@ -1,0 +1,182 @@
+"""``quizdl``: the TUI with no arguments, scripting subcommands otherwise."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from quizdl.cli.common import EXIT_FAILED, EXIT_USAGE, fail, open_service, print_json
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="quizdl")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Daily deep-learning interview practice: spaced repetition and Keras challenges.
+
+    With no command, opens the review app.
+    """
+    if ctx.invoked_subcommand is None:
+        _open_app()
+
+
+def _open_app() -> None:
+    try:
+        tui = importlib.import_module("quizdl.tui.app")
+    except ModuleNotFoundError:
+        _print_today()
+        return
+    tui.run()
+
+
+def _print_today() -> None:
+    service = open_service()
+    summaries = service.deck_summaries()
+    due = sum(s.due for s in summaries)
+    new = sum(s.new for s in summaries)
+    click.echo(f"Today: {due} due, {new} new across {len(summaries)} decks.")
+    click.echo("Commands: decks list | decks validate | import | stats | challenge (see --help)")
+
+
+@cli.group()
+def decks() -> None:
+    """List, validate and describe decks."""
+
+
+@decks.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+def decks_list(as_json: bool) -> None:
+    """Every deck with total, new and due-today counts."""
+    summaries = open_service().deck_summaries()
+    if as_json:
+        print_json([s.as_json() for s in summaries])
+        return
+    if not summaries:
+        click.echo("No decks yet. Import one with: quizdl import PATH")
+        return
+    width = max(len(s.id) for s in summaries)
+    click.echo(f"{'deck':<{width}}  {'total':>6}  {'new':>5}  {'due':>5}  title")
+    for s in summaries:
+        click.echo(f"{s.id:<{width}}  {s.total:>6}  {s.new:>5}  {s.due:>5}  {s.title}")
+
+
+@decks.command("validate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+def decks_validate(paths: tuple[Path, ...]) -> None:
+    """Check deck files; print each problem as path:line:column: field: message."""
+    from quizdl.decks.errors import DeckError
+    from quizdl.decks.loader import load_deck
+
+    bad = 0
+    for path in paths:
+        try:
+            deck = load_deck(path)
+        except DeckError as exc:
+            bad += 1
+            for problem in exc.problems:
+                click.echo(str(problem))
+        else:
+            click.echo(f"{path}: ok ({len(deck.cards)} cards)", err=True)
+    if bad:
+        sys.exit(EXIT_FAILED)
+
+
+@decks.command("schema")
+def decks_schema() -> None:
+    """Print the deck format as JSON Schema (for editor autocompletion)."""
+    from quizdl.decks.model import Deck
+
+    schema = Deck.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "quizdl deck"
+    click.echo(json.dumps(schema, indent=2, ensure_ascii=False))
+
+
+@cli.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+def import_(path: Path) -> None:
+    """Import a deck file into your collection (re-importing updates it)."""
+    from quizdl.decks.errors import DeckError
+
+    service = open_service()
+    try:
+        plan = service.import_file(path)
+    except DeckError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        fail(f"{path}: not imported ({len(exc.problems)} problem(s)); nothing was stored")
+    click.echo(
+        f"Imported {plan.deck_id!r}: {len(plan.new)} new, {len(plan.updated)} updated, "
+        f"{len(plan.retired)} retired, {len(plan.restored)} restored, "
+        f"{len(plan.unchanged)} unchanged."
+    )
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+def stats(as_json: bool) -> None:
+    """Reviews today, cards due today and tomorrow, streak, per-deck counts."""
+    result = open_service().stats()
+    if as_json:
+        print_json(result.as_json())
+        return
+    click.echo(f"Reviews today:  {result.reviews_today}")
+    click.echo(f"Due today:      {result.due_today}")
+    click.echo(f"Due tomorrow:   {result.due_tomorrow}")
+    click.echo(f"Streak:         {result.streak} day{'s' if result.streak != 1 else ''}")
+    if result.retention is not None:
+        click.echo(f"Retention:      {result.retention:.0%}")
+    if result.decks:
+        click.echo("")
+        width = max(len(d.deck_id) for d in result.decks)
+        click.echo(
+            f"{'deck':<{width}}  {'total':>6} {'new':>5} {'learn':>5} {'review':>6} {'due':>5}"
+        )
+        for d in result.decks:
+            counts = f"{d.total:>6} {d.new:>5} {d.learning:>5} {d.review:>6} {d.due_today:>5}"
+            click.echo(f"{d.deck_id:<{width}}  {counts}")
+
+
+def _register_optional_groups() -> None:
+    """Command groups that live in their own modules (challenge, export)."""
+    for module_name, attribute in (
+        ("quizdl.cli.challenge", "challenge"),
+        ("quizdl.cli.transfer", "export"),
+    ):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        cli.add_command(getattr(module, attribute))
+
+
+_register_optional_groups()
+
+
+def main() -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from quizdl.decks.errors import DeckError
+    from quizdl.study.errors import StudyError
+
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_USAGE)
+    except click.exceptions.Abort:
+        fail("aborted")
+    except (StudyError, DeckError) as exc:
+        fail(str(exc))
+    except OperationalError as exc:
+        fail(f"database error: {exc.orig}")
+    except KeyboardInterrupt:
+        sys.exit(130)

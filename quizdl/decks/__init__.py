@@ -1,0 +1,1 @@
+"""Deck values (pydantic), the strict YAML loader, and the bundled decks."""

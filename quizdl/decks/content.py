@@ -1,0 +1,70 @@
+"""Reading deck cards back from their stored JSON form, and their searchable text."""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from quizdl.decks.model import CLOZE_BLANK, Card
+
+
+@lru_cache(maxsize=1)
+def _card_adapter() -> TypeAdapter[Card]:
+    return TypeAdapter(Card)
+
+
+def card_from_content(content: dict[str, Any]) -> Card:
+    return _card_adapter().validate_python(content)
+
+
+def card_to_content(card: Card) -> dict[str, Any]:
+    return card.model_dump(mode="json", exclude_none=True)
+
+
+def prompt_of(content: dict[str, Any]) -> str:
+    """The first line a learner sees, straight from stored content (no validation)."""
+    kind = content.get("type")
+    if kind == "concept":
+        text = str(content.get("term", ""))
+    elif kind == "cloze":
+        text = CLOZE_BLANK.sub("[…]", str(content.get("text", "")))
+    elif kind == "challenge":
+        text = str(content.get("title", ""))
+    else:
+        text = str(content.get("question", ""))
+    return " ".join(text.split())
+
+
+def normalise(text: str) -> str:
+    """NFKC + casefold: what search and ids compare, never what is displayed."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+_TEXT_FIELDS = (
+    "term",
+    "explanation",
+    "formula",
+    "question",
+    "answer",
+    "text",
+    "hint",
+    "title",
+    "prompt",
+    "explanation",
+)
+
+
+def search_text_of(content: dict[str, Any]) -> str:
+    parts: list[str] = [str(content.get("id", ""))]
+    for name in _TEXT_FIELDS:
+        value = content.get(name)
+        if isinstance(value, str):
+            parts.append(value)
+    for name in ("choices", "key_points", "tags"):
+        value = content.get(name)
+        if isinstance(value, list):
+            parts.extend(str(item) for item in value)
+    return normalise(" ".join(parts))

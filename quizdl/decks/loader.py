@@ -1,0 +1,342 @@
+"""Strict, safe loading of deck files with file:line:column error locations.
+
+YAML is composed into nodes first (safe loader, no Python tags) so that every
+pydantic error can be pointed at the node it concerns instead of guessing a
+line. Hostile input (billion laughs, absurd nesting, binary files, enormous
+files) is refused with a reason before it can cost memory or time.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from quizdl.decks.errors import DeckError, DeckProblem
+from quizdl.decks.model import (
+    CARD_TYPES,
+    ChallengeCard,
+    ClozeCard,
+    ConceptCard,
+    Deck,
+    MCQCard,
+    QACard,
+)
+
+_Loader: type[yaml.SafeLoader]
+try:  # libyaml is several times faster; fall back to pure Python where it is missing.
+    _Loader = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+# A deck of 100,000 cards has well under 3 million nodes; far more after alias
+# expansion is a "billion laughs" bomb, not a deck.
+MAX_EXPANDED_NODES = 5_000_000
+
+_KNOWN_FIELDS = sorted(
+    set(Deck.model_fields)
+    | {
+        name
+        for model in (ConceptCard, QACard, MCQCard, ClozeCard, ChallengeCard)
+        for name in model.model_fields
+    }
+)
+
+
+def read_text(path: Path) -> str:
+    """Read a text file or raise DeckError with a one-line reason."""
+    name = str(path)
+    try:
+        if not path.exists():
+            raise DeckError([DeckProblem(name, 0, 0, "", "no such file")])
+        if path.is_dir():
+            raise DeckError([DeckProblem(name, 0, 0, "", "is a directory, expected a deck file")])
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise DeckError(
+                [
+                    DeckProblem(
+                        name,
+                        0,
+                        0,
+                        "",
+                        f"file is {size // (1024 * 1024)} MiB; the limit is "
+                        f"{MAX_FILE_BYTES // (1024 * 1024)} MiB",
+                    )
+                ]
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DeckError(
+            [DeckProblem(name, 0, 0, "", f"cannot read: {exc.strerror or exc}")]
+        ) from exc
+    if b"\x00" in data[:8192]:
+        raise DeckError([DeckProblem(name, 0, 0, "", "binary file, expected UTF-8 text")])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise DeckError(
+            [DeckProblem(name, line, column, "", f"invalid UTF-8 (byte 0x{data[exc.start]:02x})")]
+        ) from exc
+
+
+def load_deck(path: Path) -> Deck:
+    """Load and validate one deck file; raises DeckError listing every problem."""
+    return parse_deck(read_text(path), str(path))
+
+
+def parse_deck(text: str, name: str) -> Deck:
+    node = compose(text, name)
+    data = construct(node, name)
+    problems = list(_duplicate_keys(node, name)) + list(_duplicate_card_ids(node, name))
+    try:
+        deck = Deck.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_locate_errors(exc, node, name, already=problems))
+        raise DeckError(problems) from None
+    if problems:
+        raise DeckError(problems)
+    return deck
+
+
+def compose(text: str, name: str) -> yaml.Node:
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        raise DeckError([DeckProblem(name, line, column, "", f"YAML syntax: {message}")]) from None
+    except yaml.YAMLError as exc:
+        raise DeckError([DeckProblem(name, 0, 0, "", f"YAML syntax: {exc}")]) from None
+    except RecursionError:
+        raise DeckError([DeckProblem(name, 0, 0, "", "YAML is nested too deeply")]) from None
+    finally:
+        loader.dispose()
+    if node is None:
+        raise DeckError([DeckProblem(name, 0, 0, "", "file is empty, expected a deck")])
+    _refuse_bombs(node, name)
+    return node
+
+
+def construct(node: yaml.Node, name: str) -> Any:
+    loader = _Loader("")
+    try:
+        return loader.construct_document(node)
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        raise DeckError([DeckProblem(name, line, column, "", f"YAML: {exc.problem}")]) from None
+    except RecursionError:
+        raise DeckError([DeckProblem(name, 0, 0, "", "YAML is nested too deeply")]) from None
+    finally:
+        loader.dispose()
+
+
+def _children(node: yaml.Node) -> Iterator[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        yield from node.value
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            yield key
+            yield value
+
+
+def _refuse_bombs(root: yaml.Node, name: str) -> None:
+    """Count nodes as if aliases were expanded, without expanding them."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        if children_done:
+            size = 1 + sum(sizes[id(child)] for child in _children(node))
+            if size > MAX_EXPANDED_NODES:
+                mark = node.start_mark
+                raise DeckError(
+                    [
+                        DeckProblem(
+                            name,
+                            mark.line + 1,
+                            mark.column + 1,
+                            "",
+                            "too many values once YAML aliases are expanded "
+                            f"(over {MAX_EXPANDED_NODES:,}); refusing a possible YAML bomb",
+                        )
+                    ]
+                )
+            sizes[id(node)] = size
+            continue
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+
+
+def _scalar(node: yaml.Node | None) -> str | None:
+    return node.value if isinstance(node, yaml.ScalarNode) else None
+
+
+def _mapping_get(node: yaml.Node, key: str) -> tuple[yaml.Node, yaml.Node] | None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if _scalar(key_node) == key:
+                return key_node, value_node
+    return None
+
+
+def _duplicate_keys(root: yaml.Node, name: str) -> Iterator[DeckProblem]:
+    """PyYAML keeps the last of two equal keys silently; a deck must not."""
+    stack: list[tuple[yaml.Node, str]] = [(root, "")]
+    seen_nodes: set[int] = set()
+    while stack:
+        node, path = stack.pop()
+        if id(node) in seen_nodes:
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            keys: set[str] = set()
+            for key_node, value_node in node.value:
+                key = _scalar(key_node)
+                child = f"{path}.{key}" if path else str(key)
+                if key is not None and key in keys:
+                    mark = key_node.start_mark
+                    yield DeckProblem(
+                        name,
+                        mark.line + 1,
+                        mark.column + 1,
+                        child,
+                        f"key {key!r} appears twice in the same mapping",
+                    )
+                if key is not None:
+                    keys.add(key)
+                stack.append((value_node, child))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, f"{path}[{i}]") for i, item in enumerate(node.value))
+
+
+def _duplicate_card_ids(root: yaml.Node, name: str) -> Iterator[DeckProblem]:
+    cards = _mapping_get(root, "cards")
+    if cards is None or not isinstance(cards[1], yaml.SequenceNode):
+        return
+    first_seen: dict[str, int] = {}
+    for index, card in enumerate(cards[1].value):
+        entry = _mapping_get(card, "id")
+        card_id = _scalar(entry[1]) if entry else None
+        if card_id is None or entry is None:
+            continue
+        if card_id in first_seen:
+            mark = entry[1].start_mark
+            yield DeckProblem(
+                name,
+                mark.line + 1,
+                mark.column + 1,
+                f"cards[{index}].id",
+                f"duplicate card id {card_id!r} (first used by cards[{first_seen[card_id]}])",
+            )
+        else:
+            first_seen[card_id] = index
+
+
+def _resolve(
+    root: yaml.Node, loc: Sequence[int | str]
+) -> tuple[yaml.Node, yaml.Node | None, list[str | int]]:
+    """Follow a pydantic error location through the YAML nodes.
+
+    Returns the deepest value node reached, the key node naming it (when the
+    last step was a mapping key), and the path elements that name real YAML
+    keys/indices: pydantic adds union tags such as 'qa' or 'int' that do not
+    exist in the file.
+    """
+    node: yaml.Node = root
+    key_node: yaml.Node | None = None
+    path: list[str | int] = []
+    for part in loc:
+        if isinstance(part, int) and isinstance(node, yaml.SequenceNode):
+            if 0 <= part < len(node.value):
+                node, key_node = node.value[part], None
+                path.append(part)
+            continue
+        if isinstance(part, str) and isinstance(node, yaml.MappingNode):
+            entry = _mapping_get(node, part)
+            if entry is not None:
+                key_node, node = entry
+                path.append(part)
+                continue
+            if part in _KNOWN_FIELDS and part not in CARD_TYPES:
+                path.append(part)  # a missing field: point at the mapping that lacks it
+        # Anything else is a pydantic union tag: not in the file.
+    return node, key_node, path
+
+
+def _field_name(path: Sequence[int | str]) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def _message(error: Any, node: yaml.Node) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind == "union_tag_invalid":
+        return f"expected one of {', '.join(CARD_TYPES)}, got {ctx.get('tag')!r}"
+    if kind == "union_tag_not_found":
+        return f"missing 'type': expected one of {', '.join(CARD_TYPES)}"
+    if kind == "missing" and error["loc"] and error["loc"][-1] == "type":
+        return f"missing: expected one of {', '.join(CARD_TYPES)}"
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        field = str(error["loc"][-1])
+        close = difflib.get_close_matches(field, _KNOWN_FIELDS, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"unknown field {field!r}{hint}"
+    if kind == "string_pattern_mismatch" and error["loc"] and error["loc"][-1] == "id":
+        return (
+            f"ids may hold letters, digits and . _ : @ + - and must start with a letter or "
+            f"digit, got {error.get('input')!r}"
+        )
+    if (error["loc"][-2:-1] == ("answer",) and kind.endswith("_type")) or kind == "int_parsing":
+        return f"expected a choice index (0-based) or a list of them, got {error.get('input')!r}"
+    message = str(error["msg"]).replace("Input should be", "expected")
+    message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    found = _scalar(node)
+    if kind.endswith("_type") and found is not None:
+        message += f", got {found!r}"
+    return message[:1].lower() + message[1:]
+
+
+def _locate_errors(
+    exc: ValidationError, root: yaml.Node, name: str, already: list[DeckProblem]
+) -> list[DeckProblem]:
+    reported = {(p.line, p.column, p.field) for p in already}
+    by_field: dict[tuple[int, int, str], list[str]] = {}
+    for error in exc.errors(include_url=False):
+        loc = error["loc"]
+        if not loc and any("duplicate card id" in p.message for p in already):
+            continue
+        if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            loc = (*loc, "type")
+        node, key_node, path = _resolve(root, loc)
+        # An unknown field is the key's fault; a bad value is the value's.
+        at = key_node if error["type"] == "extra_forbidden" and key_node is not None else node
+        mark = at.start_mark
+        key = (mark.line + 1, mark.column + 1, _field_name(path))
+        if key in reported:
+            continue
+        message = _message(error, node)
+        messages = by_field.setdefault(key, [])
+        if message not in messages:
+            messages.append(message)
+    return [
+        DeckProblem(name, line, column, field, " or ".join(messages))
+        for (line, column, field), messages in by_field.items()
+    ]

@@ -1,0 +1,1 @@
+"""Pure scheduling algorithms: no I/O, no database, no UI."""

@@ -1,0 +1,124 @@
+"""SQLAlchemy 2.0 models of the learner's collection.
+
+Rows never leave the store/study layers: the study service turns them into
+plain values before a CLI command or a widget sees them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[str]: JSON}
+
+
+class DeckRow(Base):
+    __tablename__ = "decks"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[str] = mapped_column(String(64), default="1")
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # "bundled" decks are synced from the package on start; "imported" ones
+    # only change when the learner imports again.
+    origin: Mapped[str] = mapped_column(String(16))
+    source_path: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class CardRow(Base):
+    __tablename__ = "cards"
+    __table_args__ = (
+        UniqueConstraint("deck_id", "card_id", name="uq_cards_deck_card"),
+        Index("ix_cards_deck_position", "deck_id", "position"),
+    )
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    deck_id: Mapped[str] = mapped_column(ForeignKey("decks.id", ondelete="CASCADE"))
+    card_id: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int] = mapped_column(Integer)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # NFKC + casefold of the card's text, so search is one LIKE per word.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    suspended: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CardStateRow(Base):
+    __tablename__ = "card_states"
+    __table_args__ = (Index("ix_card_states_due", "due"),)
+
+    card_pk: Mapped[int] = mapped_column(
+        ForeignKey("cards.pk", ondelete="CASCADE"), primary_key=True
+    )
+    easiness: Mapped[float] = mapped_column(Float, default=2.5)
+    repetitions: Mapped[int] = mapped_column(Integer, default=0)
+    interval: Mapped[int] = mapped_column(Integer, default=0)
+    # NULL means the card has never been reviewed: it is new.
+    due: Mapped[date | None] = mapped_column(Date)
+    lapses: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReviewRow(Base):
+    """Append-only log of every answer (undo removes only the very last one)."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        Index("ix_reviews_card", "card_pk", "id"),
+        Index("ix_reviews_day", "study_day"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    card_pk: Mapped[int] = mapped_column(ForeignKey("cards.pk", ondelete="CASCADE"))
+    reviewed_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
+    study_day: Mapped[date] = mapped_column(Date)  # the learner's day (starts 04:00 local)
+    quality: Mapped[int] = mapped_column(Integer)
+    # "scheduled" answers move the SM-2 state; "redrill" ones (SM-2 rule 7,
+    # same-day repeats) are logged without changing it.
+    kind: Mapped[str] = mapped_column(String(16))
+    answer_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    easiness_before: Mapped[float] = mapped_column(Float)
+    repetitions_before: Mapped[int] = mapped_column(Integer)
+    interval_before: Mapped[int] = mapped_column(Integer)
+    due_before: Mapped[date | None] = mapped_column(Date)
+    lapses_before: Mapped[int] = mapped_column(Integer)
+    easiness_after: Mapped[float] = mapped_column(Float)
+    repetitions_after: Mapped[int] = mapped_column(Integer)
+    interval_after: Mapped[int] = mapped_column(Integer)
+    due_after: Mapped[date | None] = mapped_column(Date)
+
+
+class ChallengeAttemptRow(Base):
+    __tablename__ = "challenge_attempts"
+    __table_args__ = (Index("ix_attempts_card", "card_pk", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    card_pk: Mapped[int] = mapped_column(ForeignKey("cards.pk", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
+    # "check" (code was run), "solution" (reference solution seen),
+    # "give_up", or "draft" (autosaved code that was not checked).
+    event: Mapped[str] = mapped_column(String(16))
+    code: Mapped[str] = mapped_column(Text, default="")
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    verdict: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)

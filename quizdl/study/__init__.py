@@ -1,0 +1,1 @@
+"""The study service: use cases shared by the CLI and the TUI (UI-agnostic)."""

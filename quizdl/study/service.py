@@ -1,0 +1,653 @@
+"""The study service: every use case the CLI and the TUI share.
+
+One short transaction per user action; every answer is committed before the
+method returns, so a crash can never lose a graded card. Returned values are
+plain dataclasses (``quizdl.study.values``); no ORM object leaves this layer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import and_, case, delete, func, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from quizdl.decks.content import card_from_content, normalise, prompt_of
+from quizdl.decks.errors import DeckError
+from quizdl.decks.loader import parse_deck, read_text
+from quizdl.decks.model import Deck
+from quizdl.scheduling.sm2 import PASSING, REDRILL_BELOW, SM2State, next_interval, review
+from quizdl.store.db import Database
+from quizdl.store.models import CardRow, CardStateRow, DeckRow, ReviewRow
+from quizdl.study import importing
+from quizdl.study.clock import Clock, study_day, system_clock, to_utc_naive
+from quizdl.study.errors import ImportRefused, NothingToUndo, UnknownCard, UnknownDeck
+from quizdl.study.settings import StudySettings
+from quizdl.study.stats import collect_stats
+from quizdl.study.values import (
+    AnswerOutcome,
+    BrowseRow,
+    CardDetail,
+    CardStatus,
+    DeckSummary,
+    ImportedProgress,
+    ImportPlan,
+    QueueEntry,
+    ReviewLogEntry,
+    Stats,
+    StudyCard,
+)
+
+if TYPE_CHECKING:
+    from quizdl.study.challenges import ChallengeBook
+
+
+def _state_of(row: CardStateRow) -> SM2State:
+    return SM2State(row.easiness, row.repetitions, row.interval, row.due)
+
+
+def file_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class StudyService:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        clock: Clock = system_clock,
+        settings: StudySettings | None = None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.settings = settings or StudySettings()
+
+    @cached_property
+    def challenges(self) -> ChallengeBook:
+        """Challenge attempts and grading (``quizdl.study.challenges``)."""
+        from quizdl.study.challenges import ChallengeBook
+
+        return ChallengeBook(self)
+
+    # -- time -------------------------------------------------------------
+
+    def today(self) -> date:
+        return study_day(self.clock())
+
+    # -- decks ------------------------------------------------------------
+
+    def sync_bundled(self, paths: Iterable[Path]) -> list[str]:
+        """Import bundled decks whose file changed since the last start.
+
+        Returns the ids of the decks that were (re)imported. Cheap when
+        nothing changed: one hash per file and one query.
+        """
+        with self.db.read() as session:
+            known = dict(session.execute(select(DeckRow.id, DeckRow.content_hash)).tuples().all())
+            hashes = set(known.values())
+        synced: list[str] = []
+        for path in paths:
+            text = read_text(path)
+            digest = file_hash(text)
+            if digest in hashes:
+                continue
+            deck = parse_deck(text, str(path))
+            with self.db.session() as session:
+                importing.apply_import(
+                    session,
+                    deck,
+                    origin="bundled",
+                    source_path=str(path),
+                    content_hash=digest,
+                    now=to_utc_naive(self.clock()),
+                )
+            synced.append(deck.id)
+        return synced
+
+    def _refuse_bundled_clash(self, session: Session, deck: Deck, origin: str) -> None:
+        row = session.get(DeckRow, deck.id)
+        if row is not None and row.origin == "bundled" and origin != "bundled":
+            raise ImportRefused(
+                f"deck id {deck.id!r} belongs to a bundled deck; give your deck another id"
+            )
+
+    def plan_import(self, deck: Deck, *, origin: str = "imported") -> ImportPlan:
+        with self.db.read() as session:
+            self._refuse_bundled_clash(session, deck, origin)
+            return importing.plan_import(session, deck)
+
+    def import_deck(
+        self,
+        deck: Deck,
+        *,
+        source_path: str | None = None,
+        content_hash: str | None = None,
+        origin: str = "imported",
+        progress: Mapping[str, ImportedProgress] | None = None,
+    ) -> ImportPlan:
+        """Apply a validated deck in one transaction; returns what changed."""
+        with self.db.session() as session:
+            self._refuse_bundled_clash(session, deck, origin)
+            return importing.apply_import(
+                session,
+                deck,
+                origin=origin,
+                source_path=source_path,
+                content_hash=content_hash,
+                now=to_utc_naive(self.clock()),
+                progress=progress,
+            )
+
+    def import_file(self, path: Path) -> ImportPlan:
+        """Validate and import a YAML deck file; DeckError when it is not valid."""
+        text = read_text(path)
+        deck = parse_deck(text, str(path))
+        return self.import_deck(deck, source_path=str(path.resolve()), content_hash=file_hash(text))
+
+    def deck_ids(self) -> list[str]:
+        with self.db.read() as session:
+            return list(session.scalars(select(DeckRow.id).order_by(DeckRow.id)))
+
+    def export_deck(self, deck_id: str) -> tuple[Deck, dict[str, ImportedProgress]]:
+        """The deck as a Deck value (active cards, deck order) and each card's progress."""
+        with self.db.read() as session:
+            row = session.get(DeckRow, deck_id)
+            if row is None:
+                raise UnknownDeck(f"no deck with id {deck_id!r}")
+            rows = session.execute(
+                select(CardRow, CardStateRow)
+                .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
+                .where(CardRow.deck_id == deck_id, CardRow.retired.is_(False))
+                .order_by(CardRow.position)
+            ).all()
+            cards = [card_from_content(card.content) for card, _ in rows]
+            progress = {
+                card.card_id: ImportedProgress(_state_of(state), state.lapses, card.suspended)
+                for card, state in rows
+            }
+            version: int | str = int(row.version) if row.version.isdigit() else row.version
+            deck = Deck(
+                id=row.id,
+                title=row.title,
+                description=row.description,
+                version=version,
+                tags=tuple(row.tags),
+                cards=tuple(cards),
+            )
+            return deck, progress
+
+    def deck_summaries(self) -> list[DeckSummary]:
+        today = self.today()
+        with self.db.read() as session:
+            counts = session.execute(
+                select(
+                    CardRow.deck_id,
+                    func.count(),
+                    func.sum(
+                        case(
+                            (and_(CardStateRow.due.is_(None), CardRow.suspended.is_(False)), 1),
+                            else_=0,
+                        )
+                    ),
+                    func.sum(
+                        case(
+                            (and_(CardStateRow.due <= today, CardRow.suspended.is_(False)), 1),
+                            else_=0,
+                        )
+                    ),
+                )
+                .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
+                .where(CardRow.retired.is_(False))
+                .group_by(CardRow.deck_id)
+            ).all()
+            by_deck = {
+                deck_id: (total, unseen or 0, due or 0) for deck_id, total, unseen, due in counts
+            }
+            introduced = self._new_introduced_today(session, today)
+            learning = self._learning_by_deck(session, today)
+            decks = session.execute(
+                select(DeckRow.id, DeckRow.title, DeckRow.origin).order_by(DeckRow.title)
+            ).all()
+        summaries = []
+        for deck_id, title, origin in decks:
+            total, unseen, due = by_deck.get(deck_id, (0, 0, 0))
+            allowed = max(0, self.settings.new_limit(deck_id) - introduced.get(deck_id, 0))
+            summaries.append(
+                DeckSummary(
+                    id=deck_id,
+                    title=title,
+                    origin=origin,
+                    total=total,
+                    new=min(unseen, allowed),
+                    due=due + learning.get(deck_id, 0),
+                    unseen=unseen,
+                )
+            )
+        return summaries
+
+    # -- today's queue ----------------------------------------------------
+
+    def _todays_last_grades(self, session: Session, today: date) -> dict[int, int]:
+        """Each card reviewed today -> its latest grade today."""
+        rows = session.execute(
+            select(ReviewRow.card_pk, ReviewRow.quality)
+            .where(ReviewRow.study_day == today)
+            .order_by(ReviewRow.id)
+        )
+        return {pk: quality for pk, quality in rows}
+
+    def _learning_pks(self, session: Session, today: date) -> list[int]:
+        """Cards whose latest answer today was below 4: SM-2 rule 7 brings them back."""
+        return [
+            pk
+            for pk, quality in self._todays_last_grades(session, today).items()
+            if quality < REDRILL_BELOW
+        ]
+
+    def _learning_by_deck(self, session: Session, today: date) -> dict[str, int]:
+        pks = self._learning_pks(session, today)
+        if not pks:
+            return {}
+        rows = session.execute(
+            select(CardRow.deck_id, func.count())
+            .where(CardRow.pk.in_(pks), CardRow.retired.is_(False), CardRow.suspended.is_(False))
+            .group_by(CardRow.deck_id)
+        )
+        return {deck_id: count for deck_id, count in rows}
+
+    def _new_introduced_today(self, session: Session, today: date) -> dict[str, int]:
+        rows = session.execute(
+            select(CardRow.deck_id, func.count())
+            .join(ReviewRow, ReviewRow.card_pk == CardRow.pk)
+            .where(
+                ReviewRow.study_day == today,
+                ReviewRow.kind == "scheduled",
+                ReviewRow.due_before.is_(None),
+            )
+            .group_by(CardRow.deck_id)
+        )
+        return {deck_id: count for deck_id, count in rows}
+
+    def queue(self, deck_id: str | None = None) -> list[QueueEntry]:
+        """Today's queue: due reviews (most overdue first), then new cards in
+        deck order up to each deck's daily limit, then today's re-drills."""
+        today = self.today()
+        with self.db.read() as session:
+            active: list[ColumnElement[bool]] = [
+                CardRow.retired.is_(False),
+                CardRow.suspended.is_(False),
+            ]
+            if deck_id is not None:
+                if session.get(DeckRow, deck_id) is None:
+                    raise UnknownDeck(f"no deck with id {deck_id!r}")
+                active.append(CardRow.deck_id == deck_id)
+            due_rows = (
+                session.execute(
+                    select(CardRow.pk)
+                    .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
+                    .where(CardStateRow.due <= today, *active)
+                    .order_by(CardStateRow.due, CardRow.deck_id, CardRow.position)
+                )
+                .scalars()
+                .all()
+            )
+            due = list(due_rows)
+            cap = self.settings.max_reviews_per_day
+            if cap is not None:
+                done = (
+                    session.scalar(
+                        select(func.count())
+                        .select_from(ReviewRow)
+                        .where(
+                            ReviewRow.study_day == today,
+                            ReviewRow.kind == "scheduled",
+                            ReviewRow.due_before.is_not(None),
+                        )
+                    )
+                    or 0
+                )
+                due = due[: max(0, cap - done)]
+
+            introduced = self._new_introduced_today(session, today)
+            deck_ids = (
+                [deck_id]
+                if deck_id is not None
+                else list(session.scalars(select(DeckRow.id).order_by(DeckRow.title)))
+            )
+            new: list[int] = []
+            for current in deck_ids:
+                allowed = self.settings.new_limit(current) - introduced.get(current, 0)
+                if allowed <= 0:
+                    continue
+                new.extend(
+                    session.scalars(
+                        select(CardRow.pk)
+                        .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
+                        .where(
+                            CardRow.deck_id == current,
+                            CardStateRow.due.is_(None),
+                            CardRow.retired.is_(False),
+                            CardRow.suspended.is_(False),
+                        )
+                        .order_by(CardRow.position)
+                        .limit(allowed)
+                    )
+                )
+            learning_pks = self._learning_pks(session, today)
+            if learning_pks:
+                learning = list(
+                    session.scalars(select(CardRow.pk).where(CardRow.pk.in_(learning_pks), *active))
+                )
+                order = {pk: i for i, pk in enumerate(learning_pks)}
+                learning.sort(key=order.__getitem__)
+            else:
+                learning = []
+        return (
+            [QueueEntry(pk, "review") for pk in due]
+            + [QueueEntry(pk, "new") for pk in new]
+            + [QueueEntry(pk, "learning") for pk in learning]
+        )
+
+    def next_due_date(self) -> date | None:
+        """The first day after today with a card due (for "nothing due" screens)."""
+        today = self.today()
+        with self.db.read() as session:
+            return session.scalar(
+                select(func.min(CardStateRow.due))
+                .join(CardRow, CardRow.pk == CardStateRow.card_pk)
+                .where(
+                    CardStateRow.due > today,
+                    CardRow.retired.is_(False),
+                    CardRow.suspended.is_(False),
+                )
+            )
+
+    # -- cards ------------------------------------------------------------
+
+    def _study_card(self, card: CardRow, state: CardStateRow, deck: DeckRow) -> StudyCard:
+        return StudyCard(
+            pk=card.pk,
+            deck_id=card.deck_id,
+            deck_title=deck.title,
+            card=card_from_content(card.content),
+            state=_state_of(state),
+            suspended=card.suspended,
+            retired=card.retired,
+            source_path=deck.source_path,
+        )
+
+    def card(self, pk: int) -> StudyCard:
+        with self.db.read() as session:
+            row = session.execute(
+                select(CardRow, CardStateRow, DeckRow)
+                .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
+                .join(DeckRow, DeckRow.id == CardRow.deck_id)
+                .where(CardRow.pk == pk)
+            ).one_or_none()
+            if row is None:
+                raise UnknownCard(f"no card with key {pk}")
+            return self._study_card(*row)
+
+    def find_card(self, card_id: str, deck_id: str | None = None) -> StudyCard:
+        """A card by its id (``card`` or ``deck/card``)."""
+        if deck_id is None and "/" in card_id:
+            deck_id, card_id = card_id.split("/", 1)
+        with self.db.read() as session:
+            query = (
+                select(CardRow, CardStateRow, DeckRow)
+                .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
+                .join(DeckRow, DeckRow.id == CardRow.deck_id)
+                .where(CardRow.card_id == card_id)
+                .order_by(CardRow.retired, DeckRow.id)
+            )
+            if deck_id is not None:
+                query = query.where(CardRow.deck_id == deck_id)
+            row = session.execute(query.limit(1)).one_or_none()
+            if row is None:
+                raise UnknownCard(f"no card with id {card_id!r}")
+            return self._study_card(*row)
+
+    def interval_preview(self, state: SM2State, redrill: bool = False) -> dict[int, int]:
+        """Grade -> interval in days, for the grade buttons ("1d", "6d", "17d")."""
+        if redrill:
+            return {q: state.interval for q in range(6)}
+        return {q: next_interval(state, q) for q in range(6)}
+
+    def is_reviewed_today(self, pk: int) -> bool:
+        today = self.today()
+        with self.db.read() as session:
+            return (
+                session.scalar(
+                    select(ReviewRow.id)
+                    .where(ReviewRow.card_pk == pk, ReviewRow.study_day == today)
+                    .limit(1)
+                )
+                is not None
+            )
+
+    # -- answering --------------------------------------------------------
+
+    def answer(self, pk: int, quality: int, answer_seconds: float = 0.0) -> AnswerOutcome:
+        """Grade a card: log row and new SM-2 state in one committed transaction."""
+        now = self.clock()
+        today = study_day(now)
+        with self.db.session() as session:
+            state = session.get(CardStateRow, pk)
+            if state is None:
+                raise UnknownCard(f"no card with key {pk}")
+            before = _state_of(state)
+            # A card already answered today is a same-day repeat (SM-2 rule 7):
+            # logged, but the schedule set by its first answer stands.
+            redrill = (
+                session.scalar(
+                    select(ReviewRow.id)
+                    .where(ReviewRow.card_pk == pk, ReviewRow.study_day == today)
+                    .limit(1)
+                )
+                is not None
+            )
+            after = before if redrill else review(before, quality, today)
+            if not 0 <= quality <= 5:  # redrills skip review(); keep the same contract
+                raise ValueError(f"quality must be an integer from 0 to 5, got {quality!r}")
+            log = ReviewRow(
+                card_pk=pk,
+                reviewed_at=to_utc_naive(now),
+                study_day=today,
+                quality=quality,
+                kind="redrill" if redrill else "scheduled",
+                answer_seconds=max(0.0, float(answer_seconds)),
+                easiness_before=before.easiness,
+                repetitions_before=before.repetitions,
+                interval_before=before.interval,
+                due_before=before.due,
+                lapses_before=state.lapses,
+                easiness_after=after.easiness,
+                repetitions_after=after.repetitions,
+                interval_after=after.interval,
+                due_after=after.due,
+            )
+            session.add(log)
+            if not redrill:
+                if quality < PASSING and before.repetitions > 0:
+                    state.lapses += 1
+                state.easiness, state.repetitions = after.easiness, after.repetitions
+                state.interval, state.due = after.interval, after.due
+            session.flush()
+            review_id = log.id
+        return AnswerOutcome(
+            review_id=review_id,
+            card_pk=pk,
+            quality=quality,
+            redrill=redrill,
+            again=quality < REDRILL_BELOW,
+            before=before,
+            after=after,
+        )
+
+    def undo(self, review_id: int) -> int:
+        """Take back an answer (only the newest one); returns the card's key."""
+        with self.db.session() as session:
+            newest = session.scalar(select(func.max(ReviewRow.id)))
+            if newest is None:
+                raise NothingToUndo("nothing to undo")
+            if newest != review_id:
+                raise NothingToUndo("only the most recent answer can be undone")
+            log = session.get(ReviewRow, review_id)
+            state = session.get(CardStateRow, log.card_pk) if log else None
+            if log is None or state is None:
+                raise NothingToUndo("nothing to undo")
+            state.easiness, state.repetitions = log.easiness_before, log.repetitions_before
+            state.interval, state.due = log.interval_before, log.due_before
+            state.lapses = log.lapses_before
+            session.execute(delete(ReviewRow).where(ReviewRow.id == review_id))
+            return log.card_pk
+
+    def set_suspended(self, pk: int, suspended: bool) -> None:
+        with self.db.session() as session:
+            result = session.execute(
+                update(CardRow).where(CardRow.pk == pk).values(suspended=suspended)
+            )
+            if result.rowcount == 0:  # type: ignore[attr-defined]
+                raise UnknownCard(f"no card with key {pk}")
+
+    # -- browse -----------------------------------------------------------
+
+    @staticmethod
+    def _status(card: CardRow, state: CardStateRow, learning: set[int]) -> CardStatus:
+        if card.retired:
+            return "retired"
+        if card.suspended:
+            return "suspended"
+        if state.due is None:
+            return "new"
+        if card.pk in learning or state.repetitions == 0:
+            return "learning"
+        return "review"
+
+    def browse(
+        self,
+        text: str = "",
+        *,
+        deck_id: str | None = None,
+        tag: str | None = None,
+        card_type: str | None = None,
+        status: CardStatus | None = None,
+        limit: int = 500,
+    ) -> list[BrowseRow]:
+        today = self.today()
+        with self.db.read() as session:
+            learning = set(self._learning_pks(session, today))
+            query = (
+                select(CardRow, CardStateRow)
+                .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
+                .order_by(CardRow.deck_id, CardRow.position)
+            )
+            for word in normalise(text).split():
+                query = query.where(CardRow.search_text.contains(word, autoescape=True))
+            if deck_id:
+                query = query.where(CardRow.deck_id == deck_id)
+            if card_type:
+                query = query.where(CardRow.type == card_type)
+            if tag:
+                query = query.where(CardRow.search_text.contains(normalise(tag), autoescape=True))
+            if status == "retired":
+                query = query.where(CardRow.retired.is_(True))
+            elif status is not None:
+                query = query.where(CardRow.retired.is_(False))
+                if status == "suspended":
+                    query = query.where(CardRow.suspended.is_(True))
+                else:
+                    query = query.where(CardRow.suspended.is_(False))
+                    if status == "new":
+                        query = query.where(CardStateRow.due.is_(None))
+                    else:
+                        query = query.where(CardStateRow.due.is_not(None))
+            rows: list[BrowseRow] = []
+            for card, state in session.execute(query):
+                tags = tuple(card.content.get("tags", ()))
+                if tag and tag not in tags:
+                    continue
+                row_status = self._status(card, state, learning)
+                if status is not None and row_status != status:
+                    continue
+                rows.append(
+                    BrowseRow(
+                        card.pk,
+                        card.deck_id,
+                        card.card_id,
+                        card.type,
+                        prompt_of(card.content),
+                        tags,
+                        row_status,
+                        state.due,
+                    )
+                )
+                if len(rows) >= limit:
+                    break
+            return rows
+
+    def card_detail(self, pk: int) -> CardDetail:
+        today = self.today()
+        with self.db.read() as session:
+            row = session.execute(
+                select(CardRow, CardStateRow, DeckRow)
+                .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
+                .join(DeckRow, DeckRow.id == CardRow.deck_id)
+                .where(CardRow.pk == pk)
+            ).one_or_none()
+            if row is None:
+                raise UnknownCard(f"no card with key {pk}")
+            card, state, deck = row
+            learning = set(self._learning_pks(session, today))
+            history = [
+                ReviewLogEntry(
+                    r.id,
+                    r.reviewed_at,
+                    r.study_day,
+                    r.quality,
+                    r.kind,
+                    r.answer_seconds,
+                    r.interval_after,
+                )
+                for r in session.scalars(
+                    select(ReviewRow).where(ReviewRow.card_pk == pk).order_by(ReviewRow.id)
+                )
+            ]
+            return CardDetail(
+                self._study_card(card, state, deck),
+                self._status(card, state, learning),
+                state.lapses,
+                history,
+            )
+
+    # -- statistics ---------------------------------------------------------
+
+    def stats(self, *, history_days: int = 90, forecast_days: int = 30) -> Stats:
+        today = self.today()
+        with self.db.read() as session:
+            return collect_stats(
+                session,
+                today,
+                self._learning_by_deck(session, today),
+                history_days=history_days,
+                forecast_days=forecast_days,
+            )
+
+    # -- helpers for other use-case modules -------------------------------
+
+    def card_pks(self, ids: Sequence[str]) -> dict[str, int]:
+        with self.db.read() as session:
+            rows = session.execute(
+                select(CardRow.card_id, CardRow.pk).where(CardRow.card_id.in_(ids))
+            )
+            return {card_id: pk for card_id, pk in rows}
+
+
+def deck_error_lines(error: DeckError) -> list[str]:
+    return [str(problem) for problem in error.problems]

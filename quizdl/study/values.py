@@ -1,0 +1,191 @@
+"""Plain values the study service hands to the fronts (no ORM objects leak out)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+from quizdl.decks.model import Card, ChallengeCard
+from quizdl.scheduling.sm2 import SM2State
+
+CardStatus = Literal["new", "learning", "review", "suspended", "retired"]
+
+
+@dataclass(frozen=True)
+class DeckSummary:
+    id: str
+    title: str
+    origin: str  # "bundled" or "imported"
+    total: int  # active cards (not retired)
+    new: int  # new cards that today's queue would show (after the daily limit)
+    due: int  # review cards due today or earlier (learning re-drills included)
+    unseen: int  # all new cards, regardless of today's limit
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "total": self.total,
+            "new": self.new,
+            "due": self.due,
+        }
+
+
+@dataclass(frozen=True)
+class StudyCard:
+    """One card as the review screen needs it."""
+
+    pk: int
+    deck_id: str
+    deck_title: str
+    card: Card
+    state: SM2State
+    suspended: bool
+    retired: bool
+    source_path: str | None
+
+    @property
+    def card_id(self) -> str:
+        return self.card.id
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    pk: int
+    kind: Literal["review", "new", "learning"]
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    review_id: int
+    card_pk: int
+    quality: int
+    redrill: bool  # a same-day repeat (SM-2 rule 7): logged, state unchanged
+    again: bool  # graded below 4: the card comes back this session
+    before: SM2State
+    after: SM2State
+
+
+@dataclass(frozen=True)
+class ReviewLogEntry:
+    id: int
+    reviewed_at: datetime
+    study_day: date
+    quality: int
+    kind: str
+    answer_seconds: float
+    interval_after: int
+
+
+@dataclass(frozen=True)
+class CardDetail:
+    card: StudyCard
+    status: CardStatus
+    lapses: int
+    history: list[ReviewLogEntry]
+
+
+@dataclass(frozen=True)
+class BrowseRow:
+    pk: int
+    deck_id: str
+    card_id: str
+    type: str
+    prompt: str
+    tags: tuple[str, ...]
+    status: CardStatus
+    due: date | None
+
+
+@dataclass(frozen=True)
+class DeckStats:
+    deck_id: str
+    title: str
+    total: int
+    new: int
+    learning: int
+    review: int
+    suspended: int
+    due_today: int
+    retention: float | None  # share of scheduled answers graded ≥ 3
+
+
+@dataclass(frozen=True)
+class Stats:
+    today: date
+    reviews_today: int
+    due_today: int
+    due_tomorrow: int
+    streak: int
+    seconds_today: float
+    seconds_total: float
+    retention: float | None
+    next_due: date | None
+    decks: list[DeckStats]
+    reviews_per_day: list[tuple[date, int]] = field(default_factory=list)
+    forecast: list[tuple[date, int]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "today": self.today.isoformat(),
+            "reviews_today": self.reviews_today,
+            "due_today": self.due_today,
+            "due_tomorrow": self.due_tomorrow,
+            "streak": self.streak,
+            "seconds_today": round(self.seconds_today, 1),
+            "retention": None if self.retention is None else round(self.retention, 4),
+            "next_due": None if self.next_due is None else self.next_due.isoformat(),
+            "decks": [
+                {
+                    "id": d.deck_id,
+                    "title": d.title,
+                    "total": d.total,
+                    "new": d.new,
+                    "learning": d.learning,
+                    "review": d.review,
+                    "suspended": d.suspended,
+                    "due": d.due_today,
+                    "retention": None if d.retention is None else round(d.retention, 4),
+                }
+                for d in self.decks
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class ImportedProgress:
+    """Scheduling carried over from another tool (e.g. Anki's --with-progress)."""
+
+    state: SM2State
+    lapses: int = 0
+    suspended: bool = False
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    deck_id: str
+    deck_title: str
+    deck_exists: bool
+    new: list[str]
+    updated: list[str]
+    unchanged: list[str]
+    retired: list[str]
+    restored: list[str]  # retired cards that are back in the deck
+
+    @property
+    def changes(self) -> int:
+        return len(self.new) + len(self.updated) + len(self.retired) + len(self.restored)
+
+
+@dataclass(frozen=True)
+class ChallengeInfo:
+    card_pk: int
+    card_id: str
+    deck_id: str
+    title: str
+    last_passed: bool | None
+    due: date | None
+    attempts: int
+    solution_seen: bool
+    card: ChallengeCard
