@@ -142,10 +142,12 @@ def stats(as_json: bool) -> None:
 
 
 def _register_optional_groups() -> None:
-    """Command groups that live in their own modules (challenge, export)."""
+    """Commands that live in their own modules; a later registration of the
+    same name (the full ``import`` of quizdl.cli.transfer) replaces ours."""
     for module_name, attribute in (
         ("quizdl.cli.challenge", "challenge"),
-        ("quizdl.cli.transfer", "export"),
+        ("quizdl.cli.transfer", "import_command"),
+        ("quizdl.cli.transfer", "export_command"),
     ):
         try:
             module = importlib.import_module(module_name)
