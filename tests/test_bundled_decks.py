@@ -1,0 +1,128 @@
+"""The bundled decks: they validate, their card ids are pinned, and they cover the guide."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from quizdl.decks.model import ClozeCard, ConceptCard, Deck, MCQCard, QACard
+
+ROOT = Path(__file__).resolve().parent.parent
+DECKS_DIR = ROOT / "decks"
+PINNED_IDS = Path(__file__).resolve().parent / "data" / "bundled_card_ids.txt"
+
+GUIDE_SECTIONS = (
+    "Neural Network Architecture",
+    "Activation Functions",
+    "CNN, RNN & Transformers",
+    "Complete Keras Training Loop",
+    "Interview Questions",
+)
+ACTIVATION_CARDS = (
+    "act-relu",
+    "act-sigmoid",
+    "act-tanh",
+    "act-softmax",
+    "act-leaky-relu",
+    "act-gelu",
+)
+GUIDE_INTERVIEW_CARDS = (
+    "iq-vanishing-gradient",
+    "iq-cnn-vs-rnn",
+    "iq-transformer-self-attention",
+    "iq-dropout",
+)
+MAX_BLANK_CHARS = 40
+
+DECK_PATHS = sorted(DECKS_DIR.glob("*.yaml"))
+
+
+def load_deck(path: Path) -> Deck:
+    with path.open(encoding="utf-8") as handle:
+        return Deck.model_validate(yaml.safe_load(handle))
+
+
+def deck_by_id(deck_id: str) -> Deck:
+    for path in DECK_PATHS:
+        deck = load_deck(path)
+        if deck.id == deck_id:
+            return deck
+    raise AssertionError(f"no bundled deck with id {deck_id!r}")
+
+
+def test_the_two_decks_are_bundled() -> None:
+    assert {path.stem for path in DECK_PATHS} >= {
+        "deep-learning-guide",
+        "deep-learning-interview",
+    }
+
+
+@pytest.mark.parametrize("path", DECK_PATHS, ids=lambda path: path.name)
+def test_deck_validates_and_id_matches_file_name(path: Path) -> None:
+    deck = load_deck(path)
+    assert deck.id == path.stem
+
+
+def test_card_ids_match_pinned_list() -> None:
+    actual = sorted(
+        f"{deck.id}/{card.id}" for deck in map(load_deck, DECK_PATHS) for card in deck.cards
+    )
+    pinned = [
+        line.strip() for line in PINNED_IDS.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
+    assert pinned == sorted(pinned), "keep bundled_card_ids.txt sorted"
+    assert actual == pinned, (
+        "bundled card ids changed; renaming a card loses learners' review history, "
+        "so update tests/data/bundled_card_ids.txt only on purpose"
+    )
+
+
+def test_every_guide_card_names_a_guide_section() -> None:
+    deck = deck_by_id("deep-learning-guide")
+    for card in deck.cards:
+        assert card.source in GUIDE_SECTIONS, f"{card.id}: source {card.source!r}"
+    covered = {card.source for card in deck.cards}
+    assert covered == set(GUIDE_SECTIONS)
+
+
+@pytest.mark.parametrize("card_id", ACTIVATION_CARDS)
+def test_each_activation_has_a_concept_card_with_formula(card_id: str) -> None:
+    cards = {card.id: card for card in deck_by_id("deep-learning-guide").cards}
+    card = cards[card_id]
+    assert isinstance(card, ConceptCard)
+    assert card.source == "Activation Functions"
+    assert card.formula
+
+
+@pytest.mark.parametrize("card_id", GUIDE_INTERVIEW_CARDS)
+def test_each_guide_interview_question_has_a_qa_card(card_id: str) -> None:
+    cards = {card.id: card for card in deck_by_id("deep-learning-guide").cards}
+    card = cards[card_id]
+    assert isinstance(card, QACard)
+    assert card.source == "Interview Questions"
+    assert card.answer.strip()
+    assert 2 <= len(card.key_points) <= 5
+
+
+def test_interview_deck_is_large_and_mixed() -> None:
+    deck = deck_by_id("deep-learning-interview")
+    cards = [card for card in deck.cards if card.type != "challenge"]
+    assert len(cards) >= 80
+    assert {"concept", "qa", "mcq", "cloze"} <= {card.type for card in cards}
+
+
+@pytest.mark.parametrize("path", DECK_PATHS, ids=lambda path: path.name)
+def test_mcq_cards_explain_their_answer(path: Path) -> None:
+    for card in load_deck(path).cards:
+        if isinstance(card, MCQCard):
+            assert card.explanation.strip(), f"{card.id}: empty explanation"
+
+
+@pytest.mark.parametrize("path", DECK_PATHS, ids=lambda path: path.name)
+def test_cloze_blanks_are_short(path: Path) -> None:
+    for card in load_deck(path).cards:
+        if isinstance(card, ClozeCard):
+            for blank in card.blanks:
+                assert 0 < len(blank) <= MAX_BLANK_CHARS, f"{card.id}: blank {blank!r}"
