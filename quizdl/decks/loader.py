@@ -294,6 +294,8 @@ def _message(error: Any, node: yaml.Node) -> str:
         return f"missing: expected one of {', '.join(CARD_TYPES)}"
     if kind == "missing":
         return "required field is missing"
+    if kind == "too_short" and tuple(error["loc"]) == ("cards",):
+        return "a deck needs at least one card"
     if kind == "extra_forbidden":
         field = str(error["loc"][-1])
         close = difflib.get_close_matches(field, _KNOWN_FIELDS, n=1)
@@ -319,12 +321,24 @@ def _locate_errors(
 ) -> list[DeckProblem]:
     reported = {(p.line, p.column, p.field) for p in already}
     by_field: dict[tuple[int, int, str], list[str]] = {}
-    for error in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    card_errors = any(len(e["loc"]) > 1 and e["loc"][0] == "cards" for e in errors)
+    for error in errors:
         loc = error["loc"]
+        # pydantic counts only valid items for min_length: with a bad card the
+        # deck "has no cards", which would only confuse.
+        if error["type"] == "too_short" and tuple(loc) == ("cards",) and card_errors:
+            continue
         if not loc and any("duplicate card id" in p.message for p in already):
             continue
         if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
             loc = (*loc, "type")
+        field, _, rest = str(error.get("msg", "")).removeprefix("Value error, ").partition(": ")
+        if error["type"] == "value_error" and rest and field in _KNOWN_FIELDS:
+            # A cross-field check names its field ("answer: index 2 is out of
+            # range"): point at that field rather than the whole card.
+            loc = (*loc, field)
+            error = {**error, "msg": rest}
         node, key_node, path = _resolve(root, loc)
         # An unknown field is the key's fault; a bad value is the value's.
         at = key_node if error["type"] == "extra_forbidden" and key_node is not None else node

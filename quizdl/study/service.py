@@ -89,7 +89,7 @@ class StudyService:
         nothing changed: one hash per file and one query.
         """
         with self.db.read() as session:
-            known = dict(session.execute(select(DeckRow.id, DeckRow.content_hash)).tuples().all())
+            known = dict(session.execute(select(DeckRow.id, DeckRow.content_hash)).all())
             hashes = set(known.values())
         synced: list[str] = []
         for path in paths:

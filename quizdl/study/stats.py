@@ -61,9 +61,7 @@ def collect_stats(
             select(ReviewRow.study_day, func.count())
             .where(ReviewRow.study_day > today - timedelta(days=history_days))
             .group_by(ReviewRow.study_day)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     forecast_rows = dict(
         session.execute(
@@ -75,9 +73,7 @@ def collect_stats(
                 CardStateRow.due <= today + timedelta(days=forecast_days),
             )
             .group_by(CardStateRow.due)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     next_due = session.scalar(
         select(func.min(CardStateRow.due))

@@ -1,0 +1,3 @@
+from quizdl.cli.main import main
+
+main()

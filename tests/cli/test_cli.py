@@ -1,0 +1,102 @@
+"""The CLI as a user runs it: a real process, a temp QUIZDL_HOME."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import write_deck
+
+from quizdl.decks.loader import load_deck
+
+
+def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QUIZDL_HOME": str(home)}
+    env.pop("QUIZDL_DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "quizdl.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_import_then_list_and_stats_as_json(home: Path, small_deck: Path) -> None:
+    result = run(home, "import", str(small_deck))
+    assert result.returncode == 0, result.stderr
+    assert "4 new" in result.stdout
+    listing = json.loads(run(home, "decks", "list", "--json").stdout)
+    small = next(d for d in listing if d["id"] == "small")
+    assert small == {"id": "small", "title": "Small deck", "total": 4, "new": 4, "due": 0}
+    stats = json.loads(run(home, "stats", "--json").stdout)
+    assert stats["reviews_today"] == 0 and stats["streak"] == 0
+    assert any(d["id"] == "small" and d["new"] == 4 for d in stats["decks"])
+
+
+def test_bundled_decks_are_listed_on_a_fresh_home(home: Path) -> None:
+    listing = json.loads(run(home, "decks", "list", "--json").stdout)
+    assert "deep-learning-guide" in {d["id"] for d in listing}
+
+
+def test_validate_prints_located_problems_and_exit_codes(home: Path, tmp_path: Path) -> None:
+    good = write_deck(tmp_path)
+    bad = write_deck(tmp_path, "id: x\ntitle: X\ncards:\n  - id: a\n    type: quiz\n", "bad.yaml")
+    assert run(home, "decks", "validate", str(good)).returncode == 0
+    result = run(home, "decks", "validate", str(good), str(bad))
+    assert result.returncode == 1
+    assert result.stdout.strip() == (
+        f"{bad}:5:11: cards[0].type: expected one of concept, qa, mcq, cloze, challenge, got 'quiz'"
+    )
+
+
+def test_bad_import_is_refused_whole(home: Path, tmp_path: Path, small_deck: Path) -> None:
+    text = small_deck.read_text(encoding="utf-8") + "  - id: relu\n    type: qa\n    question: Q\n"
+    bad = write_deck(tmp_path, text, "dup.yaml")
+    result = run(home, "import", str(bad))
+    assert result.returncode == 2
+    assert "duplicate card id 'relu'" in result.stderr
+    assert "Traceback" not in result.stderr
+    listing = json.loads(run(home, "decks", "list", "--json").stdout)
+    assert "small" not in {d["id"] for d in listing}
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda d: d / "missing.yaml",
+        lambda d: d,
+        lambda d: (d / "bin.yaml", (d / "bin.yaml").write_bytes(b"\x00\x01\x02"))[0],
+        lambda d: (d / "u.yaml", (d / "u.yaml").write_bytes(b"id: \xc3\x28\n"))[0],
+        lambda d: (d / "deep.yaml", (d / "deep.yaml").write_text("[" * 100000))[0],
+    ],
+    ids=["missing", "directory", "binary", "invalid-utf8", "deep-nesting"],
+)
+def test_hostile_files_get_one_line_and_exit_2(home: Path, tmp_path: Path, make: object) -> None:
+    path = make(tmp_path)  # type: ignore[operator]
+    result = run(home, "import", str(path))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert str(path) in result.stderr
+
+
+def test_schema_is_json_schema_with_every_card_type(home: Path) -> None:
+    schema = json.loads(run(home, "decks", "schema").stdout)
+    assert schema["title"] == "quizdl deck"
+    text = json.dumps(schema)
+    for kind in ("concept", "qa", "mcq", "cloze", "challenge"):
+        assert f'"const": "{kind}"' in text
+
+
+def test_exported_schema_accepts_the_bundled_decks(home: Path) -> None:
+    import jsonschema
+
+    schema = json.loads(run(home, "decks", "schema").stdout)
+    import yaml
+
+    for path in sorted(Path(__file__).parents[2].joinpath("decks").glob("*.yaml")):
+        load_deck(path)
+        jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), schema)

@@ -1,0 +1,57 @@
+"""Helpers shared by tests (importable as ``helpers``; conftest holds fixtures)."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+
+class FixedClock:
+    """A clock tests move by hand; starts at 09:00 UTC on 2026-11-27."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, days: int = 0, hours: float = 0) -> None:
+        self.now += timedelta(days=days, hours=hours)
+
+
+SMALL_DECK = textwrap.dedent(
+    """\
+    id: small
+    title: Small deck
+    description: A deck for tests.
+    version: 1
+    tags: [test]
+    cards:
+      - id: relu
+        type: concept
+        term: ReLU
+        explanation: max(0, x)
+        formula: f(x) = max(0, x)
+      - id: dropout
+        type: qa
+        question: What is dropout?
+        answer: Randomly zeroing activations during training.
+        key_points: [randomly, regularization]
+      - id: softmax-output
+        type: mcq
+        question: Which activation for a 10-class output layer?
+        choices: [ReLU, softmax, sigmoid]
+        answer: 1
+        explanation: Softmax gives a distribution; ReLU is unbounded; sigmoid is per-class.
+      - id: pool
+        type: cloze
+        text: "keras.layers.MaxPooling2D({{2,2}})"
+    """
+)
+
+
+def write_deck(directory: Path, text: str = SMALL_DECK, name: str = "small.yaml") -> Path:
+    path = directory / name
+    path.write_text(text, encoding="utf-8")
+    return path

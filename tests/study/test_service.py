@@ -1,0 +1,229 @@
+from datetime import date
+from pathlib import Path
+
+import pytest
+from helpers import SMALL_DECK, FixedClock, write_deck
+from sqlalchemy import select
+
+from quizdl.store.models import CardRow, CardStateRow, ReviewRow
+from quizdl.study.errors import ImportRefused, NothingToUndo, UnknownDeck
+from quizdl.study.factory import open_study
+from quizdl.study.service import StudyService
+from quizdl.study.session import ReviewSession
+from quizdl.study.settings import StudySettings
+
+
+def ids(service: StudyService, deck_id: str | None = None) -> list[str]:
+    return [service.card(entry.pk).card_id for entry in service.queue(deck_id)]
+
+
+def test_new_cards_come_in_deck_order(service: StudyService) -> None:
+    assert ids(service) == ["relu", "dropout", "softmax-output", "pool"]
+    assert {entry.kind for entry in service.queue()} == {"new"}
+
+
+def test_answer_is_committed_with_log_and_state(service: StudyService) -> None:
+    pk = service.queue()[0].pk
+    outcome = service.answer(pk, 5, 3.5)
+    assert outcome.after.interval == 1 and outcome.after.due == date(2026, 11, 28)
+    with service.db.read() as session:
+        log = session.scalars(select(ReviewRow)).one()
+        state = session.get(CardStateRow, pk)
+    assert (log.quality, log.kind, log.answer_seconds) == (5, "scheduled", 3.5)
+    assert log.due_before is None and log.due_after == date(2026, 11, 28)
+    assert state is not None and state.due == date(2026, 11, 28) and state.repetitions == 1
+
+
+def test_due_cards_come_first_most_overdue_first(service: StudyService, clock: FixedClock) -> None:
+    first, second, *_ = service.queue()
+    service.answer(first.pk, 5)  # due in 1 day
+    clock.advance(days=1)
+    service.answer(second.pk, 5)  # due in 1 day from the day after
+    clock.advance(days=3)
+    queue = service.queue()
+    assert [e.pk for e in queue[:2]] == [first.pk, second.pk]
+    assert [e.kind for e in queue[:2]] == ["review", "review"]
+
+
+def test_daily_new_card_limit_counts_cards_already_introduced(
+    home: Path, clock: FixedClock, small_deck: Path
+) -> None:
+    service = open_study(clock=clock, bundled=[], settings=StudySettings(new_cards_per_day=2))
+    service.import_file(small_deck)
+    queue = service.queue()
+    assert len(queue) == 2
+    service.answer(queue[0].pk, 5)
+    assert [e.kind for e in service.queue()] == ["new"]
+    clock.advance(days=1)
+    assert [e.kind for e in service.queue()] == ["review", "new", "new"]
+
+
+def test_per_deck_limit_and_review_cap(home: Path, clock: FixedClock, small_deck: Path) -> None:
+    settings = StudySettings(deck_new_cards_per_day={"small": 1}, max_reviews_per_day=0)
+    service = open_study(clock=clock, bundled=[], settings=settings)
+    service.import_file(small_deck)
+    (only,) = service.queue()
+    service.answer(only.pk, 5)
+    clock.advance(days=1)
+    assert [e.kind for e in service.queue()] == ["new"]  # the due review is capped
+
+
+def test_day_starts_at_four_in_the_morning(service: StudyService, clock: FixedClock) -> None:
+    clock.now = clock.now.replace(hour=23)
+    pk = service.queue()[0].pk
+    service.answer(pk, 5)
+    clock.advance(hours=4)  # 03:00 the next calendar day: still the same study day
+    assert service.today() == date(2026, 11, 27)
+    assert pk not in [e.pk for e in service.queue() if e.kind == "review"]
+    clock.advance(hours=2)  # 05:00: a new study day, the card is due
+    assert [e.pk for e in service.queue() if e.kind == "review"] == [pk]
+
+
+def test_failed_card_is_redrilled_without_moving_its_schedule(service: StudyService) -> None:
+    session = ReviewSession(service)
+    first = session.current()
+    assert first is not None
+    first_outcome = session.answer(2)
+    assert first_outcome.after.interval == 1 and not first_outcome.redrill
+    seen = []
+    while not session.finished:
+        card = session.current()
+        assert card is not None
+        seen.append(card.card_id)
+        outcome = session.answer(5)
+        if card.pk == first.pk:
+            assert outcome.redrill
+            assert outcome.after == first_outcome.after  # rule 7: state unchanged
+    assert seen.count(first.card_id) == 1
+    assert seen[-1] != first.card_id or len(seen) <= 4
+    with service.db.read() as db:
+        kinds = db.scalars(select(ReviewRow.kind).where(ReviewRow.card_pk == first.pk)).all()
+    assert kinds == ["scheduled", "redrill"]
+
+
+def test_learning_cards_survive_a_restart_the_same_day(service: StudyService) -> None:
+    pk = service.queue()[0].pk
+    service.answer(pk, 3)
+    fresh = ReviewSession(service)
+    assert (pk, "learning") in [(e.pk, e.kind) for e in service.queue()]
+    assert fresh.counts().learning == 1
+    service.answer(pk, 4)
+    assert pk not in [e.pk for e in service.queue()]
+
+
+def test_undo_restores_state_and_log_exactly(service: StudyService) -> None:
+    session = ReviewSession(service)
+    card = session.current()
+    assert card is not None
+    before_queue = service.queue()
+    session.answer(1)
+    assert session.current() is not None and session.current().pk != card.pk  # type: ignore[union-attr]
+    restored = session.undo()
+    assert restored.pk == card.pk and restored.state == card.state
+    assert service.queue() == before_queue
+    with service.db.read() as db:
+        assert db.scalars(select(ReviewRow)).all() == []
+    with pytest.raises(NothingToUndo):
+        session.undo()
+
+
+def test_only_the_newest_answer_can_be_undone(service: StudyService) -> None:
+    a, b, *_ = service.queue()
+    first = service.answer(a.pk, 5)
+    service.answer(b.pk, 5)
+    with pytest.raises(NothingToUndo, match="most recent"):
+        service.undo(first.review_id)
+
+
+def test_lapses_count_forgotten_learned_cards(service: StudyService, clock: FixedClock) -> None:
+    pk = service.queue()[0].pk
+    service.answer(pk, 5)
+    clock.advance(days=1)
+    service.answer(pk, 1)
+    assert service.card_detail(pk).lapses == 1
+
+
+def test_suspend_removes_from_queue(service: StudyService) -> None:
+    session = ReviewSession(service)
+    card = session.current()
+    assert card is not None
+    session.suspend_current()
+    assert card.pk not in [e.pk for e in service.queue()]
+    assert service.browse(status="suspended")[0].pk == card.pk
+    service.set_suspended(card.pk, False)
+    assert card.pk in [e.pk for e in service.queue()]
+
+
+def test_reimport_updates_text_keeps_history_and_retires(
+    service: StudyService, tmp_path: Path, clock: FixedClock
+) -> None:
+    relu = service.find_card("relu")
+    service.answer(relu.pk, 5)
+    edited = SMALL_DECK.replace("max(0, x)\n", "max(0, x), the rectifier\n").replace(
+        '  - id: pool\n    type: cloze\n    text: "keras.layers.MaxPooling2D({{2,2}})"\n',
+        "  - id: tanh\n    type: concept\n    term: tanh\n    explanation: zero-centred\n",
+    )
+    plan = service.import_file(write_deck(tmp_path, edited, "edited.yaml"))
+    assert (plan.new, plan.updated, plan.retired) == (["tanh"], ["relu"], ["pool"])
+    again = service.find_card("relu")
+    assert again.pk == relu.pk and again.state.repetitions == 1
+    assert "rectifier" in again.card.explanation  # type: ignore[union-attr]
+    assert len(service.card_detail(relu.pk).history) == 1
+    assert "pool" not in ids(service)
+    assert [r.card_id for r in service.browse(status="retired")] == ["pool"]
+    with service.db.read() as db:
+        assert db.scalar(select(CardRow.retired).where(CardRow.card_id == "pool")) is True
+    # The retired card returns with its row (and history) when it comes back.
+    plan = service.import_file(write_deck(tmp_path, SMALL_DECK, "back.yaml"))
+    assert plan.restored == ["pool"] and plan.retired == ["tanh"]
+
+
+def test_unchanged_reimport_changes_nothing(service: StudyService, small_deck: Path) -> None:
+    plan = service.import_file(small_deck)
+    assert plan.changes == 0 and len(plan.unchanged) == 4
+
+
+def test_deck_summaries_and_unknown_deck(service: StudyService) -> None:
+    (summary,) = service.deck_summaries()
+    assert (summary.id, summary.total, summary.new, summary.due) == ("small", 4, 4, 0)
+    with pytest.raises(UnknownDeck):
+        service.queue("nope")
+
+
+def test_imported_deck_may_not_take_a_bundled_id(
+    home: Path, clock: FixedClock, tmp_path: Path
+) -> None:
+    bundled = (
+        write_deck(tmp_path / "bundled", name="small.yaml")
+        if (tmp_path / "bundled").mkdir() is None
+        else None
+    )
+    assert bundled is not None
+    service = open_study(clock=clock, bundled=[bundled])
+    with pytest.raises(ImportRefused, match="bundled"):
+        service.import_file(write_deck(tmp_path, name="mine.yaml"))
+
+
+def test_bundled_sync_is_skipped_when_unchanged(
+    home: Path, clock: FixedClock, small_deck: Path
+) -> None:
+    first = open_study(clock=clock, bundled=[small_deck])
+    assert first.sync_bundled([small_deck]) == []
+    small_deck.write_text(SMALL_DECK.replace("Small deck", "Renamed"), encoding="utf-8")
+    assert first.sync_bundled([small_deck]) == ["small"]
+
+
+def test_stats_streak_retention_and_forecast(service: StudyService, clock: FixedClock) -> None:
+    for day in range(3):
+        entry = service.queue()[0]
+        service.answer(entry.pk, 5 if day else 2, 10)
+        clock.advance(days=1)
+    stats = service.stats()
+    assert stats.streak == 3  # yesterday, the day before, and the one before: still alive today
+    assert stats.reviews_today == 0
+    assert stats.retention == pytest.approx(2 / 3)
+    # One card answered on three days: 1 day, then 1 (relearned), then 6 days.
+    assert [(day, n) for day, n in stats.forecast if n] == [(date(2026, 12, 5), 1)]
+    assert stats.reviews_per_day[-1] == (stats.today, 0)
+    clock.advance(days=1)
+    assert service.stats().streak == 0
