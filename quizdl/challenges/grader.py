@@ -1,0 +1,501 @@
+"""Grade a model description against a challenge spec, rule by rule.
+
+Pure Python: the description comes from the worker process. Every rule is
+checked and reported, so a learner sees all the problems of an attempt at once.
+Messages say what was expected, what was found, and at which layer (counted the
+way the learner counts them: in the order the layers run, from 1).
+"""
+
+from __future__ import annotations
+
+import math
+from difflib import SequenceMatcher
+
+from quizdl.challenges.description import LayerInfo, ModelDescription, Shape
+from quizdl.challenges.spec import (
+    ChallengeSpec,
+    CompileSpec,
+    LayerSpec,
+    ResidualFeature,
+    SelfAttentionFeature,
+    TrainsSpec,
+    canonical_activation,
+    format_shape,
+    format_value,
+)
+from quizdl.challenges.verdict import Check
+
+LOSS_ALIASES: dict[str, str] = {
+    "mse": "mean_squared_error",
+    "mae": "mean_absolute_error",
+    "mape": "mean_absolute_percentage_error",
+    "msle": "mean_squared_logarithmic_error",
+    "bce": "binary_crossentropy",
+    "kld": "kl_divergence",
+    "kullback_leibler_divergence": "kl_divergence",
+}
+
+# "accuracy" in compile() becomes whichever accuracy fits the labels, so any of
+# these satisfies a challenge asking for accuracy.
+METRIC_EQUIVALENTS: dict[str, frozenset[str]] = {
+    "accuracy": frozenset(
+        {
+            "accuracy",
+            "acc",
+            "sparse_categorical_accuracy",
+            "categorical_accuracy",
+            "binary_accuracy",
+        }
+    ),
+    "mean_squared_error": frozenset({"mse", "mean_squared_error"}),
+    "mean_absolute_error": frozenset({"mae", "mean_absolute_error"}),
+    "auc": frozenset({"auc"}),
+}
+
+FLOAT_TOLERANCE = 1e-6
+
+
+def grade(spec: ChallengeSpec, model: ModelDescription) -> tuple[Check, ...]:
+    checks: list[Check] = [check_input(spec, model), check_runs(model)]
+    checks.extend(check_layers(spec, model))
+    if spec.output is not None:
+        checks.append(check_output(spec, model))
+    for feature in spec.features:
+        if isinstance(feature, ResidualFeature):
+            checks.extend(check_residual(feature, model))
+        else:
+            checks.append(check_self_attention(feature, model))
+    if spec.compile is not None:
+        checks.extend(check_compile(spec.compile, model))
+    if spec.params is not None:
+        checks.append(check_params(spec, model))
+    if spec.trains is not None:
+        checks.append(check_trains(spec.trains, model))
+    return tuple(checks)
+
+
+# --- helpers --------------------------------------------------------------------
+
+
+def _layer_label(layer: LayerInfo) -> str:
+    return f"layer {layer.position} ({layer.class_name})"
+
+
+def _by_position(model: ModelDescription, position: int | None) -> str:
+    if position is None:
+        return "the model's output"
+    for layer in model.layers:
+        if layer.position == position:
+            return _layer_label(layer)
+    return f"layer {position}"
+
+
+def _dims_match(expected: tuple[int | None, ...], found: Shape) -> bool:
+    return len(expected) == len(found) and all(
+        want is None or want == got for want, got in zip(expected, found, strict=True)
+    )
+
+
+def _thousands(count: int) -> str:
+    return f"{count:,}"
+
+
+# --- input, output, running -----------------------------------------------------
+
+
+def check_input(spec: ChallengeSpec, model: ModelDescription) -> Check:
+    declared = (None, *spec.input.shape)
+    if len(model.inputs) != 1:
+        return Check(
+            "input",
+            False,
+            f"expected one input of shape {format_shape(declared)}, "
+            f"found {len(model.inputs)} inputs",
+        )
+    found = model.inputs[0]
+    if model.built_from_spec:
+        return Check(
+            "input",
+            True,
+            f"your model does not declare its input, so it was built for {format_shape(declared)}",
+        )
+    problems: list[str] = []
+    if not _dims_match(spec.input.shape, found.shape[1:]):
+        problems.append(
+            f"expected shape {format_shape(declared)}, found {format_shape(found.shape)}"
+        )
+    family = spec.input.dtype
+    note = ""
+    if family == "float" and not ("float" in found.dtype or "half" in found.dtype):
+        problems.append(f"expected a float input, found {found.dtype}")
+    elif family == "int" and "int" not in found.dtype:
+        first = model.layers[0] if model.layers else None
+        if first is not None and first.type == "Embedding":
+            # Keras casts a float input to integers before an Embedding.
+            note = ' (accepted: the Embedding casts it; dtype="int32" says it more clearly)'
+        else:
+            problems.append(f"expected integer token ids, found {found.dtype}")
+    if problems:
+        return Check("input", False, "; ".join(problems))
+    return Check("input", True, f"shape {format_shape(found.shape)}, {found.dtype}{note}")
+
+
+def check_runs(model: ModelDescription) -> Check:
+    if model.forward_error is not None:
+        return Check(
+            "runs", False, f"calling the model on a generated batch failed: {model.forward_error}"
+        )
+    return Check("runs", True, "the model runs on a generated batch")
+
+
+def check_output(spec: ChallengeSpec, model: ModelDescription) -> Check:
+    assert spec.output is not None
+    if len(model.outputs) != 1:
+        return Check("output", False, f"expected one output, found {len(model.outputs)}")
+    found = model.outputs[0].shape
+    problems: list[str] = []
+    if spec.output.shape is not None and not _dims_match(spec.output.shape, found[1:]):
+        expected = format_shape((None, *spec.output.shape))
+        problems.append(f"expected shape {expected}, found {format_shape(found)}")
+    if spec.output.same_as_input and model.inputs and model.inputs[0].shape != found:
+        problems.append(
+            f"expected the same shape as the input {format_shape(model.inputs[0].shape)}, "
+            f"found {format_shape(found)}"
+        )
+    if problems:
+        return Check("output", False, "; ".join(problems))
+    return Check("output", True, f"shape {format_shape(found)}")
+
+
+# --- layers ---------------------------------------------------------------------
+
+
+def _same(name: str, expected: object, found: object) -> bool:
+    if isinstance(expected, bool) or isinstance(found, bool):
+        return expected == found
+    if isinstance(expected, float) or isinstance(found, float):
+        if not isinstance(expected, int | float) or not isinstance(found, int | float):
+            return False
+        return abs(float(expected) - float(found)) <= FLOAT_TOLERANCE
+    if isinstance(expected, int) and isinstance(found, tuple):
+        return len(found) > 0 and all(value == expected for value in found)
+    if isinstance(expected, tuple) and isinstance(found, tuple):
+        return tuple(expected) == found
+    if isinstance(expected, str) and isinstance(found, str):
+        if name == "activation":
+            return canonical_activation(expected) == canonical_activation(found)
+        return expected.lower() == found.lower()
+    return expected == found
+
+
+def _found_text(name: str, found: object) -> str:
+    if name == "activation" and found == "linear":
+        return "linear (no activation)"
+    return format_value(found)
+
+
+def attribute_problems(expected: LayerSpec, found: LayerInfo) -> list[str]:
+    problems: list[str] = []
+    for name, want in expected.attributes().items():
+        if name not in found.attributes:
+            problems.append(
+                f"expected {name}={format_value(want)}, but a {found.class_name} has no {name}"
+            )
+            continue
+        got = found.attributes[name]
+        if not _same(name, want, got):
+            problems.append(f"expected {name}={format_value(want)}, found {_found_text(name, got)}")
+    return problems
+
+
+def _compare(index: int, expected: LayerSpec, found: LayerInfo) -> Check:
+    rule = f"layer {index}: {expected.describe()}"
+    if expected.type != found.type:
+        return Check(
+            rule,
+            False,
+            f"{_layer_label(found)}: expected {expected.type}, found {_describe_found(found)}",
+        )
+    problems = attribute_problems(expected, found)
+    if problems:
+        return Check(rule, False, f"{_layer_label(found)}: " + "; ".join(problems))
+    return Check(rule, True, f"{_layer_label(found)} matches")
+
+
+def _describe_found(found: LayerInfo) -> str:
+    shown = {k: v for k, v in found.attributes.items() if k != "use_bias" and v is not None}
+    inner = ", ".join(f"{k}={format_value(v)}" for k, v in shown.items())
+    return f"{found.class_name}({inner})"
+
+
+def _missing(index: int, expected: LayerSpec, after: LayerInfo | None) -> Check:
+    where = f"after {_layer_label(after)}" if after is not None else "as the first layer"
+    return Check(
+        f"layer {index}: {expected.describe()}",
+        False,
+        f"missing: expected a {expected.type} {where}",
+    )
+
+
+def check_layers(spec: ChallengeSpec, model: ModelDescription) -> list[Check]:
+    if not spec.layers:
+        return []
+    expected = list(spec.layers)
+    found = list(model.layers)
+    matcher = SequenceMatcher(
+        None, [layer.type for layer in expected], [layer.type for layer in found], autojunk=False
+    )
+    results: list[tuple[int, Check]] = []
+    extras: list[LayerInfo] = []
+    for tag, e_start, e_end, f_start, f_end in matcher.get_opcodes():
+        if tag == "equal":
+            for offset in range(e_end - e_start):
+                results.append(
+                    (
+                        e_start + offset,
+                        _compare(
+                            e_start + offset + 1,
+                            expected[e_start + offset],
+                            found[f_start + offset],
+                        ),
+                    )
+                )
+            continue
+        paired = min(e_end - e_start, f_end - f_start) if tag == "replace" else 0
+        for offset in range(paired):
+            results.append(
+                (
+                    e_start + offset,
+                    _compare(
+                        e_start + offset + 1, expected[e_start + offset], found[f_start + offset]
+                    ),
+                )
+            )
+        for e_index in range(e_start + paired, e_end):
+            previous = f_start + paired - 1
+            after = found[previous] if previous >= 0 else None
+            results.append((e_index, _missing(e_index + 1, expected[e_index], after)))
+        extras.extend(found[f_start + paired : f_end])
+    checks = [check for _, check in sorted(results, key=lambda item: item[0])]
+    if spec.allow_extra_layers:
+        return checks
+    if extras:
+        listed = ", ".join(_layer_label(layer) for layer in extras)
+        verb, pronoun = ("is", "it") if len(extras) == 1 else ("are", "them")
+        checks.append(
+            Check(
+                "no extra layers",
+                False,
+                f"{listed} {verb} not part of this challenge — remove {pronoun}",
+            )
+        )
+    else:
+        checks.append(
+            Check("no extra layers", True, f"exactly the {len(expected)} layers asked for")
+        )
+    return checks
+
+
+# --- graph features -------------------------------------------------------------
+
+
+def check_residual(feature: ResidualFeature, model: ModelDescription) -> list[Check]:
+    rule = f"residual around {feature.residual}"
+    then_rule = f"{feature.then} after the residual" if feature.then else None
+    candidates = [layer for layer in model.layers if layer.type == feature.residual]
+
+    def failing(message: str) -> list[Check]:
+        checks = [Check(rule, False, message)]
+        if then_rule is not None:
+            checks.append(Check(then_rule, False, "cannot be checked without the residual"))
+        return checks
+
+    if model.forward_error is not None:
+        return failing("cannot be checked: the model did not run on a generated batch")
+    if not candidates:
+        return failing(
+            f"expected a skip connection around a {feature.residual}, but the model has none"
+        )
+    positions = {layer.position: layer for layer in candidates}
+    found = [r for r in model.residuals if r.around in positions]
+    if not found:
+        layer = candidates[0]
+        return failing(
+            f"the output of {_layer_label(layer)} is never added to its input — "
+            "add them, e.g. x + attention or layers.Add()([x, attention])"
+        )
+    layer = positions[found[0].around]
+    checks = [Check(rule, True, f"the output of {_layer_label(layer)} is added to its input")]
+    if feature.then is not None and then_rule is not None:
+        into_types = {r.into: _type_at(model, r.into) for r in found}
+        good = [into for into, kind in into_types.items() if kind == feature.then]
+        if good:
+            checks.append(
+                Check(then_rule, True, f"the sum goes into {_by_position(model, good[0])}")
+            )
+        else:
+            into = found[0].into
+            checks.append(
+                Check(
+                    then_rule,
+                    False,
+                    f"expected the sum to go into a {feature.then}, found it goes into "
+                    f"{_by_position(model, into)}",
+                )
+            )
+    return checks
+
+
+def _type_at(model: ModelDescription, position: int | None) -> str | None:
+    for layer in model.layers:
+        if layer.position == position:
+            return layer.type
+    return None
+
+
+def check_self_attention(feature: SelfAttentionFeature, model: ModelDescription) -> Check:
+    rule = f"self-attention in {feature.self_attention}"
+    candidates = [layer for layer in model.layers if layer.type == feature.self_attention]
+    if not candidates:
+        return Check(rule, False, f"expected a {feature.self_attention}, but the model has none")
+    if model.forward_error is not None:
+        return Check(rule, False, "cannot be checked: the model did not run on a generated batch")
+    for layer in candidates:
+        if layer.self_attention:
+            return Check(rule, True, f"{_layer_label(layer)} attends to its own input")
+    return Check(
+        rule,
+        False,
+        f"{_layer_label(candidates[0])} attends to a different tensor — for self-attention "
+        "pass the same tensor as query and value: attention(x, x)",
+    )
+
+
+# --- compile, parameters, training ----------------------------------------------
+
+
+def _loss_name(name: str) -> str:
+    lowered = name.strip().lower()
+    return LOSS_ALIASES.get(lowered, lowered)
+
+
+def check_compile(expected: CompileSpec, model: ModelDescription) -> list[Check]:
+    compiled = model.compiled
+    not_compiled = "the model is not compiled — call model.compile(...) before returning it"
+    checks: list[Check] = []
+    if expected.optimizer is not None:
+        if compiled is None:
+            checks.append(Check("optimizer", False, not_compiled))
+        elif (compiled.optimizer or "").lower() == expected.optimizer.lower():
+            checks.append(Check("optimizer", True, compiled.optimizer or ""))
+        else:
+            checks.append(
+                Check(
+                    "optimizer", False, f"expected {expected.optimizer}, found {compiled.optimizer}"
+                )
+            )
+    if expected.learning_rate is not None:
+        if compiled is None:
+            checks.append(Check("learning rate", False, not_compiled))
+        elif compiled.learning_rate is not None and math.isclose(
+            compiled.learning_rate, expected.learning_rate, rel_tol=1e-5
+        ):
+            checks.append(Check("learning rate", True, f"{compiled.learning_rate:g}"))
+        else:
+            found = (
+                "a schedule" if compiled.learning_rate is None else f"{compiled.learning_rate:g}"
+            )
+            checks.append(
+                Check("learning rate", False, f"expected {expected.learning_rate:g}, found {found}")
+            )
+    if expected.loss is not None:
+        if compiled is None:
+            checks.append(Check("loss", False, not_compiled))
+        elif compiled.loss is not None and _loss_name(compiled.loss) == _loss_name(expected.loss):
+            checks.append(Check("loss", True, _loss_name(compiled.loss)))
+        else:
+            checks.append(
+                Check("loss", False, f"expected {_loss_name(expected.loss)}, found {compiled.loss}")
+            )
+    if expected.metrics:
+        if compiled is None:
+            checks.append(Check("metrics", False, not_compiled))
+        else:
+            found_names = {name.lower() for name in compiled.metrics}
+            missing = [
+                metric
+                for metric in expected.metrics
+                if not found_names
+                & METRIC_EQUIVALENTS.get(metric.lower(), frozenset({metric.lower()}))
+            ]
+            shown = ", ".join(compiled.metrics) or "none"
+            if missing:
+                checks.append(
+                    Check(
+                        "metrics",
+                        False,
+                        f"expected {', '.join(missing)} among the metrics, found {shown}",
+                    )
+                )
+            else:
+                checks.append(Check("metrics", True, shown))
+    return checks
+
+
+def check_params(spec: ChallengeSpec, model: ModelDescription) -> Check:
+    assert spec.params is not None
+    total = model.params_total
+    bounds = spec.params
+    if bounds.exact is not None:
+        if total == bounds.exact:
+            return Check("parameters", True, f"{_thousands(total)} parameters")
+        return Check(
+            "parameters",
+            False,
+            f"expected {_thousands(bounds.exact)} parameters, found {_thousands(total)}",
+        )
+    if bounds.min is not None and total < bounds.min:
+        return Check(
+            "parameters",
+            False,
+            f"expected at least {_thousands(bounds.min)} parameters, found {_thousands(total)}",
+        )
+    if bounds.max is not None and total > bounds.max:
+        return Check(
+            "parameters",
+            False,
+            f"expected at most {_thousands(bounds.max)} parameters, found {_thousands(total)}",
+        )
+    return Check("parameters", True, f"{_thousands(total)} parameters, within bounds")
+
+
+def check_trains(expected: TrainsSpec, model: ModelDescription) -> Check:
+    training = model.training
+    if training is None:
+        return Check(
+            "trains", False, "cannot be checked: the model did not run on a generated batch"
+        )
+    how = (
+        f" (compiled by the checker with adam and {expected.fallback_loss})"
+        if training.compiled_by_checker
+        else ""
+    )
+    if training.error is not None:
+        return Check(
+            "trains", False, f"training on a generated batch failed{how}: {training.error}"
+        )
+    before, after = training.loss_before, training.loss_after
+    if before is None or after is None or not (math.isfinite(before) and math.isfinite(after)):
+        return Check("trains", False, f"the loss is not a finite number ({before} → {after}){how}")
+    if after < before:
+        return Check(
+            "trains",
+            True,
+            f"the loss fell from {before:.3f} to {after:.3f} in {training.steps} steps{how}",
+        )
+    return Check(
+        "trains",
+        False,
+        f"the loss did not go down in {training.steps} steps ({before:.3f} → {after:.3f}){how} — "
+        "check the output activation, the loss and the learning rate",
+    )
