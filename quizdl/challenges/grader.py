@@ -13,6 +13,7 @@ from difflib import SequenceMatcher
 
 from quizdl.challenges.description import LayerInfo, ModelDescription, Shape
 from quizdl.challenges.spec import (
+    ANY_SIZE,
     ChallengeSpec,
     CompileSpec,
     LayerSpec,
@@ -90,10 +91,25 @@ def _by_position(model: ModelDescription, position: int | None) -> str:
     return f"layer {position}"
 
 
-def _dims_match(expected: tuple[int | None, ...], found: Shape) -> bool:
+def _dims_match(expected: tuple[int | str | None, ...], found: Shape) -> bool:
     return len(expected) == len(found) and all(
-        want is None or want == got for want, got in zip(expected, found, strict=True)
+        want in (ANY_SIZE, got) for want, got in zip(expected, found, strict=True)
     )
+
+
+def _open_hint(expected: tuple[int | str | None, ...], found: Shape) -> str:
+    """Why a fixed size fails where the challenge wants any size."""
+    if len(expected) != len(found):
+        return ""
+    fixed = [
+        index + 1
+        for index, (want, got) in enumerate(zip(expected, found, strict=True))
+        if want is None and got is not None
+    ]
+    if not fixed:
+        return ""
+    which = ", ".join(str(index) for index in fixed)
+    return f" (leave dimension {which} as None so the model accepts any size)"
 
 
 def _thousands(count: int) -> str:
@@ -156,7 +172,10 @@ def check_output(spec: ChallengeSpec, model: ModelDescription) -> Check:
     problems: list[str] = []
     if spec.output.shape is not None and not _dims_match(spec.output.shape, found[1:]):
         expected = format_shape((None, *spec.output.shape))
-        problems.append(f"expected shape {expected}, found {format_shape(found)}")
+        problems.append(
+            f"expected shape {expected}, found {format_shape(found)}"
+            + _open_hint(spec.output.shape, found[1:])
+        )
     if spec.output.same_as_input and model.inputs and model.inputs[0].shape != found:
         problems.append(
             f"expected the same shape as the input {format_shape(model.inputs[0].shape)}, "
@@ -228,12 +247,19 @@ def _describe_found(found: LayerInfo) -> str:
     return f"{found.class_name}({inner})"
 
 
-def _missing(index: int, expected: LayerSpec, after: LayerInfo | None) -> Check:
-    where = f"after {_layer_label(after)}" if after is not None else "as the first layer"
+def _missing(
+    index: int, expected: LayerSpec, after: LayerInfo | None, before: LayerInfo | None
+) -> Check:
+    if after is not None:
+        where = f" after {_layer_label(after)}"
+    elif before is not None:
+        where = f" before {_layer_label(before)}"
+    else:
+        where = ""
     return Check(
         f"layer {index}: {expected.describe()}",
         False,
-        f"missing: expected a {expected.type} {where}",
+        f"missing: expected {expected.describe()}{where}",
     )
 
 
@@ -274,7 +300,8 @@ def check_layers(spec: ChallengeSpec, model: ModelDescription) -> list[Check]:
         for e_index in range(e_start + paired, e_end):
             previous = f_start + paired - 1
             after = found[previous] if previous >= 0 else None
-            results.append((e_index, _missing(e_index + 1, expected[e_index], after)))
+            before = found[0] if after is None and found else None
+            results.append((e_index, _missing(e_index + 1, expected[e_index], after, before)))
         extras.extend(found[f_start + paired : f_end])
     checks = [check for _, check in sorted(results, key=lambda item: item[0])]
     if spec.allow_extra_layers:
@@ -339,7 +366,7 @@ def check_residual(feature: ResidualFeature, model: ModelDescription) -> list[Ch
                 Check(
                     then_rule,
                     False,
-                    f"expected the sum to go into a {feature.then}, found it goes into "
+                    f"expected the sum to go into {feature.then}, found it goes into "
                     f"{_by_position(model, into)}",
                 )
             )

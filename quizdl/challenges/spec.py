@@ -59,7 +59,10 @@ def canonical_activation(name: str) -> str:
 
 
 PositiveInt = Annotated[int, Field(gt=0)]
-Dimension = PositiveInt | None
+# A dimension in a spec: a number must match exactly; null must be left open
+# (None) so the model accepts any size; "*" accepts either.
+ANY_SIZE = "*"
+Dimension = PositiveInt | None | Literal["*"]
 IntOrPair = PositiveInt | tuple[PositiveInt, ...]
 Fraction = Annotated[float, Field(ge=0.0, lt=1.0)]
 
@@ -72,7 +75,8 @@ class InputSpec(_Spec):
     """One input tensor, described without its batch dimension."""
 
     shape: tuple[Dimension, ...] = Field(
-        min_length=1, description="Per-sample shape; null means any size."
+        min_length=1,
+        description='Per-sample shape; null: left open (any size); "*": open or fixed.',
     )
     dtype: Literal["float", "int", "any"] = "float"
     high: PositiveInt = Field(
@@ -81,10 +85,15 @@ class InputSpec(_Spec):
         "(e.g. the vocabulary size).",
     )
 
+    @property
+    def keras_shape(self) -> tuple[int | None, ...]:
+        """The shape to build a model for when it declares none."""
+        return tuple(None if dim == ANY_SIZE else dim for dim in self.shape)  # type: ignore[misc]
+
 
 class OutputSpec(_Spec):
     shape: tuple[Dimension, ...] | None = Field(
-        default=None, description="Per-sample shape; null means any size."
+        default=None, description='Per-sample shape; null: left open; "*": open or fixed.'
     )
     same_as_input: bool = Field(default=False, description="The output shape equals the input's.")
 
@@ -245,7 +254,9 @@ def format_value(value: object) -> str:
     return str(value)
 
 
-def format_shape(shape: tuple[int | None, ...] | list[int | None]) -> str:
+def format_shape(shape: tuple[int | str | None, ...] | list[int | str | None]) -> str:
     """``(None, 784)``: the way Keras prints shapes, batch dimension included by the caller."""
-    inner = ", ".join("None" if dim is None else str(dim) for dim in shape)
+    inner = ", ".join(
+        "None" if dim is None else "any" if dim == ANY_SIZE else str(dim) for dim in shape
+    )
     return f"({inner},)" if len(shape) == 1 else f"({inner})"

@@ -581,7 +581,7 @@ def describe(keras: Any, model: Any, spec: ChallengeSpec) -> ModelDescription:
     else:
         kind = "subclassed"
     integer_input = spec.input.dtype == "int"
-    declared = spec.input.shape
+    declared = spec.input.keras_shape
 
     inputs = _model_inputs(model)
     built_from_spec = inputs is None
