@@ -1,0 +1,23 @@
+"""CSV with a header row (id, type, front, back, tags) that spreadsheets and our importer read.
+
+Non-qa cards are flattened to two sides (``sides.front_and_back``); CSV is a
+hand-off format, YAML/JSON are the lossless ones.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from quizdl.decks.model import Deck
+from quizdl.exporters.sides import front_and_back
+
+
+def export_csv(deck: Deck) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["id", "type", "front", "back", "tags"])
+    for card in deck.cards:
+        front, back = front_and_back(card)
+        writer.writerow([card.id, card.type, front, back, " ".join(card.tags)])
+    return buffer.getvalue().encode("utf-8")

@@ -1,0 +1,249 @@
+"""Anki notes and cards to quizdl cards, and Anki scheduling to SM-2 progress.
+
+A note type is read through its templates, not its field order: a card's
+question is the fields its front template shows, its answer the fields only
+the back shows (``{{type:Field}}`` on the front is the typed answer, so it
+belongs to the answer). That covers Basic, reversed, optional-reverse,
+type-in-the-answer and custom types alike. Cloze note types make one quizdl
+cloze card per cloze number that Anki generated a card for.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from quizdl.importers.anki_collection import CardRow, Collection, Note, NoteType, Template
+from quizdl.importers.assemble import DeckBuilder
+from quizdl.importers.cloze import to_blanks
+from quizdl.importers.html_text import html_to_markdown
+from quizdl.importers.ids import anki_card_id, is_valid_id
+from quizdl.importers.source import ImportOptions, ImportSource, MediaNotes
+from quizdl.scheduling.sm2 import INITIAL_EASINESS, MIN_EASINESS, SM2State
+from quizdl.study.values import ImportedProgress
+
+_REF = re.compile(r"\{\{([^{}]+)\}\}")
+_SPECIAL = {"FrontSide", "Tags", "Deck", "Subdeck", "Card", "CardFlag", "Type", "CardID"}
+# A field that carries quizdl's own card id (written by our .apkg export).
+QUIZDL_ID_FIELD = "QuizdlId"
+_PROGRESS_EVERY = 500
+
+
+def _refs(template: str) -> list[tuple[str, set[str]]]:
+    """Fields a template shows, in order, with their filters (``type``, ``cloze``...)."""
+    found: list[tuple[str, set[str]]] = []
+    for match in _REF.finditer(template):
+        body = match.group(1).strip()
+        if not body or body[0] in "#^/!":
+            continue
+        *filters, name = (part.strip() for part in body.split(":"))
+        if name in _SPECIAL:
+            continue
+        found.append((name, set(filters)))
+    return found
+
+
+def _sides(template: Template) -> tuple[list[str], list[str]]:
+    front: list[str] = []
+    back: list[str] = []
+    for name, filters in _refs(template.qfmt):
+        target = back if "type" in filters else front
+        if name not in target:
+            target.append(name)
+    for name, _ in _refs(template.afmt):
+        if name not in front and name not in back:
+            back.append(name)
+    return front, back
+
+
+def _cloze_fields(notetype: NoteType) -> list[str]:
+    names: list[str] = []
+    for template in notetype.templates[:1]:
+        for name, filters in _refs(template.qfmt):
+            if "cloze" in filters and name not in names:
+                names.append(name)
+    return names or list(notetype.fields[:1])
+
+
+def _field_values(notetype: NoteType, note: Note) -> dict[str, str]:
+    values = list(note.fields) + [""] * max(0, len(notetype.fields) - len(note.fields))
+    return dict(zip(notetype.fields, values, strict=False))
+
+
+def _render(names: list[str], values: dict[str, str], media: MediaNotes) -> str:
+    parts = [html_to_markdown(values.get(name, ""), media) for name in names]
+    return "\n\n".join(part for part in parts if part)
+
+
+def deck_layout(collection: Collection, path: Path) -> tuple[str, dict[int, str]]:
+    """The deck title (common root of the used decks) and each deck's sub-deck tag."""
+    used = {card.deck_id for card in collection.cards}
+    names = {deck_id: collection.decks.get(deck_id, "") for deck_id in used}
+    split = {
+        deck_id: [part for part in name.split("::") if part] for deck_id, name in names.items()
+    }
+    common: list[str] = []
+    parts_lists = list(split.values())
+    if parts_lists:
+        for index, part in enumerate(parts_lists[0]):
+            if all(len(parts) > index and parts[index] == part for parts in parts_lists):
+                common.append(part)
+            else:
+                break
+    # A single deck nested as A::B: its last part still names it best as a tag-free deck.
+    if not common or common == ["Default"]:
+        title = path.stem
+        root = 0
+    else:
+        title = "::".join(common)
+        root = len(common)
+    subdeck_tags = {deck_id: "::".join(parts[root:]) for deck_id, parts in split.items()}
+    return title, subdeck_tags
+
+
+def anki_progress(card: CardRow, created: date) -> ImportedProgress | None:
+    """Anki scheduling as SM-2 state.
+
+    Review cards keep their interval, ease (factor is per mille) and due day
+    (days since ``col.crt``); SM-2 repetitions is at least 2 so the next
+    success multiplies the interval by the easiness, as Anki would. Learning
+    and relearning cards restart SM-2's ladder (repetitions 0, interval 1) on
+    the day Anki had them due. Queue -1 is suspended.
+    """
+    suspended = card.queue == -1
+    easiness = (
+        max(MIN_EASINESS, round(card.factor / 1000, 4)) if card.factor > 0 else INITIAL_EASINESS
+    )
+    try:
+        if card.type == 2:
+            due = created + timedelta(days=card.due)
+            state = SM2State(easiness, max(2, card.reps - card.lapses), max(1, card.interval), due)
+        elif card.type in (1, 3):
+            # Learning steps are due at a Unix time; day-based relearning at a day number.
+            if card.due > 1_000_000_000:
+                due = datetime.fromtimestamp(card.due, tz=UTC).date()
+            else:
+                due = created + timedelta(days=card.due)
+            state = SM2State(easiness, 0, 1, due)
+        else:
+            if not suspended:
+                return None
+            state = SM2State()
+    except (OverflowError, ValueError, OSError):
+        return None
+    return ImportedProgress(state, max(0, card.lapses), suspended)
+
+
+def convert(
+    collection: Collection, path: Path, options: ImportOptions, media_files: int, digest: str
+) -> ImportSource:
+    media = MediaNotes(package_files=media_files)
+    builder = DeckBuilder(path, options)
+    title, subdeck_tags = deck_layout(collection, path)
+    progress: dict[str, ImportedProgress] = {}
+    total = len(collection.cards)
+    cards_seen: set[int] = set()
+    for index, card in enumerate(collection.cards, start=1):
+        if options.on_progress is not None and (index % _PROGRESS_EVERY == 0 or index == total):
+            options.on_progress(index, total)
+        note = collection.notes.get(card.note_id)
+        where = f"card {card.id}"
+        if note is None:
+            builder.skip(where, f"its note {card.note_id} is missing")
+            continue
+        where = f"note {note.id} (guid {note.guid!r})"
+        cards_seen.add(note.id)
+        notetype = collection.notetypes.get(note.notetype_id)
+        if notetype is None:
+            builder.skip(where, f"its note type {note.notetype_id} is missing")
+            continue
+        values = _field_values(notetype, note)
+        tags = [*note.tags]
+        if subdeck_tags.get(card.deck_id):
+            tags.append(subdeck_tags[card.deck_id])
+        base = values.get(QUIZDL_ID_FIELD, "").strip()
+        added_id = (
+            _add_cloze(builder, notetype, note, card, values, tags, media, where)
+            if notetype.is_cloze
+            else _add_basic(builder, notetype, note, card, values, tags, media, where, base)
+        )
+        if added_id is not None and options.with_progress:
+            carried = anki_progress(card, collection.created)
+            if carried is not None:
+                progress[added_id] = carried
+    for note_id in collection.notes.keys() - cards_seen:
+        builder.skip(f"note {note_id}", "Anki generated no card for it")
+    deck = builder.build(title, title)
+    source = ImportSource(deck, "anki", path, digest, builder.skipped, media)
+    source.progress = progress if options.with_progress else None
+    return source
+
+
+def _add_basic(
+    builder: DeckBuilder,
+    notetype: NoteType,
+    note: Note,
+    card: CardRow,
+    values: dict[str, str],
+    tags: list[str],
+    media: MediaNotes,
+    where: str,
+    quizdl_id: str,
+) -> str | None:
+    if card.ord >= len(notetype.templates):
+        builder.skip(where, f"card template {card.ord + 1} does not exist in {notetype.name!r}")
+        return None
+    front, back = _sides(notetype.templates[card.ord])
+    front = [name for name in front if name != QUIZDL_ID_FIELD]
+    back = [name for name in back if name != QUIZDL_ID_FIELD]
+    if card.ord == 0:
+        suffix = ""
+    elif card.ord == 1 and len(notetype.templates) == 2:
+        suffix = "-r"
+    else:
+        suffix = f"-t{card.ord + 1}"
+    base = quizdl_id if quizdl_id and is_valid_id(quizdl_id + suffix) else None
+    card_id = base + suffix if base else anki_card_id(note.guid, suffix)
+    label = f"{where} card {card.ord + 1}" if len(notetype.templates) > 1 else where
+    dropped = media.images + media.sounds
+    question = _render(front, values, media)
+    if not question and media.images + media.sounds > dropped:
+        builder.skip(label, "the question is only an image or sound, which quizdl does not import")
+        return None
+    dropped = media.images + media.sounds
+    answer = _render(back, values, media)
+    if not answer and media.images + media.sounds > dropped and not builder.options.keep_unanswered:
+        builder.skip(label, "the answer is only an image or sound, which quizdl does not import")
+        return None
+    if builder.add_qa(card_id, question, answer, tags, label):
+        return card_id
+    return None
+
+
+def _add_cloze(
+    builder: DeckBuilder,
+    notetype: NoteType,
+    note: Note,
+    card: CardRow,
+    values: dict[str, str],
+    tags: list[str],
+    media: MediaNotes,
+    where: str,
+) -> str | None:
+    number = card.ord + 1
+    text = _render(_cloze_fields(notetype), values, media)
+    result = to_blanks(text, number)
+    label = f"{where} cloze {number}"
+    if not result.blanks:
+        builder.skip(label, f"the text has no {{{{c{number}::…}}}} deletion")
+        return None
+    quizdl_id = values.get(QUIZDL_ID_FIELD, "").strip()
+    if quizdl_id and is_valid_id(f"{quizdl_id}-c{number}"):
+        card_id = quizdl_id if number == 1 else f"{quizdl_id}-c{number}"
+    else:
+        card_id = anki_card_id(note.guid, f"-c{number}")
+    hint = "; ".join(result.hints) or None
+    if builder.add_cloze(card_id, result.text, hint, tags, label):
+        return card_id
+    return None

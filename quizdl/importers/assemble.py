@@ -1,0 +1,131 @@
+"""Turning found question/answer items into a validated Deck, the same way for every format."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from quizdl.decks.model import Card, ClozeCard, Deck, QACard
+from quizdl.importers.ids import content_key, slugify
+from quizdl.importers.refuse import refuse
+from quizdl.importers.source import ImportOptions, Skip
+
+# Answers people leave in question lists before writing the real one.
+_PLACEHOLDERS = {"", "answer here", "todo", "tbd", "tba", "answer", "...", "…", "?", "-", "n/a"}
+
+
+def is_placeholder(answer: str) -> bool:
+    text = re.sub(r"[*_`>#\s]+", " ", answer).strip().rstrip(".:!").strip().casefold()
+    return text in _PLACEHOLDERS or text.startswith("todo")
+
+
+@dataclass
+class DeckBuilder:
+    path: Path
+    options: ImportOptions
+    cards: list[Card] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)
+    unanswered_skipped: int = 0
+    _ids: dict[str, str] = field(default_factory=dict)  # card id -> where it came from
+    _questions: dict[str, str] = field(default_factory=dict)  # content key -> where
+
+    def skip(self, where: str, reason: str) -> None:
+        self.skipped.append(Skip(where, reason))
+
+    def _claim(self, card_id: str, where: str) -> bool:
+        if card_id in self._ids:
+            self.skip(where, f"same id as {self._ids[card_id]} ({card_id}); kept the first")
+            return False
+        self._ids[card_id] = where
+        return True
+
+    def add_qa(
+        self,
+        card_id: str,
+        question: str,
+        answer: str,
+        tags: Sequence[str],
+        where: str,
+        *,
+        dedupe_question: bool = False,
+    ) -> bool:
+        question, answer = question.strip(), answer.strip()
+        if not question:
+            self.skip(where, "empty question")
+            return False
+        if is_placeholder(answer):
+            if not self.options.keep_unanswered:
+                self.unanswered_skipped += 1
+                shown = f"placeholder answer {answer!r}" if answer else "no answer"
+                self.skip(where, f"{shown} (use --keep-unanswered to import it as a question)")
+                return False
+            answer = ""
+        if dedupe_question:
+            key = content_key(question)
+            if key in self._questions:
+                self.skip(where, f"same question as {self._questions[key]}; kept the first")
+                return False
+        if not self._claim(card_id, where):
+            return False
+        try:
+            card = QACard(type="qa", id=card_id, question=question, answer=answer, tags=_tags(tags))
+        except ValidationError as exc:
+            self.skip(where, _first_error(exc))
+            return False
+        if dedupe_question:
+            self._questions[content_key(question)] = where
+        self.cards.append(card)
+        return True
+
+    def add_cloze(
+        self, card_id: str, text: str, hint: str | None, tags: Sequence[str], where: str
+    ) -> bool:
+        if not self._claim(card_id, where):
+            return False
+        try:
+            card = ClozeCard(
+                type="cloze", id=card_id, text=text, hint=hint or None, tags=_tags(tags)
+            )
+        except ValidationError as exc:
+            self.skip(where, _first_error(exc))
+            return False
+        self.cards.append(card)
+        return True
+
+    def build(self, title: str, default_id: str, *, description: str = "") -> Deck:
+        if not self.cards:
+            reasons = sorted({skip.reason for skip in self.skipped})[:3]
+            detail = (
+                f" ({len(self.skipped)} item(s) skipped: {'; '.join(reasons)})" if reasons else ""
+            )
+            refuse(self.path, f"no cards found{detail}")
+        deck_id = self.options.deck_id or slugify(default_id)
+        try:
+            return Deck(
+                id=deck_id,
+                title=title.strip() or deck_id,
+                description=description,
+                cards=tuple(self.cards),
+            )
+        except ValidationError as exc:
+            refuse(self.path, f"cannot build the deck: {_first_error(exc)}")
+
+
+def _tags(tags: Sequence[str]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for tag in tags:
+        tag = tag.strip()
+        if tag:
+            seen.setdefault(tag, None)
+    return tuple(seen)
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors(include_url=False)[0]
+    where = ".".join(str(part) for part in error["loc"])
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{where}: {message}" if where else message

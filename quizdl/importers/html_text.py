@@ -1,0 +1,244 @@
+"""Anki field HTML to readable Markdown (standard library html.parser only).
+
+Fields hold whatever a browser editor produced: ``<div>`` per line, ``<br>``,
+inline styles, lists, highlighted code. The learner reads cards in a terminal,
+so structure is kept (paragraphs, lists, code blocks, bold) and presentation
+is dropped. MathJax ``\\( \\)`` passes through as text; Anki's LaTeX tags
+``[$]…[/$]`` become ``$…$`` so they read like the MathJax around them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from quizdl.importers.source import MediaNotes
+
+_BLOCK = {
+    "p",
+    "div",
+    "section",
+    "article",
+    "blockquote",
+    "table",
+    "tr",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "dl",
+    "dt",
+    "dd",
+    "figure",
+    "center",
+}
+_DROP_CONTENT = {"style", "script", "head", "title", "template", "noscript", "object", "svg"}
+_SOUND = re.compile(r"\[sound:[^\]]*\]")
+_ANKI_LATEX = (
+    (re.compile(r"\[\$\$\](.*?)\[/\$\$\]", re.DOTALL), r"$$\1$$"),
+    (re.compile(r"\[\$\](.*?)\[/\$\]", re.DOTALL), r"$\1$"),
+    (re.compile(r"\[latex\](.*?)\[/latex\]", re.DOTALL), r"$$\1$$"),
+)
+_MARKERS = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": "`"}
+_NESTED_ITEM = re.compile(r"^ +(- |\d+\. )")
+_REMOTE = re.compile(r"^(https?:)?//", re.IGNORECASE)
+
+
+@dataclass
+class _Renderer(HTMLParser):
+    media: MediaNotes
+    out: list[str] = field(default_factory=list)
+    pre_depth: int = 0
+    drop_depth: int = 0
+    lists: list[list[int]] = field(default_factory=list)  # [counter] per open list; -1 = bullets
+    link_href: str | None = None
+    link_start: int = 0
+    marks: list[tuple[str, int]] = field(default_factory=list)  # open emphasis: (marker, index)
+
+    def __post_init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+
+    # -- helpers ----------------------------------------------------------
+
+    def _newlines(self, count: int) -> None:
+        text = "".join(self.out)
+        trailing = len(text) - len(text.rstrip("\n"))
+        if text.strip() and trailing < count:
+            self.out.append("\n" * (count - trailing))
+
+    def _emit(self, text: str) -> None:
+        if self.drop_depth:
+            return
+        self.out.append(text)
+
+    # -- parser callbacks ---------------------------------------------------
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _DROP_CONTENT:
+            self.drop_depth += 1
+            return
+        if self.drop_depth:
+            return
+        attributes = {name: value or "" for name, value in attrs}
+        if tag == "br":
+            self.out.append("\n")
+        elif tag == "hr":
+            self._newlines(2)
+            self.out.append("---")
+            self._newlines(2)
+        elif tag == "pre":
+            self._newlines(2)
+            self.out.append("```\n")
+            self.pre_depth += 1
+        elif tag == "code" and self.pre_depth and self.out[-1:] == ["```\n"]:
+            language = re.match(r"(?:lang|language)-([\w+-]+)", attributes.get("class", ""))
+            if language:
+                self.out[-1] = f"```{language.group(1)}\n"
+        elif tag in _MARKERS and not self.pre_depth:
+            self.marks.append((_MARKERS[tag], len(self.out)))
+            self.out.append(_MARKERS[tag])
+        elif tag in ("ul", "ol"):
+            self._newlines(1)
+            self.lists.append([0 if tag == "ol" else -1])
+        elif tag == "li":
+            self._newlines(1)
+            indent = "  " * max(0, len(self.lists) - 1)
+            if self.lists and self.lists[-1][0] >= 0:
+                self.lists[-1][0] += 1
+                self.out.append(f"{indent}{self.lists[-1][0]}. ")
+            else:
+                self.out.append(f"{indent}- ")
+        elif tag in ("td", "th"):
+            self.out.append(" | ")
+        elif tag == "img":
+            self._image(attributes)
+        elif tag == "a":
+            self.link_href = attributes.get("href", "")
+            self.link_start = len(self.out)
+        elif tag in _BLOCK:
+            self._newlines(1 if tag in ("div", "tr", "dd", "dt") else 2)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in ("br", "hr", "img"):
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _DROP_CONTENT:
+            self.drop_depth = max(0, self.drop_depth - 1)
+            return
+        if self.drop_depth:
+            return
+        if tag == "pre" and self.pre_depth:
+            self.pre_depth -= 1
+            if "".join(self.out[-1:]).endswith("\n") is False:
+                self.out.append("\n")
+            self.out.append("```")
+            self._newlines(2)
+        elif tag in _MARKERS and not self.pre_depth:
+            self._close_mark(_MARKERS[tag])
+        elif tag in ("ul", "ol"):
+            if self.lists:
+                self.lists.pop()
+            self._newlines(2 if not self.lists else 1)
+        elif tag == "a":
+            self._close_link()
+        elif tag in _BLOCK:
+            self._newlines(1 if tag in ("div", "tr", "dd", "dt") else 2)
+
+    def handle_data(self, data: str) -> None:
+        if self.drop_depth:
+            return
+        if self.pre_depth:
+            self.out.append(data)
+            return
+        # Outside <pre>, HTML collapses whitespace; a source newline is a space.
+        self.out.append(re.sub(r"[ \t\r\n\f]+", " ", data))
+
+    def _image(self, attributes: dict[str, str]) -> None:
+        src = attributes.get("src", "")
+        alt = attributes.get("alt", "")
+        if _REMOTE.match(src):
+            self.media.remote_links += 1
+            self.out.append(f"![{alt}]({src})")
+        else:
+            self.media.images += 1
+
+    def _close_mark(self, marker: str) -> None:
+        """Close emphasis; whitespace moves outside the markers, empty emphasis vanishes
+        (``the<b> term</b>`` must not become ``the** term**``, which is not bold)."""
+        for position in range(len(self.marks) - 1, -1, -1):
+            if self.marks[position][0] == marker:
+                index = self.marks[position][1]
+                del self.marks[position:]
+                break
+        else:
+            return
+        inner = "".join(self.out[index + 1 :])
+        body = inner.strip()
+        if not body:
+            self.out[index:] = [inner]
+            return
+        lead = inner[: len(inner) - len(inner.lstrip())]
+        trail = inner[len(inner.rstrip()) :]
+        self.out[index:] = [lead, marker, body, marker, trail]
+
+    def _close_link(self) -> None:
+        href = self.link_href
+        self.link_href = None
+        if not href or not _REMOTE.match(href):
+            return
+        text = "".join(self.out[self.link_start :]).strip()
+        # An empty link is a heading's anchor icon: nothing to read.
+        if text and text != href:
+            self.out[self.link_start :] = [f"[{text}]({href})"]
+
+
+def html_to_markdown(html: str, media: MediaNotes | None = None) -> str:
+    """Render one field's HTML as Markdown; counts dropped media into ``media``."""
+    notes = media if media is not None else MediaNotes()
+    sounds = len(_SOUND.findall(html))
+    notes.sounds += sounds
+    if sounds:
+        html = _SOUND.sub("", html)
+    for pattern, replacement in _ANKI_LATEX:
+        html = pattern.sub(replacement, html)
+    renderer = _Renderer(notes)
+    renderer.feed(html)
+    renderer.close()
+    text = "".join(renderer.out).replace("\xa0", " ")
+    return tidy(text)
+
+
+def tidy(text: str) -> str:
+    """Trim line ends and collapse runs of blank lines, leaving code blocks as they are."""
+    lines: list[str] = []
+    in_code = False
+    for line in text.split("\n"):
+        if line.strip().startswith("```"):
+            in_code = not in_code
+            lines.append(line.strip())
+            continue
+        if in_code:
+            lines.append(line)
+        elif _NESTED_ITEM.match(line):
+            lines.append(line.rstrip(" \t"))
+        else:
+            lines.append(line.strip(" \t"))
+    result = "\n".join(lines)
+    result = re.sub(r"\n{3,}", "\n\n", result)
+    # Bold/italic markers left empty by markup like <b> </b>.
+    result = re.sub(r"\*\*\s*\*\*", "", result)
+    return result.strip()
+
+
+_HTML_HINT = re.compile(r"</?(br|div|p|b|i|u|ul|ol|li|span|strong|em|code|pre|img|a|font)\b", re.I)
+
+
+def looks_like_html(text: str) -> bool:
+    return bool(_HTML_HINT.search(text)) or "&nbsp;" in text
