@@ -9,7 +9,6 @@ way the learner counts them: in the order the layers run, from 1).
 from __future__ import annotations
 
 import math
-from difflib import SequenceMatcher
 
 from quizdl.challenges.description import LayerInfo, ModelDescription, Shape
 from quizdl.challenges.spec import (
@@ -139,6 +138,7 @@ def check_input(spec: ChallengeSpec, model: ModelDescription) -> Check:
     if not _dims_match(spec.input.shape, found.shape[1:]):
         problems.append(
             f"expected shape {format_shape(declared)}, found {format_shape(found.shape)}"
+            + _open_hint(spec.input.shape, found.shape[1:])
         )
     family = spec.input.dtype
     note = ""
@@ -263,47 +263,83 @@ def _missing(
     )
 
 
+# Alignment costs: a layer of the right type with wrong attributes is the best
+# explanation, a wrong type next, and a missing or extra layer costs the most,
+# so "expected Dense, found Conv1D" is preferred to "missing Dense" + "extra Conv1D".
+GAP_COST = 1.0
+WRONG_TYPE_COST = 1.5
+WRONG_ATTRIBUTES_COST = 0.5
+
+
+def _pair_cost(expected: LayerSpec, found: LayerInfo) -> float:
+    if expected.type != found.type:
+        return WRONG_TYPE_COST
+    attributes = expected.attributes()
+    if not attributes:
+        return 0.0
+    wrong = len(attribute_problems(expected, found))
+    return WRONG_ATTRIBUTES_COST * wrong / len(attributes)
+
+
+Step = tuple[int | None, int | None]  # (expected index, found index); None on one side: a gap
+
+
+def align(expected: list[LayerSpec], found: list[LayerInfo], *, extra_cost: float) -> list[Step]:
+    """The cheapest in-order pairing of expected and found layers (edit distance)."""
+    rows, cols = len(expected), len(found)
+    cost = [[0.0] * (cols + 1) for _ in range(rows + 1)]
+    for i in range(1, rows + 1):
+        cost[i][0] = i * GAP_COST
+    for j in range(1, cols + 1):
+        cost[0][j] = j * extra_cost
+    for i in range(1, rows + 1):
+        for j in range(1, cols + 1):
+            cost[i][j] = min(
+                cost[i - 1][j - 1] + _pair_cost(expected[i - 1], found[j - 1]),
+                cost[i - 1][j] + GAP_COST,
+                cost[i][j - 1] + extra_cost,
+            )
+    steps: list[Step] = []
+    i, j = rows, cols
+    while i > 0 or j > 0:
+        if (
+            i > 0
+            and j > 0
+            and math.isclose(
+                cost[i][j], cost[i - 1][j - 1] + _pair_cost(expected[i - 1], found[j - 1])
+            )
+        ):
+            steps.append((i - 1, j - 1))
+            i, j = i - 1, j - 1
+        elif i > 0 and math.isclose(cost[i][j], cost[i - 1][j] + GAP_COST):
+            steps.append((i - 1, None))
+            i -= 1
+        else:
+            steps.append((None, j - 1))
+            j -= 1
+    steps.reverse()
+    return steps
+
+
 def check_layers(spec: ChallengeSpec, model: ModelDescription) -> list[Check]:
     if not spec.layers:
         return []
     expected = list(spec.layers)
     found = list(model.layers)
-    matcher = SequenceMatcher(
-        None, [layer.type for layer in expected], [layer.type for layer in found], autojunk=False
-    )
-    results: list[tuple[int, Check]] = []
+    extra_cost = 0.0 if spec.allow_extra_layers else GAP_COST
+    checks: list[Check] = []
     extras: list[LayerInfo] = []
-    for tag, e_start, e_end, f_start, f_end in matcher.get_opcodes():
-        if tag == "equal":
-            for offset in range(e_end - e_start):
-                results.append(
-                    (
-                        e_start + offset,
-                        _compare(
-                            e_start + offset + 1,
-                            expected[e_start + offset],
-                            found[f_start + offset],
-                        ),
-                    )
-                )
-            continue
-        paired = min(e_end - e_start, f_end - f_start) if tag == "replace" else 0
-        for offset in range(paired):
-            results.append(
-                (
-                    e_start + offset,
-                    _compare(
-                        e_start + offset + 1, expected[e_start + offset], found[f_start + offset]
-                    ),
-                )
-            )
-        for e_index in range(e_start + paired, e_end):
-            previous = f_start + paired - 1
-            after = found[previous] if previous >= 0 else None
-            before = found[0] if after is None and found else None
-            results.append((e_index, _missing(e_index + 1, expected[e_index], after, before)))
-        extras.extend(found[f_start + paired : f_end])
-    checks = [check for _, check in sorted(results, key=lambda item: item[0])]
+    last_found: LayerInfo | None = None
+    for e_index, f_index in align(expected, found, extra_cost=extra_cost):
+        if e_index is not None and f_index is not None:
+            checks.append(_compare(e_index + 1, expected[e_index], found[f_index]))
+            last_found = found[f_index]
+        elif e_index is not None:
+            before = found[0] if last_found is None and found else None
+            checks.append(_missing(e_index + 1, expected[e_index], last_found, before))
+        elif f_index is not None:
+            extras.append(found[f_index])
+            last_found = found[f_index]
     if spec.allow_extra_layers:
         return checks
     if extras:

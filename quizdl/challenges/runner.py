@@ -88,7 +88,7 @@ class _Tail:
         self._thread.start()
 
     def _drain(self) -> None:
-        with contextlib.suppress(OSError, ValueError):
+        try:
             while chunk := self._stream.read1(1 << 16):
                 with self._lock:
                     self._data += chunk
@@ -96,6 +96,13 @@ class _Tail:
                     excess = len(self._data) - OUTPUT_LIMIT - len(OUTPUT_MARKER)
                     if excess > 0:
                         del self._data[:excess]
+        except (OSError, ValueError):
+            pass  # the stream went away with the process; what we have is the output
+        finally:
+            self._stream.close()
+
+    def join(self, timeout: float) -> None:
+        self._thread.join(timeout)
 
     def text(self, timeout: float) -> str:
         self._thread.join(timeout)
@@ -116,22 +123,28 @@ class _Child:
     result_fd: int
     stdout: _Tail
     stderr: _Tail
-    ready: bool = False
     buffer: bytes = b""
+    killed: bool = False
 
     def alive(self) -> bool:
         return self.process.poll() is None
 
     def kill(self) -> None:
         """Kill the whole process group (the learner may have started processes) and reap it."""
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signal.SIGKILL)
+        # Only once: after the group is gone its id may be reused by a stranger.
+        if not self.killed:
+            self.killed = True
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(EXIT_GRACE)
         for fd in (self.request_fd, self.result_fd):
-            with contextlib.suppress(OSError):
-                os.close(fd)
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
         self.request_fd = self.result_fd = -1
+        self.stdout.join(EXIT_GRACE)
+        self.stderr.join(EXIT_GRACE)
 
 
 class _Timeout(Exception):
@@ -203,6 +216,14 @@ class Checker:
             except (_Timeout, OSError):
                 return False
             return READY in spare.buffer
+
+    @property
+    def spare_pid(self) -> int | None:
+        """The spare child's process id, if one is running (diagnostics and tests)."""
+        with self._lock:
+            if self._spare is None or not self._spare.alive():
+                return None
+            return self._spare.process.pid
 
     def close(self) -> None:
         """Kill and reap the spare; later checks start cold, without a new spare."""

@@ -95,11 +95,11 @@ def show(card_id: str, starter_path: Path | None, force: bool, solution: bool) -
     service = open_service()
     info = _find(service, card_id)
     card = info.card
+    if starter_path is not None and starter_path.exists() and not force:
+        fail(f"{starter_path} already exists; add --force to overwrite it")
     click.echo(f"# {card.title}\n")
     click.echo(card.prompt.rstrip())
     if starter_path is not None:
-        if starter_path.exists() and not force:
-            fail(f"{starter_path} already exists; add --force to overwrite it")
         try:
             starter_path.write_text(card.starter.rstrip("\n") + "\n", encoding="utf-8")
         except OSError as exc:
