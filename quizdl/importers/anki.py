@@ -15,7 +15,7 @@ def read_anki_package(path: Path, digest: str, options: ImportOptions) -> Import
     package = read_package(path)
     collection = read_collection(package.collection, path, package.member)
     source = convert(collection, path, options, package.media_files, digest)
-    source.notes.append(f"read {package.member} (schema {collection.schema})")
+    source.notes.insert(0, f"read {package.member} (schema {collection.schema})")
     return source
 
 

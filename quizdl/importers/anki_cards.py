@@ -144,6 +144,7 @@ def convert(
     progress: dict[str, ImportedProgress] = {}
     total = len(collection.cards)
     cards_seen: set[int] = set()
+    cloze_extras = 0
     for index, card in enumerate(collection.cards, start=1):
         if options.on_progress is not None and (index % _PROGRESS_EVERY == 0 or index == total):
             options.on_progress(index, total)
@@ -168,6 +169,13 @@ def convert(
             if notetype.is_cloze
             else _add_basic(builder, notetype, note, card, values, tags, media, where, base)
         )
+        if (
+            notetype.is_cloze
+            and added_id is not None
+            and card.ord == 0
+            and _has_extra(notetype, values)
+        ):
+            cloze_extras += 1
         if added_id is not None and options.with_progress:
             carried = anki_progress(card, collection.created)
             if carried is not None:
@@ -177,7 +185,26 @@ def convert(
     deck = builder.build(title, title)
     source = ImportSource(deck, "anki", path, digest, builder.skipped, media)
     source.progress = progress if options.with_progress else None
+    if cloze_extras:
+        source.notes.append(
+            f"{cloze_extras} cloze note(s) have extra fields (e.g. Back Extra) that a cloze "
+            "card cannot show; that text was not imported"
+        )
     return source
+
+
+def _front_extras(notetype: NoteType) -> list[str]:
+    names: list[str] = []
+    for template in notetype.templates[:1]:
+        for name, filters in _refs(template.qfmt):
+            if "cloze" not in filters and name != QUIZDL_ID_FIELD and name not in names:
+                names.append(name)
+    return names
+
+
+def _has_extra(notetype: NoteType, values: dict[str, str]) -> bool:
+    shown = set(_cloze_fields(notetype)) | set(_front_extras(notetype)) | {QUIZDL_ID_FIELD}
+    return any(value.strip() for name, value in values.items() if name not in shown)
 
 
 def _add_basic(
@@ -243,7 +270,9 @@ def _add_cloze(
         card_id = quizdl_id if number == 1 else f"{quizdl_id}-c{number}"
     else:
         card_id = anki_card_id(note.guid, f"-c{number}")
-    hint = "; ".join(result.hints) or None
+    # Fields the front shows beside the cloze text (a "Hint" field) are hints too.
+    front_extra = _render(_front_extras(notetype), values, media)
+    hint = "; ".join([*result.hints, *([front_extra] if front_extra else [])]) or None
     if builder.add_cloze(card_id, result.text, hint, tags, label):
         return card_id
     return None

@@ -79,6 +79,8 @@ def decompress_zstd(data: bytes, path: Path, what: str) -> bytes:
                     refuse(path, f"{what} unpacks to more than {MAX_COLLECTION_BYTES:,} bytes")
     except zstandard.ZstdError as exc:
         refuse(path, f"{what} is not valid zstd data ({exc})")
+    if not buffer:
+        refuse(path, f"{what} is not valid zstd data (nothing decompressed)")
     return bytes(buffer)
 
 
