@@ -1,9 +1,9 @@
 """Strict, safe loading of deck files with file:line:column error locations.
 
-YAML is composed into nodes first (safe loader, no Python tags) so that every
-pydantic error can be pointed at the node it concerns instead of guessing a
-line. Hostile input (billion laughs, absurd nesting, binary files, enormous
-files) is refused with a reason before it can cost memory or time.
+YAML is composed into nodes first (``quizdl.decks.yaml_nodes``: safe, no
+tags, bombs refused) so that every pydantic error can be pointed at the node
+it concerns instead of guessing a line. Files that are not text (binary,
+invalid UTF-8, enormous) are refused with a reason before parsing.
 """
 
 from __future__ import annotations
@@ -26,17 +26,11 @@ from quizdl.decks.model import (
     MCQCard,
     QACard,
 )
+from quizdl.decks.yaml_nodes import compose, to_data
 
-_Loader: type[yaml.SafeLoader]
-try:  # libyaml is several times faster; fall back to pure Python where it is missing.
-    _Loader = yaml.CSafeLoader  # type: ignore[assignment]
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+__all__ = ["compose", "construct", "load_deck", "parse_deck", "read_text"]
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
-# A deck of 100,000 cards has well under 3 million nodes; far more after alias
-# expansion is a "billion laughs" bomb, not a deck.
-MAX_EXPANDED_NODES = 5_000_000
 
 _KNOWN_FIELDS = sorted(
     set(Deck.model_fields)
@@ -94,8 +88,9 @@ def load_deck(path: Path) -> Deck:
 
 def parse_deck(text: str, name: str) -> Deck:
     node = compose(text, name)
-    data = construct(node, name)
-    problems = list(_duplicate_keys(node, name)) + list(_duplicate_card_ids(node, name))
+    converted = to_data(node, name)
+    data = converted.data
+    problems = converted.duplicate_keys + list(_duplicate_card_ids(node, name))
     try:
         deck = Deck.model_validate(data)
     except ValidationError as exc:
@@ -106,78 +101,9 @@ def parse_deck(text: str, name: str) -> Deck:
     return deck
 
 
-def compose(text: str, name: str) -> yaml.Node:
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        raise DeckError([DeckProblem(name, line, column, "", f"YAML syntax: {message}")]) from None
-    except yaml.YAMLError as exc:
-        raise DeckError([DeckProblem(name, 0, 0, "", f"YAML syntax: {exc}")]) from None
-    except RecursionError:
-        raise DeckError([DeckProblem(name, 0, 0, "", "YAML is nested too deeply")]) from None
-    finally:
-        loader.dispose()
-    if node is None:
-        raise DeckError([DeckProblem(name, 0, 0, "", "file is empty, expected a deck")])
-    _refuse_bombs(node, name)
-    return node
-
-
 def construct(node: yaml.Node, name: str) -> Any:
-    loader = _Loader("")
-    try:
-        return loader.construct_document(node)
-    except yaml.constructor.ConstructorError as exc:
-        mark = exc.problem_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        raise DeckError([DeckProblem(name, line, column, "", f"YAML: {exc.problem}")]) from None
-    except RecursionError:
-        raise DeckError([DeckProblem(name, 0, 0, "", "YAML is nested too deeply")]) from None
-    finally:
-        loader.dispose()
-
-
-def _children(node: yaml.Node) -> Iterator[yaml.Node]:
-    if isinstance(node, yaml.SequenceNode):
-        yield from node.value
-    elif isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            yield key
-            yield value
-
-
-def _refuse_bombs(root: yaml.Node, name: str) -> None:
-    """Count nodes as if aliases were expanded, without expanding them."""
-    sizes: dict[int, int] = {}
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, children_done = stack.pop()
-        if id(node) in sizes:
-            continue
-        if children_done:
-            size = 1 + sum(sizes[id(child)] for child in _children(node))
-            if size > MAX_EXPANDED_NODES:
-                mark = node.start_mark
-                raise DeckError(
-                    [
-                        DeckProblem(
-                            name,
-                            mark.line + 1,
-                            mark.column + 1,
-                            "",
-                            "too many values once YAML aliases are expanded "
-                            f"(over {MAX_EXPANDED_NODES:,}); refusing a possible YAML bomb",
-                        )
-                    ]
-                )
-            sizes[id(node)] = size
-            continue
-        stack.append((node, True))
-        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+    """Plain data from composed nodes (duplicate keys are reported by parse_deck)."""
+    return to_data(node, name).data
 
 
 def _scalar(node: yaml.Node | None) -> str | None:
@@ -190,36 +116,6 @@ def _mapping_get(node: yaml.Node, key: str) -> tuple[yaml.Node, yaml.Node] | Non
             if _scalar(key_node) == key:
                 return key_node, value_node
     return None
-
-
-def _duplicate_keys(root: yaml.Node, name: str) -> Iterator[DeckProblem]:
-    """PyYAML keeps the last of two equal keys silently; a deck must not."""
-    stack: list[tuple[yaml.Node, str]] = [(root, "")]
-    seen_nodes: set[int] = set()
-    while stack:
-        node, path = stack.pop()
-        if id(node) in seen_nodes:
-            continue
-        seen_nodes.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            keys: set[str] = set()
-            for key_node, value_node in node.value:
-                key = _scalar(key_node)
-                child = f"{path}.{key}" if path else str(key)
-                if key is not None and key in keys:
-                    mark = key_node.start_mark
-                    yield DeckProblem(
-                        name,
-                        mark.line + 1,
-                        mark.column + 1,
-                        child,
-                        f"key {key!r} appears twice in the same mapping",
-                    )
-                if key is not None:
-                    keys.add(key)
-                stack.append((value_node, child))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend((item, f"{path}[{i}]") for i, item in enumerate(node.value))
 
 
 def _duplicate_card_ids(root: yaml.Node, name: str) -> Iterator[DeckProblem]:
