@@ -70,6 +70,13 @@ def _pick(spec: str | None, names: list[str], what: str, path: Path) -> int | No
     refuse(path, f"--{what}-column {spec!r}: no such column (columns: {', '.join(names)})")
 
 
+def _names_a_column(row: list[str], options: ImportOptions) -> bool:
+    """A column flag given by name means the first row is a header."""
+    lowered = {cell.strip().casefold() for cell in row}
+    flags = (options.front_column, options.back_column, options.tags_column)
+    return any(flag and not flag.isdigit() and flag.casefold() in lowered for flag in flags)
+
+
 def _find(names: list[str], candidates: tuple[str, ...]) -> int | None:
     lowered = [name.strip().casefold() for name in names]
     for candidate in candidates:
@@ -93,7 +100,10 @@ def read_csv(path: Path, text: str, digest: str, options: ImportOptions) -> Impo
     first = rows[0] if rows else []
     if "columns" in headers:
         header_names = next(csv.reader([headers["columns"]], delimiter=delimiter), [])
-    elif first and (_find(first, FRONT_NAMES) is not None and _find(first, BACK_NAMES) is not None):
+    elif first and (
+        (_find(first, FRONT_NAMES) is not None and _find(first, BACK_NAMES) is not None)
+        or _names_a_column(first, options)
+    ):
         header_names = first
         rows = rows[1:]
         line_numbers = line_numbers[1:]

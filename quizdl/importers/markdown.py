@@ -35,11 +35,11 @@ _SEPARATOR = re.compile(r"^\s*(<br\s*/?>|(-\s*){3,}|(\*\s*){3,}|(_\s*){3,})\s*$"
 _BOLD_LINE = re.compile(r"^\s*(\*\*|__)(?!\s)(.+?)(?<!\s)\1\s*$")
 _MARK = r"(?:\*\*|__)?"
 _Q_LINE = re.compile(
-    rf"^\s*(?:[-*]\s+)?{_MARK}(?:Q|Question)\s*\d*\s*(?:{_MARK}\s*[:：]|[:：]\s*{_MARK})\s*(.*)$",
+    rf"^\s*(?:[-*]\s+)?{_MARK}(?:Q|Question)\s*\d*\s*(?:[:：]\s*{_MARK}|{_MARK}\s*[:：])\s*(.*)$",
     re.IGNORECASE,
 )
 _A_LINE = re.compile(
-    rf"^\s*(?:[-*]\s+)?{_MARK}(?:A|Answer)\s*\d*\s*(?:{_MARK}\s*[:：]|[:：]\s*{_MARK})\s*(.*)$",
+    rf"^\s*(?:[-*]\s+)?{_MARK}(?:A|Answer)\s*\d*\s*(?:[:：]\s*{_MARK}|{_MARK}\s*[:：])\s*(.*)$",
     re.IGNORECASE,
 )
 _DETAILS = re.compile(r"<details\b[^>]*>(.*?)</details\s*>", re.IGNORECASE | re.DOTALL)

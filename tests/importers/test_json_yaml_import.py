@@ -1,0 +1,93 @@
+"""JSON records and quizdl's own JSON/YAML, including refusals that name the record."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from importers.conftest import Run
+from quizdl.decks.errors import DeckError
+from quizdl.decks.model import QACard
+from quizdl.importers import ImportOptions, read_source
+
+
+def _write(tmp_path: Path, name: str, data: object) -> Path:
+    path = tmp_path / name
+    path.write_text(data if isinstance(data, str) else json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_json_records(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "cards.json",
+        [
+            {"front": "What is a ViT?", "back": "A transformer on patches", "tags": ["cv"]},
+            {"front": "What is CLIP?", "back": "Contrastive image-text", "id": "clip 1"},
+            {"front": "Unanswered?", "back": ""},
+        ],
+    )
+    source = read_source(path, ImportOptions())
+    cards = [c for c in source.deck.cards if isinstance(c, QACard)]
+    assert [(c.question, c.tags) for c in cards] == [
+        ("What is a ViT?", ("cv",)),
+        ("What is CLIP?", ()),
+    ]
+    assert cards[1].id == "x-" + b"clip 1".hex()
+    assert source.skipped[0].where == "record 3"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ([{"front": "Q", "back": 3}], "record 1: 'back' must be a string, got a number"),
+        ([{"front": "Q", "back": "A"}, "nope"], "record 2: expected an object"),
+        ([{"back": "A"}], "record 1: missing 'front'"),
+        ('[{"front": "Q",', "invalid JSON"),
+        ({"something": "else"}, "expected a list"),
+    ],
+    ids=["wrong-type", "not-object", "missing-front", "syntax", "wrong-shape"],
+)
+def test_bad_json_is_refused_naming_the_record(tmp_path: Path, data: object, message: str) -> None:
+    path = _write(tmp_path, "bad.json", data)
+    with pytest.raises(DeckError) as caught:
+        read_source(path, ImportOptions())
+    assert message in str(caught.value) and str(path) in str(caught.value)
+
+
+def test_yaml_deck_reads_like_the_loader_and_deck_override(tmp_path: Path, run: Run) -> None:
+    path = _write(
+        tmp_path,
+        "mine.yaml",
+        "id: mine\ntitle: Mine\ncards:\n  - id: a\n    type: qa\n    question: Q?\n    answer: A\n",
+    )
+    assert read_source(path, ImportOptions()).deck.id == "mine"
+    result = run("import", str(path), "--deck", "other")
+    assert result.exit_code == 0 and "Imported 'other': 1 new" in result.stdout
+    assert run("import", str(path), "--deck", "has space").exit_code == 2
+
+
+def test_bundled_deck_id_is_refused_by_the_service(tmp_path: Path, run: Run) -> None:
+    path = _write(tmp_path, "c.csv", "front,back\nQ?,A\n")
+    result = run("import", str(path), "--deck", "deep-learning-guide")
+    assert result.exit_code == 2
+    assert "belongs to a bundled deck" in result.stderr
+
+
+def test_unknown_format_and_empty_files(tmp_path: Path, run: Run) -> None:
+    prose = _write(tmp_path, "notes", "Just some prose without any structure at all.\n")
+    result = run("import", str(prose))
+    assert result.exit_code == 2 and "could not tell the format" in result.stderr
+    empty = _write(tmp_path, "empty.md", "")
+    assert "empty" in run("import", str(empty)).stderr
+
+
+def test_huge_files_are_refused_before_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("quizdl.importers.MAX_SOURCE_BYTES", 1000)
+    path = _write(tmp_path, "big.csv", "front,back\n" + "Q?,A\n" * 1000)
+    with pytest.raises(DeckError, match="the limit is"):
+        read_source(path, ImportOptions())
