@@ -25,7 +25,7 @@ from quizdl.decks.model import Deck
 from quizdl.scheduling.sm2 import PASSING, REDRILL_BELOW, SM2State, next_interval, review
 from quizdl.store.db import Database
 from quizdl.store.models import CardRow, CardStateRow, DeckRow, ReviewRow
-from quizdl.study import importing
+from quizdl.study import daily, importing
 from quizdl.study.clock import Clock, study_day, system_clock, to_utc_naive
 from quizdl.study.errors import ImportRefused, NothingToUndo, UnknownCard, UnknownDeck
 from quizdl.study.settings import StudySettings
@@ -438,9 +438,14 @@ class StudyService:
         now = self.clock()
         today = study_day(now)
         with self.db.session() as session:
-            state = session.get(CardStateRow, pk)
-            if state is None:
+            found = session.execute(
+                select(CardStateRow, CardRow.deck_id)
+                .join(CardRow, CardRow.pk == CardStateRow.card_pk)
+                .where(CardStateRow.card_pk == pk)
+            ).one_or_none()
+            if found is None:
                 raise UnknownCard(f"no card with key {pk}")
+            state, deck_id = found
             before = _state_of(state)
             # A card already answered today is a same-day repeat (SM-2 rule 7):
             # logged, but the schedule set by its first answer stands.
@@ -473,6 +478,14 @@ class StudyService:
                 due_after=after.due,
             )
             session.add(log)
+            daily.add_answer(
+                session,
+                today,
+                deck_id,
+                scheduled=not redrill,
+                quality=quality,
+                seconds=log.answer_seconds,
+            )
             if not redrill:
                 if quality < PASSING and before.repetitions > 0:
                     state.lapses += 1
@@ -505,6 +518,17 @@ class StudyService:
             state.easiness, state.repetitions = log.easiness_before, log.repetitions_before
             state.interval, state.due = log.interval_before, log.due_before
             state.lapses = log.lapses_before
+            deck_id = session.scalar(select(CardRow.deck_id).where(CardRow.pk == log.card_pk))
+            if deck_id is not None:
+                daily.add_answer(
+                    session,
+                    log.study_day,
+                    deck_id,
+                    scheduled=log.kind == "scheduled",
+                    quality=log.quality,
+                    seconds=log.answer_seconds,
+                    sign=-1,
+                )
             session.execute(delete(ReviewRow).where(ReviewRow.id == review_id))
             return log.card_pk
 

@@ -7,8 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from quizdl.scheduling.sm2 import PASSING
-from quizdl.store.models import CardRow, CardStateRow, DeckRow, ReviewRow
+from quizdl.store.models import CardRow, CardStateRow, DeckRow, ReviewDayRow
 from quizdl.study.values import DeckStats, Stats
 
 
@@ -42,27 +41,28 @@ def collect_stats(
         .join(CardRow, CardRow.pk == CardStateRow.card_pk)
         .where(active)
     ).one()
+    # Everything about past answers comes from review_days (per-day totals),
+    # never from scanning the review log itself.
     reviews_today, seconds_today = session.execute(
-        select(func.count(), func.coalesce(func.sum(ReviewRow.answer_seconds), 0.0)).where(
-            ReviewRow.study_day == today
-        )
+        select(
+            func.coalesce(func.sum(ReviewDayRow.reviews), 0),
+            func.coalesce(func.sum(ReviewDayRow.seconds), 0.0),
+        ).where(ReviewDayRow.study_day == today)
     ).one()
-    seconds_total = session.scalar(select(func.coalesce(func.sum(ReviewRow.answer_seconds), 0.0)))
-    # Only a bounded window is read: a streak longer than ten years can wait.
-    days = list(
-        session.scalars(
-            select(ReviewRow.study_day)
-            .where(ReviewRow.study_day >= today - timedelta(days=3650))
-            .group_by(ReviewRow.study_day)
-        )
-    )
-    per_day = dict(
+    seconds_total = session.scalar(select(func.coalesce(func.sum(ReviewDayRow.seconds), 0.0)))
+    per_day_all = dict(
         session.execute(
-            select(ReviewRow.study_day, func.count())
-            .where(ReviewRow.study_day > today - timedelta(days=history_days))
-            .group_by(ReviewRow.study_day)
+            select(ReviewDayRow.study_day, func.sum(ReviewDayRow.reviews))
+            .where(ReviewDayRow.reviews > 0)
+            .group_by(ReviewDayRow.study_day)
         ).all()
     )
+    days = list(per_day_all)
+    per_day = {
+        day: count
+        for day, count in per_day_all.items()
+        if day > today - timedelta(days=history_days)
+    }
     forecast_rows = dict(
         session.execute(
             select(CardStateRow.due, func.count())
@@ -82,15 +82,14 @@ def collect_stats(
     )
     retention_rows = session.execute(
         select(
-            CardRow.deck_id,
-            func.count(),
-            func.sum(case((ReviewRow.quality >= PASSING, 1), else_=0)),
-        )
-        .join(CardRow, CardRow.pk == ReviewRow.card_pk)
-        .where(ReviewRow.kind == "scheduled")
-        .group_by(CardRow.deck_id)
+            ReviewDayRow.deck_id,
+            func.sum(ReviewDayRow.scheduled),
+            func.sum(ReviewDayRow.passed),
+        ).group_by(ReviewDayRow.deck_id)
     ).all()
-    retention = {deck_id: (total, passed or 0) for deck_id, total, passed in retention_rows}
+    retention = {
+        deck_id: (total or 0, passed or 0) for deck_id, total, passed in retention_rows if total
+    }
     deck_rows = session.execute(
         select(
             DeckRow.id,

@@ -227,3 +227,34 @@ def test_stats_streak_retention_and_forecast(service: StudyService, clock: Fixed
     assert stats.reviews_per_day[-1] == (stats.today, 0)
     clock.advance(days=1)
     assert service.stats().streak == 0
+
+
+def test_daily_totals_follow_answers_and_undo(service: StudyService, clock: FixedClock) -> None:
+    from quizdl.store.models import ReviewDayRow
+    from quizdl.study import daily
+
+    def totals() -> list[tuple[object, ...]]:
+        with service.db.read() as db:
+            return [
+                (r.study_day, r.deck_id, r.reviews, r.scheduled, r.passed, r.seconds)
+                for r in db.scalars(select(ReviewDayRow).order_by(ReviewDayRow.study_day))
+                if r.reviews
+            ]
+
+    session = ReviewSession(service)
+    session.answer(2, 4.0)
+    session.answer(5, 2.0)
+    clock.advance(days=1)
+    last = service.answer(service.queue()[0].pk, 4, 1.0)
+    service.answer(last.card_pk, 5, 1.0)  # a same-day repeat
+    recorded = totals()
+    with service.db.session() as db:
+        daily.rebuild(db)
+    assert totals() == recorded
+    assert recorded[0][2:] == (2, 2, 1, 6.0)
+    assert recorded[1][2:] == (2, 1, 1, 2.0)
+    with service.db.read() as db:
+        newest = db.scalar(select(ReviewRow.id).order_by(ReviewRow.id.desc()).limit(1))
+    assert newest is not None
+    service.undo(newest)
+    assert totals()[1][2:] == (1, 1, 1, 1.0)

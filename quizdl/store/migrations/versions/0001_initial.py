@@ -80,6 +80,15 @@ def upgrade() -> None:
     op.create_index("ix_reviews_card", "reviews", ["card_pk", "id"])
     op.create_index("ix_reviews_day", "reviews", ["study_day"])
     op.create_table(
+        "review_days",
+        sa.Column("study_day", sa.Date(), primary_key=True),
+        sa.Column("deck_id", sa.String(200), primary_key=True),
+        sa.Column("reviews", sa.Integer(), nullable=False),
+        sa.Column("scheduled", sa.Integer(), nullable=False),
+        sa.Column("passed", sa.Integer(), nullable=False),
+        sa.Column("seconds", sa.Float(), nullable=False),
+    )
+    op.create_table(
         "challenge_attempts",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
         sa.Column(
@@ -96,5 +105,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("challenge_attempts", "reviews", "card_states", "cards", "decks"):
+    for table in ("challenge_attempts", "review_days", "reviews", "card_states", "cards", "decks"):
         op.drop_table(table)
