@@ -126,10 +126,12 @@ _SCHEMA_18 = """
 CREATE TABLE notetypes (id integer NOT NULL PRIMARY KEY, name text NOT NULL COLLATE unicase,
   mtime_secs integer NOT NULL, usn integer NOT NULL, config blob NOT NULL);
 CREATE UNIQUE INDEX idx_notetypes_name ON notetypes (name);
-CREATE TABLE fields (ntid integer NOT NULL, ord integer NOT NULL, name text NOT NULL COLLATE unicase,
+CREATE TABLE fields (ntid integer NOT NULL, ord integer NOT NULL,
+  name text NOT NULL COLLATE unicase,
   config blob NOT NULL, PRIMARY KEY (ntid, ord)) without rowid;
 CREATE UNIQUE INDEX idx_fields_name_ntid ON fields (name, ntid);
-CREATE TABLE templates (ntid integer NOT NULL, ord integer NOT NULL, name text NOT NULL COLLATE unicase,
+CREATE TABLE templates (ntid integer NOT NULL, ord integer NOT NULL,
+  name text NOT NULL COLLATE unicase,
   mtime_secs integer NOT NULL, usn integer NOT NULL, config blob NOT NULL,
   PRIMARY KEY (ntid, ord)) without rowid;
 CREATE UNIQUE INDEX idx_templates_name_ntid ON templates (name, ntid);
@@ -258,7 +260,8 @@ def dummy_legacy_collection() -> bytes:
                 "dummy",
                 1,
                 [
-                    "Please update to the latest Anki version, then import the .colpkg/.apkg file again.",
+                    "Please update to the latest Anki version, "
+                    "then import the .colpkg/.apkg file again.",
                     "",
                 ],
             )

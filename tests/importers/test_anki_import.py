@@ -295,7 +295,8 @@ def test_wrong_contents_are_refused(tmp_path: Path) -> None:
 def test_malformed_collection_json_is_refused(tmp_path: Path) -> None:
     db = sqlite3.connect(":memory:")
     db.executescript(
-        "CREATE TABLE col (crt, ver, models, decks); CREATE TABLE notes (id, guid, mid, tags, flds);"
+        "CREATE TABLE col (crt, ver, models, decks);"
+        "CREATE TABLE notes (id, guid, mid, tags, flds);"
         "CREATE TABLE cards (id); INSERT INTO col VALUES (0, 11, '{not json', '{}');"
     )
     db.commit()

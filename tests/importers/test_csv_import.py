@@ -1,12 +1,12 @@
-"""Delimited text: dialects, headers, Anki's text export, column flags, skipped lines, stable ids."""
+"""Delimited text: dialects, headers, Anki's text export, column flags, skips, stable ids."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-
 from importers.conftest import Run
+
 from quizdl.decks.errors import DeckError
 from quizdl.decks.model import QACard
 from quizdl.importers import ImportOptions, read_source

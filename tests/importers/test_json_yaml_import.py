@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from importers.conftest import Run
+
 from quizdl.decks.errors import DeckError
 from quizdl.decks.model import QACard
 from quizdl.importers import ImportOptions, read_source
