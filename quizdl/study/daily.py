@@ -4,15 +4,28 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from quizdl.scheduling.sm2 import PASSING
 from quizdl.store.models import CardRow, ReviewDayRow, ReviewRow
 
+_BUMP_DAY = (
+    update(ReviewDayRow)
+    .where(ReviewDayRow.study_day == bindparam("day"), ReviewDayRow.deck_id == bindparam("deck"))
+    .values(
+        reviews=ReviewDayRow.reviews + bindparam("reviews"),
+        scheduled=ReviewDayRow.scheduled + bindparam("scheduled"),
+        passed=ReviewDayRow.passed + bindparam("passed"),
+        seconds=ReviewDayRow.seconds + bindparam("seconds"),
+    )
+)
+_NEW_DAY = insert(ReviewDayRow)
+
 
 def add_answer(
-    session: Session,
+    connection: Connection,
     day: date,
     deck_id: str,
     *,
@@ -22,29 +35,16 @@ def add_answer(
     sign: int = 1,
 ) -> None:
     """Count one answer (sign=+1) or take it back (sign=-1)."""
-    values = {
-        "reviews": ReviewDayRow.reviews + sign,
-        "scheduled": ReviewDayRow.scheduled + (sign if scheduled else 0),
-        "passed": ReviewDayRow.passed + (sign if scheduled and quality >= PASSING else 0),
-        "seconds": ReviewDayRow.seconds + sign * seconds,
+    counts = {
+        "reviews": sign,
+        "scheduled": sign if scheduled else 0,
+        "passed": sign if scheduled and quality >= PASSING else 0,
+        "seconds": sign * seconds,
     }
     # UPDATE then INSERT is portable where ON CONFLICT is not.
-    result = session.execute(
-        update(ReviewDayRow)
-        .where(ReviewDayRow.study_day == day, ReviewDayRow.deck_id == deck_id)
-        .values(values)
-    )
-    if result.rowcount == 0 and sign > 0:  # type: ignore[attr-defined]
-        session.execute(
-            insert(ReviewDayRow).values(
-                study_day=day,
-                deck_id=deck_id,
-                reviews=1,
-                scheduled=1 if scheduled else 0,
-                passed=1 if scheduled and quality >= PASSING else 0,
-                seconds=seconds,
-            )
-        )
+    result = connection.execute(_BUMP_DAY, {"day": day, "deck": deck_id, **counts})
+    if result.rowcount == 0 and sign > 0:
+        connection.execute(_NEW_DAY, {"study_day": day, "deck_id": deck_id, **counts})
 
 
 def rebuild(session: Session) -> None:

@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, case, delete, func, select, update
+from sqlalchemy import and_, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -46,6 +46,37 @@ from quizdl.study.values import (
 
 if TYPE_CHECKING:
     from quizdl.study.challenges import ChallengeBook
+
+
+_ANSWER_STATE = (
+    select(
+        CardStateRow.easiness,
+        CardStateRow.repetitions,
+        CardStateRow.interval,
+        CardStateRow.due,
+        CardStateRow.lapses,
+        CardRow.deck_id,
+    )
+    .join(CardRow, CardRow.pk == CardStateRow.card_pk)
+    .where(CardStateRow.card_pk == bindparam("pk"))
+)
+_ANSWERED_ON = (
+    select(ReviewRow.id)
+    .where(ReviewRow.card_pk == bindparam("pk"), ReviewRow.study_day == bindparam("day"))
+    .limit(1)
+)
+_INSERT_REVIEW = insert(ReviewRow).returning(ReviewRow.id)
+_UPDATE_STATE = (
+    update(CardStateRow)
+    .where(CardStateRow.card_pk == bindparam("key"))
+    .values(
+        easiness=bindparam("easiness"),
+        repetitions=bindparam("repetitions"),
+        interval=bindparam("interval"),
+        due=bindparam("due"),
+        lapses=bindparam("lapses"),
+    )
+)
 
 
 def _state_of(row: CardStateRow) -> SM2State:
@@ -435,64 +466,64 @@ class StudyService:
 
     def answer(self, pk: int, quality: int, answer_seconds: float = 0.0) -> AnswerOutcome:
         """Grade a card: log row and new SM-2 state in one committed transaction."""
+        if isinstance(quality, bool) or not isinstance(quality, int) or not 0 <= quality <= 5:
+            raise ValueError(f"quality must be an integer from 0 to 5, got {quality!r}")
         now = self.clock()
         today = study_day(now)
+        seconds = max(0.0, float(answer_seconds))
+        # The hot path of a review session: prebuilt Core statements on the
+        # session's connection skip the ORM's per-call statement building.
         with self.db.session() as session:
-            found = session.execute(
-                select(CardStateRow, CardRow.deck_id)
-                .join(CardRow, CardRow.pk == CardStateRow.card_pk)
-                .where(CardStateRow.card_pk == pk)
-            ).one_or_none()
+            connection = session.connection()
+            found = connection.execute(_ANSWER_STATE, {"pk": pk}).one_or_none()
             if found is None:
                 raise UnknownCard(f"no card with key {pk}")
-            state, deck_id = found
-            before = _state_of(state)
+            before = SM2State(found.easiness, found.repetitions, found.interval, found.due)
             # A card already answered today is a same-day repeat (SM-2 rule 7):
             # logged, but the schedule set by its first answer stands.
-            redrill = (
-                session.scalar(
-                    select(ReviewRow.id)
-                    .where(ReviewRow.card_pk == pk, ReviewRow.study_day == today)
-                    .limit(1)
-                )
-                is not None
-            )
+            redrill = connection.execute(_ANSWERED_ON, {"pk": pk, "day": today}).first() is not None
             after = before if redrill else review(before, quality, today)
-            if not 0 <= quality <= 5:  # redrills skip review(); keep the same contract
-                raise ValueError(f"quality must be an integer from 0 to 5, got {quality!r}")
-            log = ReviewRow(
-                card_pk=pk,
-                reviewed_at=to_utc_naive(now),
-                study_day=today,
-                quality=quality,
-                kind="redrill" if redrill else "scheduled",
-                answer_seconds=max(0.0, float(answer_seconds)),
-                easiness_before=before.easiness,
-                repetitions_before=before.repetitions,
-                interval_before=before.interval,
-                due_before=before.due,
-                lapses_before=state.lapses,
-                easiness_after=after.easiness,
-                repetitions_after=after.repetitions,
-                interval_after=after.interval,
-                due_after=after.due,
-            )
-            session.add(log)
+            review_id = connection.execute(
+                _INSERT_REVIEW,
+                {
+                    "card_pk": pk,
+                    "reviewed_at": to_utc_naive(now),
+                    "study_day": today,
+                    "quality": quality,
+                    "kind": "redrill" if redrill else "scheduled",
+                    "answer_seconds": seconds,
+                    "easiness_before": before.easiness,
+                    "repetitions_before": before.repetitions,
+                    "interval_before": before.interval,
+                    "due_before": before.due,
+                    "lapses_before": found.lapses,
+                    "easiness_after": after.easiness,
+                    "repetitions_after": after.repetitions,
+                    "interval_after": after.interval,
+                    "due_after": after.due,
+                },
+            ).scalar_one()
             daily.add_answer(
-                session,
+                connection,
                 today,
-                deck_id,
+                found.deck_id,
                 scheduled=not redrill,
                 quality=quality,
-                seconds=log.answer_seconds,
+                seconds=seconds,
             )
             if not redrill:
-                if quality < PASSING and before.repetitions > 0:
-                    state.lapses += 1
-                state.easiness, state.repetitions = after.easiness, after.repetitions
-                state.interval, state.due = after.interval, after.due
-            session.flush()
-            review_id = log.id
+                lapsed = quality < PASSING and before.repetitions > 0
+                connection.execute(
+                    _UPDATE_STATE,
+                    {
+                        "key": pk,
+                        "easiness": after.easiness,
+                        "repetitions": after.repetitions,
+                        "interval": after.interval,
+                        "due": after.due,
+                        "lapses": found.lapses + (1 if lapsed else 0),
+                    },
+                )
         return AnswerOutcome(
             review_id=review_id,
             card_pk=pk,
@@ -521,7 +552,7 @@ class StudyService:
             deck_id = session.scalar(select(CardRow.deck_id).where(CardRow.pk == log.card_pk))
             if deck_id is not None:
                 daily.add_answer(
-                    session,
+                    session.connection(),
                     log.study_day,
                     deck_id,
                     scheduled=log.kind == "scheduled",
