@@ -223,7 +223,11 @@ def attribute_problems(expected: LayerSpec, found: LayerInfo) -> list[str]:
             continue
         got = found.attributes[name]
         if not _same(name, want, got):
-            problems.append(f"expected {name}={format_value(want)}, found {_found_text(name, got)}")
+            text = _found_text(name, got)
+            if name == "activation" and found.folded:
+                # The learner wrote a separate activation layer; say which one we merged.
+                text += f" (applied by the next layer, {found.folded[-1]})"
+            problems.append(f"expected {name}={format_value(want)}, found {text}")
     return problems
 
 
