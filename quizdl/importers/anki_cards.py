@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from quizdl.importers.anki_collection import CardRow, Collection, Note, NoteType, Template
@@ -44,6 +45,7 @@ def _refs(template: str) -> list[tuple[str, set[str]]]:
     return found
 
 
+@lru_cache(maxsize=1024)
 def _sides(template: Template) -> tuple[list[str], list[str]]:
     front: list[str] = []
     back: list[str] = []
@@ -57,6 +59,7 @@ def _sides(template: Template) -> tuple[list[str], list[str]]:
     return front, back
 
 
+@lru_cache(maxsize=256)
 def _cloze_fields(notetype: NoteType) -> list[str]:
     names: list[str] = []
     for template in notetype.templates[:1]:
@@ -193,6 +196,7 @@ def convert(
     return source
 
 
+@lru_cache(maxsize=256)
 def _front_extras(notetype: NoteType) -> list[str]:
     names: list[str] = []
     for template in notetype.templates[:1]:

@@ -53,10 +53,11 @@ _REMOTE = re.compile(r"^(https?:)?//", re.IGNORECASE)
 # machine cost ~0.2 ms per field, most of an Anki import. Text between tags is
 # unescaped with html.unescape; nothing in the field is ever executed.
 _TOKEN = re.compile(
-    r"<!--.*?(?:-->|$)|<![^>]*>|<\?[^>]*>"
-    r"|<(/?)([A-Za-z][A-Za-z0-9]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*?)(/?)>",
+    r"<(/?)([A-Za-z][A-Za-z0-9]*)([^>\"']*(?:(?:\"[^\"]*\"|'[^']*')[^>\"']*)*)>"
+    r"|<!--.*?(?:-->|$)|<![^>]*>|<\?[^>]*>",
     re.DOTALL,
 )
+_WHITESPACE = re.compile(r"[ \t\r\n\f]+")
 _ATTRIBUTE = re.compile(r"([A-Za-z_:][-\w:.]*)\s*(?:=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+))?")
 _NEEDS_ATTRIBUTES = {"img", "a", "code"}
 
@@ -97,8 +98,9 @@ class _Renderer:
             if match.group(1):
                 self.handle_endtag(tag)
                 continue
-            attrs = _attributes(match.group(3)) if tag in _NEEDS_ATTRIBUTES else []
-            if match.group(4):
+            rest = match.group(3)
+            attrs = _attributes(rest) if tag in _NEEDS_ATTRIBUTES else []
+            if rest.endswith("/"):
                 self.handle_startendtag(tag, attrs)
             else:
                 self.handle_starttag(tag, attrs)
@@ -203,7 +205,7 @@ class _Renderer:
             self.out.append(data)
             return
         # Outside <pre>, HTML collapses whitespace; a source newline is a space.
-        self.out.append(re.sub(r"[ \t\r\n\f]+", " ", data))
+        self.out.append(_WHITESPACE.sub(" ", data))
 
     def _image(self, attributes: dict[str, str]) -> None:
         src = attributes.get("src", "")
