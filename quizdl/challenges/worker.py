@@ -155,6 +155,10 @@ def _run_guarded(step: Callable[[], Any], filename: str, during: str) -> Any:
         raise CheckFailed(_exception_failure(error, filename, during)) from None
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
 def load_model(keras: Any, code: str, filename: str) -> Any:
     """Execute the learner's module and return the Keras model it defines."""
     try:
@@ -202,11 +206,11 @@ def load_model(keras: Any, code: str, filename: str) -> Any:
         what = type(candidate).__name__
         if isinstance(candidate, keras.layers.Layer):
             message = (
-                f"{source} a {what} layer, not a model — wrap your layers in "
+                f"{source} {_article(what)} {what} layer, not a model — wrap your layers in "
                 "keras.Sequential([...]) or keras.Model(inputs, outputs)"
             )
         else:
-            message = f"{source} a {what}, not a Keras model"
+            message = f"{source} {_article(what)} {what}, not a Keras model"
         raise CheckFailed(WorkerFailure(kind="not_a_model", message=message))
     return candidate
 
