@@ -1,0 +1,84 @@
+"""Latency of a challenge check, cold and warm, for every bundled challenge.
+
+    .venv/bin/python benchmarks/bench_checker.py [--repeat 10] [--challenge ID ...]
+
+Cold: a fresh Checker without a spare, so each check imports TensorFlow.
+Warm: the spare child has already imported TensorFlow (we wait for it outside
+the timed region), which is what the TUI sees; the budget is 0.5 s.
+Each check runs the challenge's reference solution; medians of --repeat runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+from quizdl.challenges.runner import Checker
+from quizdl.decks.loader import load_deck
+from quizdl.decks.model import ChallengeCard
+
+DECKS = Path(__file__).resolve().parents[1] / "decks"
+WARM_BUDGET = 0.5
+
+
+def bundled_challenges() -> list[ChallengeCard]:
+    return [
+        card
+        for path in sorted(DECKS.glob("*.yaml"))
+        for card in load_deck(path).cards
+        if isinstance(card, ChallengeCard)
+    ]
+
+
+def timed_check(checker: Checker, card: ChallengeCard) -> float:
+    started = time.perf_counter()
+    verdict = checker.check(card.expect, card.solution)
+    elapsed = time.perf_counter() - started
+    if not verdict.passed:
+        raise SystemExit(
+            f"{card.id}: the reference solution failed:\n" + "\n".join(verdict.lines())
+        )
+    return elapsed
+
+
+def cold(card: ChallengeCard, repeat: int) -> list[float]:
+    with Checker(keep_warm=False) as checker:
+        return [timed_check(checker, card) for _ in range(repeat)]
+
+
+def warm(card: ChallengeCard, repeat: int) -> list[float]:
+    times: list[float] = []
+    with Checker() as checker:
+        for _ in range(repeat):
+            if not checker.wait_until_warm():
+                raise SystemExit("the spare checker process did not start")
+            times.append(timed_check(checker, card))
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=10, help="checks per measurement")
+    parser.add_argument("--challenge", action="append", help="only these ids (repeatable)")
+    args = parser.parse_args()
+    cards = [c for c in bundled_challenges() if not args.challenge or c.id in args.challenge]
+    header = f"{'challenge':<26} {'cold median':>12} {'warm median':>12} {'warm max':>9}  budget"
+    print(f"{args.repeat} checks each, reference solutions")
+    print(header)
+    print("-" * len(header))
+    for card in cards:
+        cold_times = cold(card, args.repeat)
+        warm_times = warm(card, args.repeat)
+        warm_median = statistics.median(warm_times)
+        verdict = "ok" if warm_median < WARM_BUDGET else f"OVER {WARM_BUDGET} s"
+        print(
+            f"{card.id:<26} {statistics.median(cold_times):>10.3f} s "
+            f"{warm_median:>10.3f} s {max(warm_times):>7.3f} s  {verdict}",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
