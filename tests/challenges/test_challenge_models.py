@@ -282,6 +282,30 @@ def build_model():
     ),
     Case(
         CNN,
+        "a nested Sequential feature extractor",
+        """
+import keras
+from keras import layers
+
+features = keras.Sequential([
+    layers.Conv2D(32, 3, activation="relu"),
+    layers.MaxPooling2D(),
+    layers.Conv2D(64, 3, activation="relu"),
+    layers.MaxPooling2D(),
+])
+
+def build_model():
+    return keras.Sequential([
+        keras.Input(shape=(32, 32, 3)),
+        features,
+        layers.Flatten(),
+        layers.Dense(64, activation="relu"),
+        layers.Dense(10, activation="softmax"),
+    ])
+""",
+    ),
+    Case(
+        CNN,
         "starter",
         CARDS[CNN].starter,
         ("layer 1: Conv2D", "output — expected shape (None, 10)"),
@@ -443,6 +467,27 @@ class Block(keras.Model):
         return self.norm(x + self.attention(x, x))
 
 model = Block()
+""",
+    ),
+    Case(
+        BLOCK,
+        "a custom Layer subclass inside a functional model",
+        """
+import keras
+from keras import layers
+
+class TransformerBlock(layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.attention = layers.MultiHeadAttention(num_heads=4, key_dim=64)
+        self.norm = layers.LayerNormalization()
+
+    def call(self, x):
+        return self.norm(x + self.attention(x, x))
+
+def build_model():
+    inputs = keras.Input(shape=(None, 64))
+    return keras.Model(inputs, TransformerBlock()(inputs))
 """,
     ),
     Case(
