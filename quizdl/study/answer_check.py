@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from quizdl.scheduling.sm2 import Quality
 
-_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 _QUOTES = "\"'`‘’“”«»"
 # Words that carry no meaning on their own; a key point such as "the chain
 # rule" is mentioned by an answer saying "chain rules".

@@ -1,0 +1,159 @@
+"""The quizdl app: built by ``make_app`` from its services, started by ``run``.
+
+The CLI and the tests construct the app the same way (``make_app``), so what
+the tests drive is what learners run. Screens are imported inside the actions
+that open them: start-up only pays for the home screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+if TYPE_CHECKING:
+    from quizdl.study.service import StudyService
+    from quizdl.tui.checking import Checker, CheckerFactory
+
+DARK_THEME = "textual-dark"
+LIGHT_THEME = "textual-light"
+
+
+class QuizApp(App[None]):
+    TITLE = "quizdl"
+    CSS_PATH = "app.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+t", "toggle_theme", "Light/dark", show=False),
+        Binding("f1", "help", "Help", show=False),
+    ]
+
+    def __init__(
+        self,
+        service: StudyService,
+        *,
+        checker_factory: CheckerFactory | None = None,
+        review_on_start: bool = False,
+    ) -> None:
+        super().__init__()
+        self.service = service
+        self._checker_factory = checker_factory
+        self._checker: Checker | None = None
+        self._review_on_start = review_on_start
+        self.theme = DARK_THEME
+
+    def on_mount(self) -> None:
+        from quizdl.tui.screens.home import HomeScreen
+
+        self.push_screen(HomeScreen())
+        if self._review_on_start:
+            self.action_review()
+
+    def on_unmount(self) -> None:
+        if self._checker is not None:
+            self._checker.close()
+
+    # -- the challenge checker ------------------------------------------------
+
+    @property
+    def has_checker(self) -> bool:
+        return self._checker_factory is not None or self._checker is not None
+
+    def checker(self) -> Checker:
+        """The app's one checker, created the first time a challenge opens."""
+        if self._checker is None:
+            if self._checker_factory is None:
+                raise RuntimeError("this app was built without a challenge checker")
+            self._checker = self._checker_factory()
+        return self._checker
+
+    # -- navigation -----------------------------------------------------------
+
+    def action_review(self, deck_id: str | None = None) -> None:
+        from quizdl.tui.screens.review import ReviewScreen
+
+        self.push_screen(ReviewScreen(deck_id))
+
+    def action_challenges(self) -> None:
+        from quizdl.tui.screens.challenges import ChallengeListScreen
+
+        self.push_screen(ChallengeListScreen())
+
+    def action_stats(self) -> None:
+        from quizdl.tui.screens.stats import StatsScreen
+
+        self.push_screen(StatsScreen())
+
+    def action_browse(self) -> None:
+        from quizdl.tui.screens.browse import BrowseScreen
+
+        self.push_screen(BrowseScreen())
+
+    def action_import(self) -> None:
+        from quizdl.tui.screens.import_deck import ImportScreen
+
+        self.push_screen(ImportScreen())
+
+    def action_help(self) -> None:
+        from quizdl.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT_THEME if self.current_theme.dark else DARK_THEME
+
+    # -- command palette --------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield SystemCommand("Review all decks", "Study every card due today", self.action_review)
+        yield SystemCommand("Challenges", "Build-this-model exercises", self.action_challenges)
+        yield SystemCommand("Statistics", "Reviews, forecast, retention", self.action_stats)
+        yield SystemCommand("Browse cards", "Search every card", self.action_browse)
+        yield SystemCommand("Import a deck", "Validate, preview and import", self.action_import)
+        yield SystemCommand("Help", "Keys of this screen", self.action_help)
+        yield SystemCommand("Light/dark theme", "Switch themes", self.action_toggle_theme)
+        # Every binding of the screen the palette was opened from, so each
+        # action is reachable by name as well as by key.
+        seen = {"Review all decks", "Challenges", "Statistics", "Browse cards", "Help"}
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.description in seen:
+                continue
+            seen.add(binding.description)
+            action = binding.action
+
+            async def run_binding(action: str = action, node: object = active.node) -> None:
+                await self.run_action(action, node)  # type: ignore[arg-type]
+
+            yield SystemCommand(binding.description, f"Key: {key}", run_binding)
+        yield from super().get_system_commands(screen)
+
+
+def make_app(
+    service: StudyService,
+    *,
+    checker_factory: CheckerFactory | None = None,
+    review_on_start: bool = False,
+) -> QuizApp:
+    """The app over these services; the CLI and the tests both build it here."""
+    return QuizApp(service, checker_factory=checker_factory, review_on_start=review_on_start)
+
+
+def default_checker_factory() -> CheckerFactory | None:
+    """The real checker (child processes with Keras), if it is installed."""
+    try:
+        from quizdl.tui.real_checker import make_checker
+    except ImportError:
+        return None
+    return make_checker
+
+
+def run() -> None:
+    """Open the learner's collection and run the app (``quizdl`` with no arguments)."""
+    from quizdl.study.factory import open_study
+
+    service = open_study()
+    make_app(service, checker_factory=default_checker_factory()).run()

@@ -1,0 +1,1 @@
+"""One module per screen; the app imports each when it is first opened."""

@@ -1,0 +1,118 @@
+"""Home: decks with today's counts, progress, streak and a review heatmap."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from quizdl.study.values import DeckSummary, Stats
+from quizdl.tui.render import format_seconds
+from quizdl.tui.services import app_of, service_of
+from quizdl.tui.widgets.heatmap import Heatmap
+
+ALL_DECKS = "*all*"
+HEATMAP_WEEKS = 17
+
+
+@dataclass(frozen=True)
+class HomeData:
+    decks: list[DeckSummary]
+    stats: Stats
+
+
+def when(day: date, today: date) -> str:
+    days = (day - today).days
+    if days == 1:
+        return f"tomorrow ({day:%a %d %b})"
+    return f"{day:%a %d %b} (in {days} days)"
+
+
+class HomeScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "review_selected", "Review deck", show=False),
+        Binding("a", "app.review", "Review all"),
+        Binding("c", "app.challenges", "Challenges"),
+        Binding("s", "app.stats", "Stats"),
+        Binding("b", "app.browse", "Browse"),
+        Binding("i", "app.import", "Import"),
+        Binding("question_mark", "app.help", "Help"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="home-top"):
+            yield Static("[b]quizdl[/b]  deep-learning interview practice", id="home-title")
+            yield Static("", id="streak")
+        yield Static("Loading your decks…", id="today")
+        with Horizontal(id="home-body"):
+            table: DataTable[str] = DataTable(id="decks", cursor_type="row", zebra_stripes=True)
+            table.add_column("Deck", key="deck")
+            table.add_column("New", key="new")
+            table.add_column("Due", key="due")
+            table.add_column("Total", key="total")
+            yield table
+            with Vertical(id="home-side"):
+                yield Static("[b]Reviews[/b], last 4 months", classes="side-title")
+                yield Heatmap(id="heatmap")
+        yield Static(
+            "[b]Enter[/b] review the selected deck · [b]a[/b] all decks · "
+            "[b]c[/b] challenges · [b]ctrl+p[/b] every command",
+            id="home-hint",
+        )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#decks").focus()
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="home")
+    def load(self) -> None:
+        service = service_of(self)
+        data = HomeData(service.deck_summaries(), service.stats(history_days=HEATMAP_WEEKS * 7))
+        self.app.call_from_thread(self.show, data)
+
+    def show(self, data: HomeData) -> None:
+        stats = data.stats
+        table: DataTable[str] = self.query_one("#decks", DataTable)
+        selected = table.cursor_row
+        table.clear()
+        new = sum(d.new for d in data.decks)
+        due = sum(d.due for d in data.decks)
+        total = sum(d.total for d in data.decks)
+        table.add_row("[b]All decks[/b]", str(new), str(due), str(total), key=ALL_DECKS)
+        for deck in data.decks:
+            table.add_row(deck.title, str(deck.new), str(deck.due), str(deck.total), key=deck.id)
+        if 0 <= selected < table.row_count:
+            table.move_cursor(row=selected)
+        days = "day" if stats.streak == 1 else "days"
+        self.query_one("#streak", Static).update(f"🔥 streak [b]{stats.streak}[/b] {days}")
+        done = f"{stats.reviews_today} reviewed, {format_seconds(stats.seconds_today)}"
+        if not data.decks:
+            message = "No decks yet: press [b]i[/b] to import one."
+        elif new + due == 0:
+            upcoming = stats.next_due
+            later = f" Next card due {when(upcoming, stats.today)}." if upcoming else ""
+            message = f"[b]Nothing due today[/b] — well done. {done}.{later}"
+        else:
+            message = f"Today: [b]{due}[/b] due · [b]{new}[/b] new · {done}"
+        self.query_one("#today", Static).update(message)
+        self.query_one(Heatmap).show(stats.reviews_per_day, stats.today, HEATMAP_WEEKS)
+
+    @on(DataTable.RowSelected, "#decks")
+    def review_row(self, event: DataTable.RowSelected) -> None:
+        key = event.row_key.value
+        app_of(self).action_review(None if key == ALL_DECKS else key)
+
+    def action_review_selected(self) -> None:
+        self.query_one("#decks", DataTable).action_select_cursor()

@@ -1,0 +1,467 @@
+"""Review: today's cards one at a time, graded 0–5 with SM-2 intervals shown.
+
+Before the reveal the digit keys choose MCQ options; after it they grade. The
+mode line under the card always says which of the two the digits do now.
+Every service call runs in a thread worker; a ``busy`` flag keeps keys from
+acting on a card that is being replaced.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar, Literal
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.markup import escape as _escape
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Markdown, ProgressBar, Static
+
+from quizdl.decks.model import ChallengeCard, ClozeCard, ConceptCard, MCQCard, QACard
+from quizdl.scheduling.sm2 import Quality
+from quizdl.study.answer_check import (
+    cloze_results,
+    key_point_hits,
+    suggest_cloze_grade,
+    suggest_mcq_grade,
+    suggest_qa_grade,
+)
+from quizdl.study.errors import NothingToUndo
+from quizdl.study.session import ReviewSession, SessionCounts, SessionSummary
+from quizdl.study.values import StudyCard
+from quizdl.tui.render import (
+    TYPE_NAMES,
+    answer_markdown,
+    choice_lines,
+    format_seconds,
+    question_markdown,
+)
+from quizdl.tui.services import service_of
+from quizdl.tui.widgets.answer_input import AnswerInput
+from quizdl.tui.widgets.grade_bar import GradeBar
+
+# An answer left open longer than this is someone who walked away; counting
+# the whole pause would distort "time spent".
+MAX_ANSWER_SECONDS = 300.0
+DEFAULT_GRADE = int(Quality.GOOD)
+
+Phase = Literal["loading", "question", "answer", "done"]
+
+
+@dataclass(frozen=True)
+class CardView:
+    card: StudyCard
+    kind: str
+    counts: SessionCounts
+    progress: tuple[int, int]
+    preview: dict[int, int]
+
+
+@dataclass(frozen=True)
+class DoneView:
+    summary: SessionSummary
+
+
+def card_line_of(path: Path, card_id: str) -> int:
+    """The 1-based line where a card's ``id`` is written in its deck file (1 if unknown)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return 1
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip().removeprefix("- ").strip()
+        if stripped in (f"id: {card_id}", f'id: "{card_id}"', f"id: '{card_id}'"):
+            return number
+    return 1
+
+
+class ReviewScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(Binding(str(d), f"digit({d})", f"Grade {d}", show=False) for d in range(10)),
+        Binding("enter", "primary", "Reveal / grade", show=False),
+        Binding("space", "primary", "Reveal / grade", show=False),
+        Binding("u", "undo", "Undo"),
+        Binding("s", "suspend", "Suspend"),
+        Binding("e", "edit_source", "Deck file"),
+        Binding("question_mark", "app.help", "Help"),
+        Binding("escape", "leave", "Home"),
+    ]
+
+    def __init__(self, deck_id: str | None = None) -> None:
+        super().__init__()
+        self.deck_id = deck_id
+        self.session: ReviewSession | None = None
+        self.view: CardView | None = None
+        self.phase: Phase = "loading"
+        self.busy = True
+        self.chosen: list[int] = []
+        self.suggested: int | None = None
+        self.shown_at = time.monotonic()
+
+    # -- layout -----------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="review-top"):
+            yield Static("", id="deck-line")
+            yield Static("", id="counts")
+        yield ProgressBar(id="progress", show_eta=False)
+        with VerticalScroll(id="card-scroll"):
+            yield Static("", id="card-kind")
+            yield Markdown("", id="question")
+            yield Markdown("", id="choices")
+            yield Static("", id="feedback")
+            yield Markdown("", id="answer")
+        with Vertical(id="answer-box"):
+            yield AnswerInput(placeholder="Your answer (optional)", id="typed", compact=True)
+            yield Horizontal(id="blanks")
+        yield Static("Loading today's cards…", id="mode")
+        yield GradeBar(id="grades")
+        yield Static("", id="summary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#card-scroll").can_focus = True
+        self.set_display(("#grades", "#summary", "#answer", "#choices", "#answer-box"), False)
+        self.start()
+
+    def set_display(self, selectors: tuple[str, ...], shown: bool) -> None:
+        for selector in selectors:
+            self.query_one(selector).display = shown
+
+    # -- loading cards (threads) -------------------------------------------------
+
+    def _next_view(self) -> CardView | DoneView:
+        session = self.session
+        assert session is not None
+        card = session.current()
+        entry = session.current_entry
+        if card is None or entry is None:
+            return DoneView(session.summary())
+        return CardView(
+            card, entry.kind, session.counts(), session.progress(), session.interval_preview()
+        )
+
+    @work(thread=True, group="review")
+    def start(self) -> None:
+        self.session = ReviewSession(service_of(self), self.deck_id)
+        self.app.call_from_thread(self.show, self._next_view())
+
+    @work(thread=True, group="review")
+    def submit_grade(self, quality: int, seconds: float) -> None:
+        assert self.session is not None
+        self.session.answer(quality, seconds)
+        self.app.call_from_thread(self.show, self._next_view())
+
+    @work(thread=True, group="review")
+    def undo(self) -> None:
+        assert self.session is not None
+        try:
+            self.session.undo()
+        except NothingToUndo as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="warning")
+            self.app.call_from_thread(self._unbusy)
+            return
+        self.app.call_from_thread(self.notify, "Answer undone: the card is back.")
+        self.app.call_from_thread(self.show, self._next_view())
+
+    @work(thread=True, group="review")
+    def suspend(self) -> None:
+        assert self.session is not None
+        self.session.suspend_current()
+        self.app.call_from_thread(
+            self.notify, "Card suspended; unsuspend it from Browse (b on Home)."
+        )
+        self.app.call_from_thread(self.show, self._next_view())
+
+    def _unbusy(self) -> None:
+        self.busy = False
+
+    # -- showing a card ------------------------------------------------------------
+
+    def show(self, view: CardView | DoneView) -> None:
+        self.busy = False
+        if isinstance(view, DoneView):
+            self.show_summary(view.summary)
+            return
+        self.view = view
+        self.phase = "question"
+        self.chosen = []
+        self.suggested = None
+        self.shown_at = time.monotonic()
+        card = view.card.card
+        deck = view.card.deck_title
+        self.query_one("#deck-line", Static).update(f"[b]{deck}[/b]")
+        counts = view.counts
+        self.query_one("#counts", Static).update(
+            f"[b $primary]{counts.new}[/] new · [b $warning]{counts.learning}[/] learning · "
+            f"[b $success]{counts.review}[/] review"
+        )
+        done, total = view.progress
+        self.query_one(ProgressBar).update(total=max(total, 1), progress=done)
+        kind = {"new": "new card", "learning": "again (re-drill)", "review": "review"}[view.kind]
+        self.query_one("#card-kind", Static).update(
+            f"{TYPE_NAMES[card.type]} · {kind} · {done + 1} of {total}"
+        )
+        self.query_one("#question", Markdown).update(question_markdown(card))
+        self.query_one("#answer", Markdown).update("")
+        self.query_one("#feedback", Static).update("")
+        self.set_display(("#grades", "#answer", "#feedback"), False)
+        choices = self.query_one("#choices", Markdown)
+        choices.display = isinstance(card, MCQCard)
+        if isinstance(card, MCQCard):
+            choices.update(choice_lines(card))
+        self.prepare_answer_box(card)
+        self.query_one("#card-scroll").scroll_home(animate=False)
+        self.query_one("#mode", Static).update(self.question_hint())
+
+    def prepare_answer_box(self, card: object) -> None:
+        box = self.query_one("#answer-box")
+        typed = self.query_one("#typed", AnswerInput)
+        blanks = self.query_one("#blanks", Horizontal)
+        blanks.remove_children()
+        typed.value = ""
+        typed.disabled = False
+        if isinstance(card, ConceptCard | QACard):
+            box.display = True
+            typed.display = True
+            blanks.display = False
+            typed.focus()
+        elif isinstance(card, ClozeCard):
+            box.display = True
+            typed.display = False
+            blanks.display = True
+            inputs = [
+                Input(placeholder=f"blank {i + 1}", id=f"blank-{i}", classes="blank", compact=True)
+                for i in range(len(card.blanks))
+            ]
+            blanks.mount_all(inputs)
+            inputs[0].focus()
+        else:
+            box.display = False
+            self.query_one("#card-scroll").focus()
+
+    def question_hint(self) -> str:
+        assert self.view is not None
+        card = self.view.card.card
+        if isinstance(card, MCQCard):
+            last = len(card.choices)
+            if len(card.correct_indices) > 1:
+                return (
+                    f"[b reverse] CHOOSE [/] keys [b]1[/b]–[b]{last}[/b] toggle options "
+                    f"({len(card.correct_indices)} are right) · [b]Enter[/b] checks"
+                )
+            return f"[b reverse] CHOOSE [/] press [b]1[/b]–[b]{last}[/b] to pick your answer"
+        if isinstance(card, ClozeCard):
+            return "[b reverse] FILL IN [/] type each blank · [b]Tab[/b] next · [b]Enter[/b] checks"
+        if isinstance(card, ChallengeCard):
+            return "[b reverse] THINK [/] sketch the model · [b]Enter[/b] shows the solution"
+        return (
+            "[b reverse] ANSWER [/] type it if you like · [b]Enter[/b] shows the answer · "
+            "[b]Esc[/b] leaves the box"
+        )
+
+    # -- revealing -------------------------------------------------------------------
+
+    def reveal(self) -> None:
+        if self.phase != "question" or self.busy or self.view is None:
+            return
+        card = self.view.card.card
+        feedback: list[str] = []
+        if isinstance(card, QACard | ConceptCard):
+            typed = self.query_one("#typed", AnswerInput).value
+            if typed.strip():
+                feedback.append(f"[dim]You wrote:[/dim] {_escape(typed)}")
+            if isinstance(card, QACard) and card.key_points:
+                hits = key_point_hits(typed, card.key_points)
+                if typed.strip():
+                    marks = "   ".join(
+                        f"[$success]✓[/] {_escape(h.key_point)}"
+                        if h.mentioned
+                        else f"[$error]✗[/] {_escape(h.key_point)}"
+                        for h in hits
+                    )
+                    feedback.append(f"Key points: {marks}")
+                else:
+                    feedback.append("Key points: " + ", ".join(_escape(k) for k in card.key_points))
+                self.suggested = suggest_qa_grade(typed, hits)
+        elif isinstance(card, MCQCard):
+            right = sorted(card.correct_indices)
+            self.suggested = int(suggest_mcq_grade(self.chosen, right))
+            self.query_one("#choices", Markdown).update(
+                choice_lines(card, self.chosen, revealed=True)
+            )
+            numbers = ", ".join(str(i + 1) for i in right)
+            if sorted(self.chosen) == right:
+                feedback.append("[b $success]✓ Right.[/]")
+            else:
+                feedback.append(f"[b $error]✗ Not quite[/] — the right answer: [b]{numbers}[/b].")
+        elif isinstance(card, ClozeCard):
+            typed_blanks = [inp.value for inp in self.query(".blank").results(Input)]
+            results = cloze_results(typed_blanks, card.blanks)
+            self.suggested = int(suggest_cloze_grade(results))
+            for index, (ok, expected) in enumerate(zip(results, card.blanks, strict=True)):
+                given = _escape(typed_blanks[index].strip()) or "(empty)"
+                if ok:
+                    feedback.append(f"[$success]✓[/] blank {index + 1}: {given}")
+                else:
+                    feedback.append(
+                        f"[$error]✗[/] blank {index + 1}: {given} — answer: "
+                        f"[b]{_escape(expected)}[/b]"
+                    )
+        self.phase = "answer"
+        for inp in self.query("#answer-box Input").results(Input):
+            inp.disabled = True
+        # What was typed is echoed in the feedback; the box itself only takes room.
+        self.query_one("#answer-box").display = False
+        answer = self.query_one("#answer", Markdown)
+        answer.update(answer_markdown(card))
+        answer.display = bool(answer_markdown(card))
+        feedback_widget = self.query_one("#feedback", Static)
+        feedback_widget.update("\n".join(feedback))
+        feedback_widget.display = bool(feedback)
+        self.query_one("#card-scroll").focus()
+        grades = self.query_one(GradeBar)
+        grades.show(self.view.preview, self.suggested)
+        grades.display = True
+        default = self.suggested if self.suggested is not None else DEFAULT_GRADE
+        hint = "suggested" if self.suggested is not None else "or choose"
+        self.query_one("#mode", Static).update(
+            f"[b reverse] GRADE [/] press [b]0[/b]–[b]5[/b] · [b]Enter[/b] = "
+            f"{default} {Quality(default).label} ({hint})"
+        )
+
+    # -- keys --------------------------------------------------------------------------
+
+    def action_digit(self, digit: int) -> None:
+        if self.busy or self.view is None:
+            return
+        card = self.view.card.card
+        if self.phase == "answer":
+            if digit <= 5:
+                self.grade(digit)
+            return
+        if self.phase == "question" and isinstance(card, MCQCard):
+            index = digit - 1
+            if not 0 <= index < len(card.choices):
+                self.app.bell()
+                return
+            if len(card.correct_indices) == 1:
+                self.chosen = [index]
+                self.reveal()
+                return
+            if index in self.chosen:
+                self.chosen.remove(index)
+            else:
+                self.chosen.append(index)
+            self.query_one("#choices", Markdown).update(choice_lines(card, self.chosen))
+
+    def action_primary(self) -> None:
+        if self.phase == "question":
+            if self.view and isinstance(self.view.card.card, MCQCard) and not self.chosen:
+                self.notify("Pick an option first (number keys).", severity="warning")
+                return
+            self.reveal()
+        elif self.phase == "answer":
+            self.grade(self.suggested if self.suggested is not None else DEFAULT_GRADE)
+        elif self.phase == "done":
+            self.dismiss()
+
+    def grade(self, quality: int) -> None:
+        if self.busy or self.phase != "answer":
+            return
+        self.busy = True
+        seconds = min(time.monotonic() - self.shown_at, MAX_ANSWER_SECONDS)
+        self.submit_grade(quality, seconds)
+
+    @on(GradeBar.Graded)
+    def grade_clicked(self, event: GradeBar.Graded) -> None:
+        self.grade(event.quality)
+
+    @on(AnswerInput.RevealRequested)
+    def reveal_requested(self) -> None:
+        self.reveal()
+
+    @on(Input.Submitted, "#typed")
+    def typed_submitted(self) -> None:
+        self.reveal()
+
+    @on(Input.Submitted, ".blank")
+    def blank_submitted(self, event: Input.Submitted) -> None:
+        blanks = list(self.query(".blank").results(Input))
+        empty = [inp for inp in blanks if not inp.value.strip() and inp is not event.input]
+        if empty and event.input is not blanks[-1]:
+            empty[0].focus()
+            return
+        self.reveal()
+
+    def action_undo(self) -> None:
+        if self.busy or self.session is None:
+            return
+        self.busy = True
+        self.query_one("#summary").display = False
+        self.undo()
+
+    def action_suspend(self) -> None:
+        if self.busy or self.phase not in ("question", "answer"):
+            return
+        self.busy = True
+        self.suspend()
+
+    def action_leave(self) -> None:
+        if isinstance(self.focused, Input):
+            self.query_one("#card-scroll").focus()
+            return
+        self.dismiss()
+
+    def action_edit_source(self) -> None:
+        if self.view is None or self.phase == "done":
+            return
+        study_card = self.view.card
+        if not study_card.source_path:
+            self.notify("This card's deck has no source file.", severity="warning")
+            return
+        path = Path(study_card.source_path)
+        line = card_line_of(path, study_card.card_id)
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+        if not editor:
+            self.notify(f"{path}:{line}", title="Deck file (set $EDITOR to open it)", timeout=10)
+            return
+        with self.app.suspend():
+            subprocess.run([*shlex.split(editor), f"+{line}", str(path)], check=False)
+        self.notify("Edited deck files take effect when you import them again (i on Home).")
+
+    # -- the end ---------------------------------------------------------------------------
+
+    def show_summary(self, summary: SessionSummary) -> None:
+        self.phase = "done"
+        self.view = None
+        self.set_display(
+            ("#card-scroll", "#answer-box", "#grades", "#review-top", "#progress"), False
+        )
+        accuracy = "—" if summary.accuracy is None else f"{summary.accuracy:.0%}"
+        next_due = summary.next_due.strftime("%a %d %b %Y") if summary.next_due else "nothing"
+        if summary.reviewed == 0:
+            title = "[b]Nothing to review here today.[/b]"
+        else:
+            title = "[b]Session complete.[/b] Well done."
+        lines = [
+            title,
+            "",
+            f"Cards reviewed   [b]{summary.cards}[/b] ({summary.reviewed} answers)",
+            f"Accuracy         [b]{accuracy}[/b] graded 3 or better",
+            f"Time             [b]{format_seconds(summary.seconds)}[/b]",
+            f"Next due         [b]{next_due}[/b]",
+        ]
+        summary_widget = self.query_one("#summary", Static)
+        summary_widget.update("\n".join(lines))
+        summary_widget.display = True
+        self.query_one("#mode", Static).update(
+            "[b]Enter[/b] or [b]Esc[/b] back home · [b]u[/b] undo the last answer"
+        )

@@ -1,0 +1,44 @@
+"""Six grade buttons, Anki style: the key, SM-2's label and the interval it gives."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.events import Click
+from textual.message import Message
+from textual.widgets import Static
+
+from quizdl.scheduling.sm2 import Quality
+from quizdl.tui.render import format_interval
+
+
+class GradeCell(Static):
+    """One grade; clicking it grades like its digit key."""
+
+    def __init__(self, quality: Quality) -> None:
+        super().__init__(id=f"grade-{int(quality)}", classes=f"grade q{int(quality)}")
+        self.quality = quality
+
+    def show(self, days: int | None, suggested: bool) -> None:
+        interval = "" if days is None else f" · {format_interval(days)}"
+        self.update(f"[b]{int(self.quality)}[/b]{interval}\n{self.quality.label}")
+        self.set_class(suggested, "suggested")
+
+    def on_click(self, event: Click) -> None:
+        event.stop()
+        self.post_message(GradeBar.Graded(int(self.quality)))
+
+
+class GradeBar(Horizontal):
+    class Graded(Message):
+        def __init__(self, quality: int) -> None:
+            super().__init__()
+            self.quality = quality
+
+    def compose(self) -> ComposeResult:
+        for quality in Quality:
+            yield GradeCell(quality)
+
+    def show(self, preview: dict[int, int], suggested: int | None) -> None:
+        for cell in self.query(GradeCell):
+            cell.show(preview.get(int(cell.quality)), int(cell.quality) == suggested)

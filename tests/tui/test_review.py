@@ -1,0 +1,230 @@
+"""Review flows, each card type through to the row in the database."""
+
+from __future__ import annotations
+
+import sys
+
+from textual.widgets import DataTable, Input, Static
+
+from quizdl.decks.model import MCQCard
+from quizdl.study.service import StudyService
+from quizdl.tui.app import QuizApp
+from quizdl.tui.screens.home import HomeScreen
+from quizdl.tui.screens.review import ReviewScreen
+
+from .support import reviews_of, settle
+
+
+def text_of(app: QuizApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def test_home_lists_decks_with_counts(app: QuizApp) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        table = app.screen.query_one("#decks", DataTable)
+        assert table.get_row("test-deck")[1:] == ["4", "0", "4"]
+        assert "4" in text_of(app, "#today") and "new" in text_of(app, "#today")
+
+
+async def test_nothing_due_says_when_next(app: QuizApp, service: StudyService) -> None:
+    for card_id in ("relu", "backprop", "softmax-mcq", "dense-cloze"):
+        service.answer(service.find_card(card_id).pk, 5)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        today = text_of(app, "#today")
+        assert "Nothing due today" in today
+        assert "Next card due tomorrow" in today
+
+
+async def start_review(pilot: object, app: QuizApp) -> ReviewScreen:
+    await settle(pilot)  # type: ignore[arg-type]
+    await pilot.press("a")  # type: ignore[attr-defined]
+    await settle(pilot)  # type: ignore[arg-type]
+    screen = app.screen
+    assert isinstance(screen, ReviewScreen)
+    return screen
+
+
+async def test_concept_typed_answer_then_grade(app: QuizApp, service: StudyService) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await start_review(pilot, app)
+        assert screen.view is not None and screen.view.card.card_id == "relu"
+        assert "QUESTION" not in text_of(app, "#mode")
+        assert "ANSWER" in text_of(app, "#mode")
+        await pilot.press("m", "a", "x", "enter")
+        await settle(pilot)
+        assert screen.phase == "answer"
+        assert "GRADE" in text_of(app, "#mode")
+        assert "You wrote: max" in text_of(app, "#feedback")
+        await pilot.press("5")
+        await settle(pilot)
+        assert screen.view.card.card_id == "backprop"
+    (row,) = reviews_of(service, "relu")
+    assert row.quality == 5
+    assert row.interval_after == 1
+
+
+async def test_space_on_empty_answer_reveals(app: QuizApp) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await start_review(pilot, app)
+        await pilot.press("space")
+        await settle(pilot)
+        assert screen.phase == "answer"
+
+
+async def test_digits_typed_in_the_answer_box_do_not_grade(app: QuizApp) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await start_review(pilot, app)
+        await pilot.press("4", "2")
+        await settle(pilot)
+        assert screen.phase == "question"
+        assert screen.query_one("#typed", Input).value == "42"
+
+
+async def test_qa_shows_key_points_and_suggests(app: QuizApp, service: StudyService) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await start_review(pilot, app)
+        await pilot.press("space")
+        await pilot.press("4")
+        await settle(pilot)
+        assert screen.view is not None and screen.view.card.card_id == "backprop"
+        await pilot.press(*"The Backward passes and local-gradients.", "enter")
+        await settle(pilot)
+        feedback = text_of(app, "#feedback")
+        assert "✓ backward pass" in feedback
+        assert "✓ local gradients" in feedback
+        assert "✗ memory" in feedback
+        assert screen.suggested == 3
+        await pilot.press("enter")  # accepts the suggestion
+        await settle(pilot)
+    (row,) = reviews_of(service, "backprop")
+    assert row.quality == 3
+
+
+async def go_to(pilot: object, screen: ReviewScreen, card_id: str) -> None:
+    """Answer earlier cards with 'perfect' until ``card_id`` is shown."""
+    while screen.view is not None and screen.view.card.card_id != card_id:
+        await reveal_any(pilot, screen)
+        await pilot.press("5")  # type: ignore[attr-defined]
+        await settle(pilot)  # type: ignore[arg-type]
+
+
+async def reveal_any(pilot: object, screen: ReviewScreen) -> None:
+    """Show the answer side of whatever card is shown (MCQ: pick the right choice)."""
+    assert screen.view is not None
+    card = screen.view.card.card
+    if isinstance(card, MCQCard):
+        await pilot.press(str(card.correct_indices[0] + 1))  # type: ignore[attr-defined]
+    else:
+        await pilot.press("enter")  # type: ignore[attr-defined]
+        await settle(pilot)  # type: ignore[arg-type]
+        if screen.phase == "question":  # cloze: enter moved to the next blank
+            screen.reveal()
+    await settle(pilot)  # type: ignore[arg-type]
+    assert screen.phase == "answer"
+
+
+async def test_mcq_digit_chooses_then_grades(app: QuizApp, service: StudyService) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await start_review(pilot, app)
+        await go_to(pilot, screen, "softmax-mcq")
+        assert "CHOOSE" in text_of(app, "#mode")
+        await pilot.press("1")  # ReLU: wrong
+        await settle(pilot)
+        assert screen.phase == "answer"
+        assert "Not quite" in text_of(app, "#feedback")
+        assert "2" in text_of(app, "#feedback")
+        assert screen.suggested == 1
+        assert "GRADE" in text_of(app, "#mode")
+        await pilot.press("2")  # now a grade, not a choice
+        await settle(pilot)
+    (row,) = reviews_of(service, "softmax-mcq")
+    assert row.quality == 2
+
+
+async def test_mcq_right_answer_suggests_good(app: QuizApp, service: StudyService) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await start_review(pilot, app)
+        await go_to(pilot, screen, "softmax-mcq")
+        await pilot.press("2")
+        await settle(pilot)
+        assert "Right" in text_of(app, "#feedback")
+        await pilot.press("enter")
+        await settle(pilot)
+    assert reviews_of(service, "softmax-mcq")[0].quality == 4
+
+
+async def test_cloze_blanks_checked_tolerantly(app: QuizApp, service: StudyService) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await start_review(pilot, app)
+        await go_to(pilot, screen, "dense-cloze")
+        assert "FILL IN" in text_of(app, "#mode")
+        await pilot.press(*" 'Softmax' ", "enter")
+        await pilot.press("1", "0", "enter")
+        await settle(pilot)
+        assert screen.phase == "answer"
+        feedback = text_of(app, "#feedback")
+        assert "✓ blank 1" in feedback and "✓ blank 2" in feedback
+        assert screen.suggested == 4
+        await pilot.press("4")
+        await settle(pilot)
+    assert reviews_of(service, "dense-cloze")[0].quality == 4
+
+
+async def test_undo_takes_back_the_last_answer(app: QuizApp, service: StudyService) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await start_review(pilot, app)
+        await pilot.press("space", "5")
+        await settle(pilot)
+        assert reviews_of(service, "relu")
+        await pilot.press("escape", "u")  # leave the answer box, then undo
+        await settle(pilot)
+        assert screen.view is not None and screen.view.card.card_id == "relu"
+        assert screen.phase == "question"
+    assert reviews_of(service, "relu") == []
+
+
+async def test_low_grade_comes_back_then_summary(app: QuizApp, service: StudyService) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await start_review(pilot, app)
+        await pilot.press("space", "2")  # relu: wrong but familiar -> re-drill
+        await settle(pilot)
+        seen = []
+        while screen.phase != "done":
+            assert screen.view is not None
+            seen.append(screen.view.card.card_id)
+            await reveal_any(pilot, screen)
+            await pilot.press("5")
+            await settle(pilot)
+        assert seen == ["backprop", "softmax-mcq", "dense-cloze", "relu"]
+        summary = text_of(app, "#summary")
+        assert "Session complete" in summary
+        assert "4" in summary and "5 answers" in summary
+        assert "80%" in summary
+        assert "Sat 28 Nov 2026" in summary
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+    kinds = [r.kind for r in reviews_of(service, "relu")]
+    assert kinds == ["scheduled", "redrill"]
+    assert "tensorflow" not in sys.modules and "keras" not in sys.modules
+
+
+async def test_suspend_removes_the_card(app: QuizApp, service: StudyService) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await start_review(pilot, app)
+        await pilot.press("escape", "s")
+        await settle(pilot)
+        assert screen.view is not None and screen.view.card.card_id == "backprop"
+    assert service.card(service.find_card("relu").pk).suspended
+
+
+async def test_deck_file_location_without_editor(app: QuizApp, deck_path: object) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start_review(pilot, app)
+        await pilot.press("escape", "e")
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert any(m.endswith("test-deck.yaml:5") for m in messages)
