@@ -89,8 +89,12 @@ def _convert(text: str, number: int, result: ClozeResult) -> str:
         inner = _convert(answer, number, result)
         if deletion.number == number:
             plain = re.sub(r"\{\{(.+?)\}\}", r"\1", inner).strip() or "…"
-            # A "}}" inside the answer (LaTeX) would end our blank early.
-            out.append("{{" + plain.replace("}}", "} }").replace("{{", "{ {") + "}}")
+            # A "}}" inside the answer (LaTeX), or a brace against our own, would end the
+            # blank early; a space there is dropped again when the blank is read.
+            plain = plain.replace("}}", "} }").replace("{{", "{ {")
+            plain = (" " if plain.startswith("{") else "") + plain
+            plain += " " if plain.endswith("}") else ""
+            out.append("{{" + plain + "}}")
             result.blanks += 1
             if hint and hint.strip():
                 result.hints.append(hint.strip())

@@ -53,7 +53,7 @@ _REMOTE = re.compile(r"^(https?:)?//", re.IGNORECASE)
 # machine cost ~0.2 ms per field, most of an Anki import. Text between tags is
 # unescaped with html.unescape; nothing in the field is ever executed.
 _TOKEN = re.compile(
-    r"<(/?)([A-Za-z][A-Za-z0-9]*)([^>\"']*(?:(?:\"[^\"]*\"|'[^']*')[^>\"']*)*)>"
+    r"<(/?)([A-Za-z][A-Za-z0-9]*)(?=[\s/>])([^>\"']*(?:(?:\"[^\"]*\"|'[^']*')[^>\"']*)*)>"
     r"|<!--.*?(?:-->|$)|<![^>]*>|<\?[^>]*>",
     re.DOTALL,
 )

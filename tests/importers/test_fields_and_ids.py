@@ -1,0 +1,70 @@
+"""Field HTML, cloze conversion and the id scheme, checked directly."""
+
+from __future__ import annotations
+
+import pytest
+
+from quizdl.importers.cloze import to_blanks
+from quizdl.importers.html_text import html_to_markdown
+from quizdl.importers.ids import anki_card_id, content_id, given_id, is_valid_id, slugify
+
+
+@pytest.mark.parametrize(
+    ("html", "markdown"),
+    [
+        ("the<b> term deep learning</b>?<b> </b>", "the **term deep learning**?"),
+        ("<ul><li>a</li><li>b<ol><li>x</li></ol></li></ul>after", "- a\n- b\n  1. x\n\nafter"),
+        ("a <img_dropout> b", "a <img_dropout> b"),
+        ("3 &lt; 4 &amp;&nbsp;5", "3 < 4 & 5"),
+        ('<h3><a href="https://x.org/#a"><svg><path d="M0"/></svg></a>Title</h3>', "Title"),
+        ('see <a href="https://x.org">docs</a>', "see [docs](https://x.org)"),
+        (
+            '<pre><code class="language-py">if x:\n    y()</code></pre>',
+            "```py\nif x:\n    y()\n```",
+        ),
+        ("<style>.a{}</style><script>alert(1)</script>kept", "kept"),
+        ("[$$]\\sum_i x_i[/$$] and [latex]x[/latex]", "$$\\sum_i x_i$$ and $$x$$"),
+        ("<div>one</div><div><br></div><div>two</div>", "one\n\ntwo"),
+    ],
+)
+def test_html_to_markdown(html: str, markdown: str) -> None:
+    assert html_to_markdown(html) == markdown
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "expected", "hints"),
+    [
+        ("{{c1::a}} and {{c2::b::hint}}", 2, "a and {{b}}", ["hint"]),
+        ("{{c1::outer {{c2::inner}} end}}", 1, "{{outer inner end}}", []),
+        ("{{c1::outer {{c2::inner}} end}}", 2, "outer {{inner}} end", []),
+        # Like Anki, the first "}}" ends the deletion (Anki's manual says to add a space).
+        ("{{c1::\\frac{a}{b} }}", 1, "{{\\frac{a}{b} }}", []),
+        ("{{c1::a::b::c}}", 1, "{{a}}", ["b::c"]),
+        ("{{c1::unclosed", 1, "{{c1::unclosed", []),
+    ],
+    ids=["others-plain", "nested-outer", "nested-inner", "latex-braces", "hint-colons", "unclosed"],
+)
+def test_cloze_to_blanks(text: str, number: int, expected: str, hints: list[str]) -> None:
+    result = to_blanks(text, number)
+    assert (result.text, result.hints) == (expected, hints)
+
+
+def test_a_latex_blank_reads_back_whole() -> None:
+    from quizdl.decks.model import ClozeCard
+
+    # Anki's own advice: space the braces so "}}" does not end the deletion.
+    text = to_blanks("Softmax: {{c1::\\frac{e^{x_i} }{\\sum_j e^{x_j} } }}", 1).text
+    card = ClozeCard(type="cloze", id="s", text=text)
+    assert card.blanks == ("\\frac{e^{x_i} }{\\sum_j e^{x_j} }",)
+
+
+def test_ids_are_valid_stable_and_distinct() -> None:
+    guids = ["J>5[0zxcsg", "sS%`D;t{&m", "a b", "ab", "ü", "x" * 500]
+    ids = [anki_card_id(guid, "-r") for guid in guids]
+    assert all(is_valid_id(card_id) for card_id in ids)
+    assert len(set(ids)) == len(ids)
+    assert anki_card_id("ab") == "anki-6162"
+    assert given_id("ok-id") == "ok-id" and given_id("not ok") == "x-6e6f74206f6b"
+    assert content_id("What is ﬁne-tuning?") == content_id("what  is FINE-tuning?")
+    assert slugify("Deep Learning::CNNs") == "deep-learning-cnns"
+    assert slugify("日本語") == "imported"
