@@ -93,7 +93,10 @@ def read_csv(path: Path, text: str, digest: str, options: ImportOptions) -> Impo
     delimiter = _SEPARATORS.get(separator.casefold(), separator[:1]) if separator else None
     if delimiter is None:
         delimiter = sniff_delimiter(body) or ("\t" if path.suffix.lower() == ".tsv" else ",")
-    rows, line_numbers = _parse(body, delimiter, skip_lines)
+    try:
+        rows, line_numbers = _parse(body, delimiter, skip_lines)
+    except csv.Error as exc:
+        refuse(path, f"not readable as CSV: {exc}")
     html = headers.get("html", "").strip().casefold() == "true"
 
     header_names: list[str] = []

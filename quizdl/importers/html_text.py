@@ -51,9 +51,10 @@ _REMOTE = re.compile(r"^(https?:)?//", re.IGNORECASE)
 
 # Tags, comments and doctype found by one regex scan: html.parser's char-by-char state
 # machine cost ~0.2 ms per field, most of an Anki import. Text between tags is
-# unescaped with html.unescape; nothing in the field is ever executed.
+# unescaped with html.unescape; nothing in the field is ever executed. A tag may not
+# contain "<", so a field full of unclosed "<a" costs linear time, not quadratic.
 _TOKEN = re.compile(
-    r"<(/?)([A-Za-z][A-Za-z0-9]*)(?=[\s/>])([^>\"']*(?:(?:\"[^\"]*\"|'[^']*')[^>\"']*)*)>"
+    r"<(/?)([A-Za-z][A-Za-z0-9]*)(?=[\s/>])([^<>\"']*(?:(?:\"[^\"]*\"|'[^']*')[^<>\"']*)*)>"
     r"|<!--.*?(?:-->|$)|<![^>]*>|<\?[^>]*>",
     re.DOTALL,
 )

@@ -32,7 +32,7 @@ from quizdl.importers.source import ImportOptions, ImportSource, MediaNotes
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _SEPARATOR = re.compile(r"^\s*(<br\s*/?>|(-\s*){3,}|(\*\s*){3,}|(_\s*){3,})\s*$", re.IGNORECASE)
-_BOLD_LINE = re.compile(r"^\s*(\*\*|__)(?!\s)(.+?)(?<!\s)\1\s*$")
+_BOLD_LINE = re.compile(r"^\s*(\*\*|__)(?!\s)(.{1,2000}?)(?<!\s)\1\s*$")
 _MARK = r"(?:\*\*|__)?"
 _Q_LINE = re.compile(
     rf"^\s*(?:[-*]\s+)?{_MARK}(?:Q|Question)\s*\d*\s*(?:[:：]\s*{_MARK}|{_MARK}\s*[:：])\s*(.*)$",

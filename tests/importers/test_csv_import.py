@@ -132,3 +132,9 @@ def test_progress_bar_for_large_files(tmp_path: Path, run: Run) -> None:
     assert "Reading big.csv" in result.stderr
     small = run("import", str(_write(tmp_path, "small.csv", "front,back\nQ?,A\n")))
     assert "Reading" not in small.stderr
+
+
+def test_a_field_beyond_the_csv_limit_is_refused(tmp_path: Path) -> None:
+    path = _write(tmp_path, "huge.csv", "front,back\nQ?," + '"' + "x" * (17 * 1024 * 1024) + '"\n')
+    with pytest.raises(DeckError, match="not readable as CSV"):
+        read_source(path, ImportOptions())
