@@ -94,7 +94,8 @@ def deck_layout(collection: Collection, path: Path) -> tuple[str, dict[int, str]
                 common.append(part)
             else:
                 break
-    # A single deck nested as A::B: its last part still names it best as a tag-free deck.
+    # Cards from unrelated top-level decks (or only Anki's "Default") share no useful
+    # name: the file names the deck and every deck path becomes a tag.
     if not common or common == ["Default"]:
         title = path.stem
         root = 0

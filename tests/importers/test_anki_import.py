@@ -19,6 +19,7 @@ from importers.anki_builders import (
     Card,
     Note,
     Spec,
+    dummy_legacy_collection,
     legacy_collection,
     legacy_package,
     modern_collection,
@@ -98,8 +99,9 @@ def test_note_types_become_qa_and_cloze_cards(tmp_path: Path, build: object) -> 
     assert source.progress is None
 
 
-def test_modern_package_reads_the_anki21b_not_the_dummy(tmp_path: Path) -> None:
-    source = read_source(modern_package(tmp_path / "m.apkg", _spec()), ImportOptions())
+@pytest.mark.parametrize("name", ["m.apkg", "collection.colpkg", "no-extension"])
+def test_modern_package_reads_the_anki21b_not_the_dummy(tmp_path: Path, name: str) -> None:
+    source = read_source(modern_package(tmp_path / name, _spec()), ImportOptions())
     assert "collection.anki21b" in source.notes[0]
     assert not any("update" in getattr(c, "question", "").lower() for c in source.deck.cards)
 
@@ -290,6 +292,11 @@ def test_wrong_contents_are_refused(tmp_path: Path) -> None:
     assert "not a zip archive" in _refused(png)
     bad_zstd = write_zip(tmp_path / "z.apkg", {"collection.anki21b": b"\x28\xb5\x2f\xfdnope"})
     assert "zstd" in _refused(bad_zstd)
+
+
+def test_a_package_with_only_the_dummy_collection_is_refused(tmp_path: Path) -> None:
+    path = write_zip(tmp_path / "old.apkg", {"collection.anki2": dummy_legacy_collection()})
+    assert "placeholder" in _refused(path)
 
 
 def test_malformed_collection_json_is_refused(tmp_path: Path) -> None:
