@@ -142,7 +142,7 @@ def import_command(
             )
         )
     except StudyError as exc:
-        fail(f"{path}: not imported: {exc}")
+        fail(f"{path}: not imported: {exc} (--deck ID chooses the id)")
 
     if as_json:
         print_json(

@@ -6,7 +6,7 @@ Rules, in order:
 2. SQLite magic -> a bare Anki collection; zstd magic -> a compressed one.
 3. Any other binary content (NUL bytes) -> refused.
 4. Text named ``.yaml``/``.yml`` -> quizdl YAML (YAML also reads JSON).
-5. Text starting with ``{`` or ``[`` -> JSON.
+5. Text starting like a JSON object or array (``{"``, ``[{``, ``["``...) -> JSON.
 6. Anki text-export headers (``#separator:``, ``#html:``, ``#columns:`` ...) -> CSV.
 7. Top-level ``id:`` and ``cards:`` keys -> quizdl YAML.
 8. Markdown question markers (``#`` headings, ``Q:`` lines, whole bold lines,
@@ -36,6 +36,8 @@ _ANKI_TEXT_HEADER = re.compile(
     r"|deck column):",
     re.MULTILINE,
 )
+# "[" alone is not enough: Markdown often opens with a link or badge, "[![CI](...)]".
+_JSON_START = re.compile(r'\s*(\{\s*("|\})|\[\s*(\{|\[|"|-?\d|true\b|false\b|null\b|\]))')
 _YAML_DECK = (re.compile(r"^id:\s*\S", re.MULTILINE), re.compile(r"^cards:\s*(\[|$)", re.MULTILINE))
 _MARKDOWN = re.compile(
     r"^(#{1,6}\s+\S|\s*(\*\*)?(Q|Question)\s*(\*\*)?\s*[:：]|\s*<details\b|\*\*[^*\n].*\*\*\s*$)",
@@ -70,7 +72,7 @@ def detect(path: Path, head: bytes) -> Format:
         return "yaml"
     if suffix in (".apkg", ".colpkg"):
         refuse(path, "not a zip archive, so not an Anki package (corrupt or wrong file?)")
-    if text.lstrip()[:1] in ("{", "["):
+    if _JSON_START.match(text):
         return "json"
     if _ANKI_TEXT_HEADER.search(text):
         return "csv"

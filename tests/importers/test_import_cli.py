@@ -43,3 +43,13 @@ def test_pathological_markup_stays_fast(tmp_path: Path) -> None:
     start = time.perf_counter()
     read_source(path, ImportOptions())
     assert time.perf_counter() - start < 5
+
+
+def test_markdown_opening_with_a_link_is_not_json(tmp_path: Path) -> None:
+    path = tmp_path / "README"
+    path.write_text(
+        "[![CI](https://x.org/b.svg)](https://x.org)\n\n## What is a VAE?\n\nAn autoencoder "
+        "with a latent distribution.\n",
+        encoding="utf-8",
+    )
+    assert read_source(path, ImportOptions()).format == "markdown"
