@@ -126,20 +126,25 @@ def test_bare_collection_files_import_too(tmp_path: Path) -> None:
 
 def test_progress_maps_anki_scheduling_to_sm2(tmp_path: Path) -> None:
     spec = _spec()
-    spec.cards.append(Card(8, 103, 10, 0, type=1, queue=1, due=CRT + 86_400, factor=0))
+    # col.crt is 2023-11-14 (UTC): review dues count days from it, learning dues are Unix times.
     spec.notes.append(Note(105, "g6", 1, ["Learning card?", "yes"]))
-    spec.cards[-1] = Card(8, 105, 10, 0, type=1, queue=1, due=CRT + 2 * 86_400)
+    spec.cards.append(Card(8, 105, 10, 0, type=1, queue=1, due=CRT + 2 * 86_400))
+    spec.notes.append(Note(106, "g7", 1, ["Relearning card?", "yes"]))
+    spec.cards.append(Card(9, 106, 10, 0, type=3, queue=3, due=40, ivl=4, factor=1200, lapses=2))
     path = modern_package(tmp_path / "p.apkg", spec)
     source = read_source(path, ImportOptions(with_progress=True))
     assert source.progress is not None
-    created = date(2023, 11, 14)
     review = source.progress["anki-" + b"g:2".hex()]
     assert review.state == SM2State(2.3, 6, 10, date(2023, 12, 14))
-    assert (created - date(2023, 11, 14)).days == 0 and review.lapses == 1
+    assert (review.lapses, review.suspended) == (1, False)
     suspended = source.progress["anki-" + b"g3".hex() + "-c2"]
-    assert suspended.suspended and suspended.state.interval == 3
+    assert suspended.suspended and suspended.state == SM2State(2.5, 2, 3, date(2023, 11, 17))
     learning = source.progress["anki-" + b"g6".hex()]
     assert learning.state == SM2State(2.5, 0, 1, date(2023, 11, 16))
+    relearning = source.progress["anki-" + b"g7".hex()]
+    # Anki's ease can sit below SM-2's floor of 1.3: it is raised to the floor.
+    assert relearning.state == SM2State(1.3, 0, 1, date(2023, 12, 24))
+    assert relearning.lapses == 2
     assert "anki-" + b"g#1".hex() not in source.progress  # new cards stay new
 
 
