@@ -358,7 +358,13 @@ def check_layers(spec: ChallengeSpec, model: ModelDescription) -> list[Check]:
         )
     else:
         checks.append(
-            Check("no extra layers", True, f"exactly the {len(expected)} layers asked for")
+            Check(
+                "no extra layers",
+                True,
+                "exactly the layer asked for"
+                if len(expected) == 1
+                else f"exactly the {len(expected)} layers asked for",
+            )
         )
     return checks
 

@@ -51,6 +51,8 @@ OUTPUT_LIMIT = 64 << 10
 # Importing TensorFlow on a busy two-core machine can take a while; this is not
 # charged to the learner's time limit.
 START_TIMEOUT = 120.0
+# A model description is a few kilobytes; more means something else writes to the pipe.
+MAX_REPORT_BYTES = 16 << 20
 # After the report arrives the worker exits at once; this only guards a stuck exit.
 EXIT_GRACE = 5.0
 
@@ -151,6 +153,10 @@ class _Timeout(Exception):
     pass
 
 
+class _Oversized(Exception):
+    pass
+
+
 def _read_until(child: _Child, deadline: float, *, need: bytes | None) -> None:
     """Read from the result pipe until ``need`` is buffered (or EOF when None)."""
     with selectors.DefaultSelector() as selector:
@@ -165,6 +171,8 @@ def _read_until(child: _Child, deadline: float, *, need: bytes | None) -> None:
             if not chunk:
                 return
             child.buffer += chunk
+            if len(child.buffer) > MAX_REPORT_BYTES:
+                raise _Oversized
 
 
 def _plural(count: float, unit: str) -> str:
@@ -213,7 +221,7 @@ class Checker:
                 return False
             try:
                 _read_until(spare, time.monotonic() + timeout, need=READY)
-            except (_Timeout, OSError):
+            except (_Timeout, _Oversized, OSError):
                 return False
             return READY in spare.buffer
 
@@ -341,7 +349,7 @@ class Checker:
 
         try:
             _read_until(child, time.monotonic() + START_TIMEOUT, need=READY)
-        except _Timeout:
+        except (_Timeout, _Oversized):
             return finish("checker", "the checker process did not start in time; please try again")
         if READY not in child.buffer:
             with contextlib.suppress(subprocess.TimeoutExpired):
@@ -369,6 +377,8 @@ class Checker:
 
         try:
             _read_until(child, time.monotonic() + timeout, need=None)
+        except _Oversized:
+            return finish("model", "your code's process wrote too much to the checker's pipe")
         except _Timeout:
             return finish(
                 "model",
