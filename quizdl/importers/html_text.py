@@ -85,6 +85,7 @@ class _Renderer:
     marks: list[tuple[str, int]] = field(default_factory=list)  # open emphasis: (marker, index)
 
     has_text: bool = False
+    item_start: bool = False  # just wrote "- ": a <div> inside the <li> must not break the line
 
     def feed(self, source: str) -> None:
         position = 0
@@ -111,7 +112,7 @@ class _Renderer:
     # -- helpers ----------------------------------------------------------
 
     def _newlines(self, count: int) -> None:
-        if not self.has_text:
+        if not self.has_text or self.item_start:
             return
         trailing = 0
         for piece in reversed(self.out):
@@ -149,9 +150,11 @@ class _Renderer:
             self.marks.append((_MARKERS[tag], len(self.out)))
             self.out.append(_MARKERS[tag])
         elif tag in ("ul", "ol"):
+            self.item_start = False
             self._newlines(1)
             self.lists.append([0 if tag == "ol" else -1])
         elif tag == "li":
+            self.item_start = False
             self._newlines(1)
             indent = "  " * max(0, len(self.lists) - 1)
             if self.lists and self.lists[-1][0] >= 0:
@@ -159,6 +162,7 @@ class _Renderer:
                 self.out.append(f"{indent}{self.lists[-1][0]}. ")
             else:
                 self.out.append(f"{indent}- ")
+            self.item_start = True
         elif tag in ("td", "th"):
             self.out.append(" | ")
         elif tag == "img":
@@ -200,8 +204,9 @@ class _Renderer:
     def handle_data(self, data: str) -> None:
         if self.drop_depth:
             return
-        if not self.has_text and data.strip():
+        if data.strip():
             self.has_text = True
+            self.item_start = False
         if self.pre_depth:
             self.out.append(data)
             return

@@ -15,6 +15,10 @@ from quizdl.importers.ids import anki_card_id, content_id, given_id, is_valid_id
         ("the<b> term deep learning</b>?<b> </b>", "the **term deep learning**?"),
         ("<ul><li>a</li><li>b<ol><li>x</li></ol></li></ul>after", "- a\n- b\n  1. x\n\nafter"),
         ("a <img_dropout> b", "a <img_dropout> b"),
+        (
+            "<ul><li><div>x</div></li><li></li><li><div>y</div><div>z</div></li></ul>",
+            "- x\n-\n- y\nz",
+        ),
         ("3 &lt; 4 &amp;&nbsp;5", "3 < 4 & 5"),
         ('<h3><a href="https://x.org/#a"><svg><path d="M0"/></svg></a>Title</h3>', "Title"),
         ('see <a href="https://x.org">docs</a>', "see [docs](https://x.org)"),
