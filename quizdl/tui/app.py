@@ -142,18 +142,10 @@ def make_app(
     return QuizApp(service, checker_factory=checker_factory, review_on_start=review_on_start)
 
 
-def default_checker_factory() -> CheckerFactory | None:
-    """The real checker (child processes with Keras), if it is installed."""
-    try:
-        from quizdl.tui.real_checker import make_checker
-    except ImportError:
-        return None
-    return make_checker
-
-
 def run() -> None:
     """Open the learner's collection and run the app (``quizdl`` with no arguments)."""
     from quizdl.study.factory import open_study
+    from quizdl.tui.checking import real_checker
 
     service = open_study()
-    make_app(service, checker_factory=default_checker_factory()).run()
+    make_app(service, checker_factory=real_checker).run()

@@ -1,23 +1,23 @@
-"""What the challenge screen needs from a checker, and how it reads a verdict.
+"""What the challenge screen needs from a checker.
 
-The checker itself (``quizdl.challenges``) runs learners' code and Keras in
-child processes; the app only ever sees this protocol, so tests can hand in a
+The checker itself (``quizdl.challenges.runner``) runs learners' code and Keras
+in child processes; the app sees only this protocol, so tests can hand in a
 fake and the app process never imports TensorFlow.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from quizdl.challenges.spec import ChallengeSpec
+from quizdl.challenges.verdict import Verdict
 
 
 class Checker(Protocol):
     def warm_up(self) -> None: ...
 
-    def check(self, spec: ChallengeSpec, code: str) -> Any: ...
+    def check(self, spec: ChallengeSpec, code: str) -> Verdict: ...
 
     def close(self) -> None: ...
 
@@ -25,10 +25,8 @@ class Checker(Protocol):
 CheckerFactory = Callable[[], Checker]
 
 
-@dataclass(frozen=True)
-class CheckResult:
-    """A verdict as the screen shows and stores it."""
+def real_checker() -> Checker:
+    """Child processes with Keras and one warm spare (started by ``warm_up``)."""
+    from quizdl.challenges.runner import Checker as ProcessChecker
 
-    passed: bool
-    lines: list[tuple[bool | None, str]]  # (rule passed, or None for plain text; message)
-    data: dict[str, Any]
+    return ProcessChecker()

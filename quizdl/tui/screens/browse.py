@@ -1,0 +1,193 @@
+"""Browse: search every card by text, deck, tag, type and state; open one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.markup import escape
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input, Select, Static
+
+from quizdl.decks.model import CARD_TYPES
+from quizdl.study.values import BrowseRow, CardStatus
+from quizdl.tui.services import service_of
+
+STATUSES: tuple[CardStatus, ...] = ("new", "learning", "review", "suspended", "retired")
+SEARCH_DELAY = 0.25
+PROMPT_WIDTH = 60
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    tag: str | None
+    deck_id: str | None
+    card_type: str | None
+    status: CardStatus | None
+
+
+def split_tag(text: str) -> tuple[str, str | None]:
+    """``tag:cnn relu`` -> ("relu", "cnn"): tags are searched with a prefix."""
+    words, tag = [], None
+    for word in text.split():
+        if word.startswith("tag:") and len(word) > 4:
+            tag = word[4:]
+        else:
+            words.append(word)
+    return " ".join(words), tag
+
+
+def _value(select: Select[str]) -> str | None:
+    value = select.value
+    return value if isinstance(value, str) else None
+
+
+class BrowseScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "focus_search", "Search"),
+        Binding("u", "toggle_suspend", "(Un)suspend"),
+        Binding("escape", "leave", "Home"),
+        Binding("question_mark", "app.help", "Help"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: dict[int, BrowseRow] = {}
+        self._search_timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("Browse — every card; Enter opens one", classes="screen-title")
+        with Horizontal(id="filters"):
+            yield Input(placeholder="Search text · tag:name", id="search", compact=True)
+            yield Select[str]([], prompt="Any deck", id="deck", compact=True)
+            yield Select[str](
+                [(t, t) for t in CARD_TYPES], prompt="Any type", id="type", compact=True
+            )
+            yield Select[str](
+                [(s, s) for s in STATUSES], prompt="Any state", id="status", compact=True
+            )
+        table: DataTable[str] = DataTable(id="results", cursor_type="row", zebra_stripes=True)
+        table.add_columns("Deck", "Card", "Type", "State", "Due", "Prompt")
+        yield table
+        yield Static("", id="result-count", classes="muted")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#search").focus()
+        self.load_decks()
+        self.search()
+
+    def on_screen_resume(self) -> None:
+        self.search()
+
+    @work(thread=True, group="browse-decks")
+    def load_decks(self) -> None:
+        decks = service_of(self).deck_summaries()
+        options = [(deck.title, deck.id) for deck in decks]
+        self.app.call_from_thread(self.query_one("#deck", Select).set_options, options)
+
+    def current_query(self) -> Query:
+        text, tag = split_tag(self.query_one("#search", Input).value)
+        status = _value(self.query_one("#status", Select))
+        return Query(
+            text,
+            tag,
+            _value(self.query_one("#deck", Select)),
+            _value(self.query_one("#type", Select)),
+            cast(CardStatus | None, status),
+        )
+
+    @on(Input.Changed, "#search")
+    def search_changed(self) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(SEARCH_DELAY, self.search)
+
+    @on(Select.Changed)
+    def filter_changed(self) -> None:
+        self.search()
+
+    @on(Input.Submitted, "#search")
+    def search_submitted(self) -> None:
+        self.query_one("#results").focus()
+
+    def search(self) -> None:
+        self.run_search(self.current_query())
+
+    @work(thread=True, exclusive=True, group="browse-search")
+    def run_search(self, query: Query) -> None:
+        rows = service_of(self).browse(
+            query.text,
+            deck_id=query.deck_id,
+            tag=query.tag,
+            card_type=query.card_type,
+            status=query.status,
+        )
+        self.app.call_from_thread(self.show, rows)
+
+    def show(self, rows: list[BrowseRow]) -> None:
+        table: DataTable[str] = self.query_one("#results", DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        self.rows = {row.pk: row for row in rows}
+        for row in rows:
+            prompt = " ".join(row.prompt.split())
+            if len(prompt) > PROMPT_WIDTH:
+                prompt = prompt[: PROMPT_WIDTH - 1] + "…"
+            table.add_row(
+                row.deck_id,
+                row.card_id,
+                row.type,
+                row.status,
+                "" if row.due is None else str(row.due),
+                escape(prompt),
+                key=str(row.pk),
+            )
+        if 0 <= cursor < table.row_count:
+            table.move_cursor(row=cursor)
+        shown = f"{len(rows)} card{'s' if len(rows) != 1 else ''}"
+        self.query_one("#result-count", Static).update(
+            f"{shown} · [b]Enter[/b] open · [b]u[/b] suspend/unsuspend · [b]/[/b] search"
+        )
+
+    def selected_pk(self) -> int | None:
+        table: DataTable[str] = self.query_one("#results", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return None if key is None else int(key)
+
+    @on(DataTable.RowSelected, "#results")
+    def open_card(self, event: DataTable.RowSelected) -> None:
+        from quizdl.tui.screens.card_detail import CardDetailScreen
+
+        if event.row_key.value is not None:
+            self.app.push_screen(CardDetailScreen(int(event.row_key.value)))
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search").focus()
+
+    def action_toggle_suspend(self) -> None:
+        pk = self.selected_pk()
+        if pk is None or self.rows[pk].status == "retired":
+            return
+        self.set_suspended(pk, self.rows[pk].status != "suspended")
+
+    @work(thread=True, group="browse-suspend")
+    def set_suspended(self, pk: int, suspended: bool) -> None:
+        service_of(self).set_suspended(pk, suspended)
+        word = "suspended" if suspended else "unsuspended"
+        self.app.call_from_thread(self.notify, f"Card {word}.")
+        self.app.call_from_thread(self.search)
+
+    def action_leave(self) -> None:
+        if isinstance(self.focused, Input | Select) and self.query_one("#results", DataTable):
+            self.query_one("#results").focus()
+            return
+        self.dismiss()

@@ -1,0 +1,75 @@
+"""Challenges: every build-this-model exercise with its last result and due date."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from quizdl.study.values import ChallengeInfo
+from quizdl.tui.services import service_of
+
+
+def result_of(info: ChallengeInfo) -> str:
+    if info.last_passed is None:
+        return "not tried"
+    return "[$success]✓ passed[/]" if info.last_passed else "[$error]✗ failed[/]"
+
+
+class ChallengeListScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Home"),
+        Binding("question_mark", "app.help", "Help"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.infos: dict[str, ChallengeInfo] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static("Challenges — build the model, the checker grades it", classes="screen-title")
+        table: DataTable[str] = DataTable(id="challenges", cursor_type="row", zebra_stripes=True)
+        table.add_columns("Challenge", "Deck", "Last check", "Due", "Checks")
+        yield table
+        yield Static("[b]Enter[/b] open the selected challenge", classes="muted", id="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True)
+    def load(self) -> None:
+        infos = service_of(self).challenges.challenge_cards()
+        self.app.call_from_thread(self.show, infos)
+
+    def show(self, infos: list[ChallengeInfo]) -> None:
+        table: DataTable[str] = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        self.infos = {info.card_id: info for info in infos}
+        today = service_of(self).today()
+        for info in infos:
+            due = "new" if info.due is None else ("today" if info.due <= today else str(info.due))
+            table.add_row(
+                info.title, info.deck_id, result_of(info), due, str(info.attempts), key=info.card_id
+            )
+        if 0 <= row < table.row_count:
+            table.move_cursor(row=row)
+        if not infos:
+            self.query_one("#hint", Static).update("No challenges in your decks yet.")
+
+    @on(DataTable.RowSelected)
+    def open_challenge(self, event: DataTable.RowSelected) -> None:
+        from quizdl.tui.screens.challenge import ChallengeScreen
+
+        key = event.row_key.value
+        if key is not None:
+            self.app.push_screen(ChallengeScreen(self.infos[key]))

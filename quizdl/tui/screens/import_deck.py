@@ -1,0 +1,173 @@
+"""Import: pick a file, validate it, preview what changes, confirm.
+
+Any format ``quizdl.importers`` reads (YAML decks, Anki packages, CSV,
+Markdown, JSON). Nothing is stored until the learner confirms; a deck with
+errors is shown with each problem's location and is never imported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.markup import escape
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from quizdl.study.values import ImportPlan
+from quizdl.tui.services import service_of
+from quizdl.tui.widgets.path_suggester import PathSuggester
+
+LISTED_IDS = 8
+
+
+@dataclass(frozen=True)
+class Preview:
+    source: object  # quizdl.importers.ImportSource, kept opaque to stay import-light
+    plan: ImportPlan
+    notes: list[str]
+
+
+def id_list(ids: list[str]) -> str:
+    shown = ", ".join(ids[:LISTED_IDS])
+    more = f" and {len(ids) - LISTED_IDS} more" if len(ids) > LISTED_IDS else ""
+    return escape(shown + more)
+
+
+def plan_markup(plan: ImportPlan, notes: list[str]) -> str:
+    verb = "Update" if plan.deck_exists else "Create"
+    lines = [f"[b]{verb} deck {escape(plan.deck_title)}[/b] ({escape(plan.deck_id)})", ""]
+    for label, ids, colour in (
+        ("new", plan.new, "$success"),
+        ("updated", plan.updated, "$warning"),
+        ("retired", plan.retired, "$error"),
+        ("restored", plan.restored, "$success"),
+    ):
+        detail = f": {id_list(ids)}" if ids else ""
+        lines.append(f"[{colour}]{len(ids):>5}[/] {label}{detail}")
+    lines.append(f"[dim]{len(plan.unchanged):>5} unchanged[/dim]")
+    lines.extend(f"[dim]{escape(note)}[/dim]" for note in notes)
+    lines.append("")
+    if plan.changes:
+        lines.append("[b]ctrl+s[/b] imports it · review history is kept by card id")
+    else:
+        lines.append("Nothing would change.")
+    return "\n".join(lines)
+
+
+class ImportScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "confirm", "Import", priority=True),
+        Binding("tab", "complete", "Complete path", show=False, priority=True),
+        Binding("escape", "app.pop_screen", "Home"),
+        Binding("f1", "app.help", "Help"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.preview: Preview | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("Import a deck", classes="screen-title")
+        yield Static(
+            "A YAML deck, an Anki package (.apkg/.colpkg), CSV, Markdown or JSON. "
+            "[b]Tab[/b] or [b]→[/b] completes the path, [b]Enter[/b] validates.",
+            id="import-help",
+        )
+        yield Input(placeholder="Path to a deck file", id="path", suggester=PathSuggester())
+        with VerticalScroll(id="import-result"):
+            yield Static("", id="import-report")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#path").focus()
+
+    def action_complete(self) -> None:
+        path = self.query_one("#path", Input)
+        if self.focused is path and path.cursor_at_end:
+            path.action_cursor_right()  # at the end of the text this takes the suggestion
+        else:
+            self.focus_next()
+
+    @on(Input.Changed, "#path")
+    def path_changed(self) -> None:
+        self.preview = None
+
+    @on(Input.Submitted, "#path")
+    def validate(self, event: Input.Submitted) -> None:
+        raw = event.value.strip()
+        if not raw:
+            return
+        self.report("Reading and validating…")
+        self.read(Path(raw).expanduser())
+
+    def report(self, markup: str) -> None:
+        self.query_one("#import-report", Static).update(markup)
+
+    @work(thread=True, exclusive=True, group="import")
+    def read(self, path: Path) -> None:
+        from quizdl.decks.errors import DeckError
+        from quizdl.importers import ImportOptions, read_source
+        from quizdl.study.errors import StudyError
+
+        try:
+            source = read_source(path, ImportOptions())
+            plan = service_of(self).plan_import(source.deck)
+        except DeckError as exc:
+            problems = "\n".join(f"[$error]✗[/] {escape(str(p))}" for p in exc.problems)
+            count = len(exc.problems)
+            self.app.call_from_thread(
+                self.report,
+                f"[b $error]Not importable[/] — {count} problem{'s' if count != 1 else ''}; "
+                f"nothing was stored.\n\n{problems}",
+            )
+            return
+        except StudyError as exc:
+            self.app.call_from_thread(self.report, f"[b $error]Refused:[/] {escape(str(exc))}")
+            return
+        notes = [str(skip) for skip in source.skipped[:LISTED_IDS]]
+        if len(source.skipped) > LISTED_IDS:
+            notes.append(f"… and {len(source.skipped) - LISTED_IDS} more skipped")
+        if source.media.any:
+            notes.append(source.media.describe())
+        notes.extend(source.notes)
+        preview = Preview(source, plan, notes)
+        self.app.call_from_thread(self.show_preview, preview)
+
+    def show_preview(self, preview: Preview) -> None:
+        self.preview = preview
+        self.report(plan_markup(preview.plan, preview.notes))
+
+    def action_confirm(self) -> None:
+        if self.preview is None:
+            self.notify("Validate a file first (Enter in the path box).", severity="warning")
+            return
+        if not self.preview.plan.changes:
+            self.notify("Nothing to import: the deck is up to date.")
+            return
+        self.apply(self.preview)
+        self.preview = None
+
+    @work(thread=True, exclusive=True, group="import")
+    def apply(self, preview: Preview) -> None:
+        from quizdl.importers import ImportSource
+
+        source = preview.source
+        assert isinstance(source, ImportSource)
+        plan = service_of(self).import_deck(
+            source.deck,
+            source_path=str(source.path.resolve()),
+            content_hash=source.content_hash,
+            progress=source.progress,
+        )
+        message = (
+            f"Imported {plan.deck_title}: {len(plan.new)} new, {len(plan.updated)} updated, "
+            f"{len(plan.retired)} retired, {len(plan.restored)} restored."
+        )
+        self.app.call_from_thread(self.report, f"[b $success]✓[/] {escape(message)}")
+        self.app.call_from_thread(self.notify, message, title="Imported")

@@ -1,0 +1,112 @@
+"""Statistics: reviews per day, the 30-day forecast, retention per deck, streak, time.
+
+textual-plotext is imported here only, so start-up never pays for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+from textual_plotext import PlotextPlot
+
+from quizdl.study.values import Stats
+from quizdl.tui.render import format_seconds
+from quizdl.tui.services import service_of
+
+HISTORY_DAYS = 30
+FORECAST_DAYS = 30
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def summary_markup(stats: Stats) -> str:
+    next_due = "nothing scheduled" if stats.next_due is None else f"{stats.next_due:%a %d %b}"
+    days = "day" if stats.streak == 1 else "days"
+    return (
+        f"Today [b]{stats.reviews_today}[/b] reviews in [b]{format_seconds(stats.seconds_today)}"
+        f"[/b] · due today [b]{stats.due_today}[/b], tomorrow [b]{stats.due_tomorrow}[/b] · "
+        f"next due {next_due}\n"
+        f"Streak [b]{stats.streak}[/b] {days} · retention [b]{percent(stats.retention)}[/b] "
+        f"(reviews graded ≥ 3) · time in total [b]{format_seconds(stats.seconds_total)}[/b]"
+    )
+
+
+def draw_bars(
+    widget: PlotextPlot, title: str, series: Sequence[tuple[date, int]], today: date
+) -> None:
+    plt: Any = widget.plt
+    plt.clear_figure()
+    plt.title(title)
+    offsets = [(day - today).days for day in (d for d, _ in series)]
+    values = [count for _, count in series]
+    if offsets:
+        plt.bar(offsets, values, marker="sd", width=0.8)
+        ticks = offsets[:: max(1, len(offsets) // 5)]
+        plt.xticks(ticks, [f"{t:+d}d" if t else "today" for t in ticks])
+    plt.yfrequency(3)
+    widget.refresh()
+
+
+class StatsScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Home"),
+        Binding("question_mark", "app.help", "Help"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static("Statistics", classes="screen-title")
+        yield Static("Counting your reviews…", id="stats-summary")
+        with Horizontal(id="charts"):
+            yield PlotextPlot(id="history")
+            yield PlotextPlot(id="forecast")
+        table: DataTable[str] = DataTable(id="retention", cursor_type="row", zebra_stripes=True)
+        table.add_columns("Deck", "Cards", "New", "Learn", "Review", "Susp.", "Due", "Retention")
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True)
+    def load(self) -> None:
+        stats = service_of(self).stats(history_days=HISTORY_DAYS, forecast_days=FORECAST_DAYS)
+        self.app.call_from_thread(self.show, stats)
+
+    def show(self, stats: Stats) -> None:
+        self.query_one("#stats-summary", Static).update(summary_markup(stats))
+        draw_bars(
+            self.query_one("#history", PlotextPlot),
+            "Reviews per day",
+            stats.reviews_per_day,
+            stats.today,
+        )
+        draw_bars(
+            self.query_one("#forecast", PlotextPlot),
+            "Due, next 30 days",
+            stats.forecast,
+            stats.today,
+        )
+        table: DataTable[str] = self.query_one("#retention", DataTable)
+        table.clear()
+        for deck in stats.decks:
+            table.add_row(
+                deck.title,
+                str(deck.total),
+                str(deck.new),
+                str(deck.learning),
+                str(deck.review),
+                str(deck.suspended),
+                str(deck.due_today),
+                percent(deck.retention),
+            )
+        table.add_row("[b]All decks[/b]", *([""] * 6), f"[b]{percent(stats.retention)}[/b]")
