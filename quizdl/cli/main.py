@@ -9,7 +9,9 @@ from pathlib import Path
 
 import click
 
+from quizdl.cli.challenge import challenge
 from quizdl.cli.common import EXIT_FAILED, EXIT_USAGE, fail, open_service, print_json
+from quizdl.cli.transfer import export_command, import_command
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -96,26 +98,6 @@ def decks_schema() -> None:
     click.echo(json.dumps(schema, indent=2, ensure_ascii=False))
 
 
-@cli.command("import")
-@click.argument("path", type=click.Path(path_type=Path))
-def import_(path: Path) -> None:
-    """Import a deck file into your collection (re-importing updates it)."""
-    from quizdl.decks.errors import DeckError
-
-    service = open_service()
-    try:
-        plan = service.import_file(path)
-    except DeckError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        fail(f"{path}: not imported ({len(exc.problems)} problem(s)); nothing was stored")
-    click.echo(
-        f"Imported {plan.deck_id!r}: {len(plan.new)} new, {len(plan.updated)} updated, "
-        f"{len(plan.retired)} retired, {len(plan.restored)} restored, "
-        f"{len(plan.unchanged)} unchanged."
-    )
-
-
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 def stats(as_json: bool) -> None:
@@ -141,24 +123,10 @@ def stats(as_json: bool) -> None:
             click.echo(f"{d.deck_id:<{width}}  {counts}")
 
 
-def _register_optional_groups() -> None:
-    """Commands that live in their own modules; a later registration of the
-    same name (the full ``import`` of quizdl.cli.transfer) replaces ours."""
-    for module_name, attribute in (
-        ("quizdl.cli.challenge", "challenge"),
-        ("quizdl.cli.transfer", "import_command"),
-        ("quizdl.cli.transfer", "export_command"),
-    ):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        cli.add_command(getattr(module, attribute))
-
-
-_register_optional_groups()
+# Commands that live in their own modules (each imports only what it needs).
+cli.add_command(challenge)
+cli.add_command(import_command)
+cli.add_command(export_command)
 
 
 def main() -> None:
