@@ -1,0 +1,192 @@
+"""Stats, browse, import, help and the command palette."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable, Input, Select, Static
+
+from quizdl.study.service import StudyService
+from quizdl.tui.app import QuizApp
+from quizdl.tui.screens.browse import BrowseScreen, split_tag
+from quizdl.tui.screens.card_detail import CardDetailScreen
+from quizdl.tui.screens.help import HelpScreen
+from quizdl.tui.screens.home import HomeScreen
+from quizdl.tui.screens.import_deck import ImportScreen
+from quizdl.tui.screens.stats import StatsScreen
+from quizdl.tui.widgets.path_suggester import complete_path
+
+from .support import DECK, settle
+
+
+def static_text(app: QuizApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def test_stats_show_retention_and_streak(app: QuizApp, service: StudyService) -> None:
+    service.answer(service.find_card("relu").pk, 5)
+    service.answer(service.find_card("backprop").pk, 1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, StatsScreen)
+        summary = static_text(app, "#stats-summary")
+        assert "Today 2 reviews" in summary
+        assert "Streak 1 day" in summary
+        assert "retention 50%" in summary
+        table = app.screen.query_one("#retention", DataTable)
+        assert table.get_row_at(0)[0] == "Test deck"
+        assert table.get_row_at(0)[-1] == "50%"
+
+
+def test_split_tag() -> None:
+    assert split_tag("tag:cnn relu") == ("relu", "cnn")
+    assert split_tag("relu") == ("relu", None)
+
+
+async def open_browse(pilot: object, app: QuizApp) -> BrowseScreen:
+    await settle(pilot)  # type: ignore[arg-type]
+    await pilot.press("b")  # type: ignore[attr-defined]
+    await settle(pilot)  # type: ignore[arg-type]
+    assert isinstance(app.screen, BrowseScreen)
+    return app.screen
+
+
+def result_ids(screen: BrowseScreen) -> list[str]:
+    table = screen.query_one("#results", DataTable)
+    return [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+
+
+async def test_browse_search_and_filters(app: QuizApp) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_browse(pilot, app)
+        assert len(result_ids(screen)) == 4
+        await pilot.press(*"softmax")
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert sorted(result_ids(screen)) == ["dense-cloze", "softmax-mcq"]
+        screen.query_one("#type", Select).value = "mcq"
+        await settle(pilot)
+        assert result_ids(screen) == ["softmax-mcq"]
+        screen.query_one("#search", Input).value = ""
+        screen.query_one("#type", Select).clear()
+        screen.query_one("#status", Select).value = "new"
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert len(result_ids(screen)) == 4
+
+
+async def test_browse_open_card_and_unsuspend(app: QuizApp, service: StudyService) -> None:
+    pk = service.find_card("relu").pk
+    service.answer(pk, 4)
+    service.set_suspended(pk, True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_browse(pilot, app)
+        screen.query_one("#status", Select).value = "suspended"
+        await settle(pilot)
+        assert result_ids(screen) == ["relu"]
+        screen.query_one("#results").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        detail = app.screen
+        assert isinstance(detail, CardDetailScreen)
+        assert "suspended" in static_text(app, "#detail-line")
+        history = detail.query_one("#history", DataTable)
+        assert history.get_row_at(0)[1] == "4 good"
+        await pilot.press("u")
+        await settle(pilot)
+        assert "review" in static_text(app, "#detail-line")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert result_ids(screen) == []  # no longer suspended
+    assert not service.card(pk).suspended
+
+
+def test_path_completion(tmp_path: Path) -> None:
+    (tmp_path / "decks").mkdir()
+    (tmp_path / "decks" / "mine.yaml").write_text("x")
+    (tmp_path / "notes.txt").write_text("x")
+    assert complete_path(f"{tmp_path}/de") == f"{tmp_path}/decks/"
+    assert complete_path(f"{tmp_path}/decks/") == f"{tmp_path}/decks/mine.yaml"
+    assert complete_path(f"{tmp_path}/zzz") is None
+
+
+async def open_import(pilot: object, app: QuizApp) -> ImportScreen:
+    await settle(pilot)  # type: ignore[arg-type]
+    await pilot.press("i")  # type: ignore[attr-defined]
+    await settle(pilot)  # type: ignore[arg-type]
+    assert isinstance(app.screen, ImportScreen)
+    return app.screen
+
+
+async def test_import_preview_then_confirm(
+    app: QuizApp, service: StudyService, tmp_path: Path
+) -> None:
+    changed = DECK.replace("max(0, x): passes", "max(0, x) passes").replace(
+        "  - id: dense-cloze",
+        "  - id: gelu\n    type: concept\n    term: GELU\n"
+        "    explanation: Gaussian error linear unit.\n  - id: dense-cloze-2",
+    )
+    path = tmp_path / "changed.yaml"
+    path.write_text(changed, encoding="utf-8")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_import(pilot, app)
+        screen.query_one("#path", Input).value = str(path)
+        await pilot.press("enter")
+        await settle(pilot)
+        report = static_text(app, "#import-report")
+        assert "Update deck Test deck" in report
+        assert "2 new: gelu, dense-cloze-2" in report
+        assert "updated: relu" in report
+        assert "retired: dense-cloze" in report
+        assert [r.card_id for r in service.browse("gaussian")] == []  # nothing stored yet
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Imported Test deck" in static_text(app, "#import-report")
+    assert [r.card_id for r in service.browse("gaussian")] == ["gelu"]
+    assert service.browse("", status="retired")[0].card_id == "dense-cloze"
+
+
+async def test_import_errors_show_locations(app: QuizApp, tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(DECK.replace("type: mcq", "type: mcq\n    colour: red"), encoding="utf-8")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_import(pilot, app)
+        screen.query_one("#path", Input).value = str(path)
+        await pilot.press("enter")
+        await settle(pilot)
+        report = static_text(app, "#import-report")
+        assert "Not importable" in report
+        assert "bad.yaml:" in report and "colour" in report
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Not importable" in static_text(app, "#import-report")
+
+
+async def test_help_lists_the_screen_keys(app: QuizApp) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_palette_lists_every_action(app: QuizApp) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for wanted in ("Review all decks", "Challenges", "Statistics", "Browse cards"):
+            assert wanted in titles
+        assert "Import a deck" in titles and "Light/dark theme" in titles
+
+
+async def test_theme_toggles(app: QuizApp) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.current_theme.dark
+        await pilot.press("ctrl+t")
+        assert not app.current_theme.dark
