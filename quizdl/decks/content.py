@@ -40,6 +40,8 @@ def prompt_of(content: dict[str, Any]) -> str:
 
 def normalise(text: str) -> str:
     """NFKC + casefold: what search and ids compare, never what is displayed."""
+    if text.isascii():  # both are the identity / lower() on ASCII, and much cheaper
+        return text.lower()
     return unicodedata.normalize("NFKC", text).casefold()
 
 

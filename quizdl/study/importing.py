@@ -7,18 +7,40 @@ back with their history if they return.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from quizdl.decks.content import card_to_content, search_text_of
 from quizdl.decks.model import Deck
 from quizdl.store.models import CardRow, CardStateRow, DeckRow
 from quizdl.study.values import ImportedProgress, ImportPlan
+
+T = TypeVar("T")
+# Stay well below every engine's limit on bound parameters per statement.
+CHUNK = 500
+
+_UPDATE_CARD = (
+    update(CardRow)
+    .where(CardRow.pk == bindparam("key"))
+    .values(
+        type=bindparam("new_type"),
+        position=bindparam("new_position"),
+        content=bindparam("new_content"),
+        search_text=bindparam("new_search_text"),
+        retired=False,
+    )
+)
+
+
+def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
 
 
 @dataclass(frozen=True)
@@ -29,8 +51,17 @@ class _Existing:
     position: int
 
 
-def _existing_cards(session: Session, deck_id: str) -> dict[str, _Existing]:
-    rows = session.execute(
+@dataclass(frozen=True)
+class _Diff:
+    """A deck compared with what the collection holds (computed once, used twice)."""
+
+    plan: ImportPlan
+    existing: dict[str, _Existing]
+    contents: list[dict[str, Any]]  # card_to_content of each card, in deck order
+
+
+def _existing_cards(connection: Connection, deck_id: str) -> dict[str, _Existing]:
+    rows = connection.execute(
         select(
             CardRow.card_id, CardRow.pk, CardRow.content, CardRow.retired, CardRow.position
         ).where(CardRow.deck_id == deck_id)
@@ -38,20 +69,22 @@ def _existing_cards(session: Session, deck_id: str) -> dict[str, _Existing]:
     return {row.card_id: _Existing(row.pk, row.content, row.retired, row.position) for row in rows}
 
 
-def plan_import(session: Session, deck: Deck) -> ImportPlan:
-    existing = _existing_cards(session, deck.id)
+def _diff(session: Session, deck: Deck) -> _Diff:
+    connection = session.connection()
+    existing = _existing_cards(connection, deck.id)
     deck_exists = session.get(DeckRow, deck.id) is not None
+    contents = [card_to_content(card) for card in deck.cards]
     new: list[str] = []
     updated: list[str] = []
     unchanged: list[str] = []
     restored: list[str] = []
-    for card in deck.cards:
+    for card, content in zip(deck.cards, contents, strict=True):
         old = existing.get(card.id)
         if old is None:
             new.append(card.id)
         elif old.retired:
             restored.append(card.id)
-        elif old.content != card_to_content(card):
+        elif old.content != content:
             updated.append(card.id)
         else:
             unchanged.append(card.id)
@@ -59,7 +92,12 @@ def plan_import(session: Session, deck: Deck) -> ImportPlan:
     retired = [
         card_id for card_id, old in existing.items() if not old.retired and card_id not in in_deck
     ]
-    return ImportPlan(deck.id, deck.title, deck_exists, new, updated, unchanged, retired, restored)
+    plan = ImportPlan(deck.id, deck.title, deck_exists, new, updated, unchanged, retired, restored)
+    return _Diff(plan, existing, contents)
+
+
+def plan_import(session: Session, deck: Deck) -> ImportPlan:
+    return _diff(session, deck).plan
 
 
 def apply_import(
@@ -72,7 +110,7 @@ def apply_import(
     now: datetime,
     progress: Mapping[str, ImportedProgress] | None = None,
 ) -> ImportPlan:
-    plan = plan_import(session, deck)
+    diff = _diff(session, deck)
     row = session.get(DeckRow, deck.id)
     if row is None:
         row = DeckRow(id=deck.id)
@@ -87,11 +125,13 @@ def apply_import(
     row.imported_at = now
     session.flush()
 
-    existing = _existing_cards(session, deck.id)
+    # Bulk work goes through Core on the session's connection: the ORM's
+    # per-object bookkeeping costs more than SQLite itself here.
+    connection = session.connection()
     fresh: list[dict[str, Any]] = []
-    for position, card in enumerate(deck.cards):
-        content = card_to_content(card)
-        old = existing.get(card.id)
+    changed: list[dict[str, Any]] = []
+    for position, (card, content) in enumerate(zip(deck.cards, diff.contents, strict=True)):
+        old = diff.existing.get(card.id)
         if old is None:
             fresh.append(
                 {
@@ -106,56 +146,55 @@ def apply_import(
                 }
             )
         elif old.retired or old.content != content or old.position != position:
-            session.execute(
-                update(CardRow)
-                .where(CardRow.pk == old.pk)
-                .values(
-                    type=card.type,
-                    position=position,
-                    content=content,
-                    search_text=search_text_of(content),
-                    retired=False,
-                )
+            changed.append(
+                {
+                    "key": old.pk,
+                    "new_type": card.type,
+                    "new_position": position,
+                    "new_content": content,
+                    "new_search_text": search_text_of(content),
+                }
             )
+    if changed:
+        connection.execute(_UPDATE_CARD, changed)
     if fresh:
-        pks = session.scalars(
-            insert(CardRow).returning(CardRow.pk, sort_by_parameter_order=True), fresh
-        ).all()
-        states = []
-        for pk, values in zip(pks, fresh, strict=True):
-            carried = (progress or {}).get(values["card_id"])
-            state: dict[str, Any] = {
-                "card_pk": pk,
-                "easiness": 2.5,
-                "repetitions": 0,
-                "interval": 0,
-                "due": None,
-                "lapses": 0,
-            }
-            if carried is not None:
-                state.update(
-                    easiness=carried.state.easiness,
-                    repetitions=carried.state.repetitions,
-                    interval=carried.state.interval,
-                    due=carried.state.due,
-                    lapses=carried.lapses,
-                )
-            states.append(state)
-        session.execute(insert(CardStateRow), states)
-        if progress:
-            suspended = [
-                pk
-                for pk, values in zip(pks, fresh, strict=True)
-                if (p := progress.get(values["card_id"])) is not None and p.suspended
-            ]
-            if suspended:
-                session.execute(
-                    update(CardRow).where(CardRow.pk.in_(suspended)).values(suspended=True)
-                )
-    if plan.retired:
-        session.execute(
+        connection.execute(insert(CardRow), fresh)
+        pks = dict(
+            connection.execute(
+                select(CardRow.card_id, CardRow.pk).where(CardRow.deck_id == deck.id)
+            ).all()
+        )
+        carried = progress or {}
+        states: list[dict[str, Any]] = []
+        suspended: list[int] = []
+        for values in fresh:
+            pk = pks[values["card_id"]]
+            state = carried.get(values["card_id"])
+            if state is None:
+                states.append(
+                    {"card_pk": pk, "easiness": 2.5, "repetitions": 0, "interval": 0,
+                     "due": None, "lapses": 0}
+                )  # fmt: skip
+                continue
+            states.append(
+                {
+                    "card_pk": pk,
+                    "easiness": state.state.easiness,
+                    "repetitions": state.state.repetitions,
+                    "interval": state.state.interval,
+                    "due": state.state.due,
+                    "lapses": state.lapses,
+                }
+            )
+            if state.suspended:
+                suspended.append(pk)
+        connection.execute(insert(CardStateRow), states)
+        for batch in _chunks(suspended):
+            connection.execute(update(CardRow).where(CardRow.pk.in_(batch)).values(suspended=True))
+    for gone in _chunks(diff.plan.retired):
+        connection.execute(
             update(CardRow)
-            .where(CardRow.deck_id == deck.id, CardRow.card_id.in_(plan.retired))
+            .where(CardRow.deck_id == deck.id, CardRow.card_id.in_(gone))
             .values(retired=True)
         )
-    return plan
+    return diff.plan
