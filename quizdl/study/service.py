@@ -48,6 +48,11 @@ if TYPE_CHECKING:
     from quizdl.study.challenges import ChallengeBook
 
 
+_CARD_WITH_STATE = (
+    select(CardRow, CardStateRow, DeckRow)
+    .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
+    .join(DeckRow, DeckRow.id == CardRow.deck_id)
+)
 _ANSWER_STATE = (
     select(
         CardStateRow.easiness,
@@ -413,29 +418,25 @@ class StudyService:
             source_path=deck.source_path,
         )
 
+    @staticmethod
+    def _card_rows(session: Session, pk: int) -> tuple[CardRow, CardStateRow, DeckRow]:
+        row = session.execute(_CARD_WITH_STATE.where(CardRow.pk == pk)).one_or_none()
+        if row is None:
+            raise UnknownCard(f"no card with key {pk}")
+        card, state, deck = row
+        return card, state, deck
+
     def card(self, pk: int) -> StudyCard:
         with self.db.read() as session:
-            row = session.execute(
-                select(CardRow, CardStateRow, DeckRow)
-                .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
-                .join(DeckRow, DeckRow.id == CardRow.deck_id)
-                .where(CardRow.pk == pk)
-            ).one_or_none()
-            if row is None:
-                raise UnknownCard(f"no card with key {pk}")
-            return self._study_card(*row)
+            return self._study_card(*self._card_rows(session, pk))
 
     def find_card(self, card_id: str, deck_id: str | None = None) -> StudyCard:
         """A card by its id (``card`` or ``deck/card``)."""
         if deck_id is None and "/" in card_id:
             deck_id, card_id = card_id.split("/", 1)
         with self.db.read() as session:
-            query = (
-                select(CardRow, CardStateRow, DeckRow)
-                .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
-                .join(DeckRow, DeckRow.id == CardRow.deck_id)
-                .where(CardRow.card_id == card_id)
-                .order_by(CardRow.retired, DeckRow.id)
+            query = _CARD_WITH_STATE.where(CardRow.card_id == card_id).order_by(
+                CardRow.retired, DeckRow.id
             )
             if deck_id is not None:
                 query = query.where(CardRow.deck_id == deck_id)
@@ -650,15 +651,7 @@ class StudyService:
     def card_detail(self, pk: int) -> CardDetail:
         today = self.today()
         with self.db.read() as session:
-            row = session.execute(
-                select(CardRow, CardStateRow, DeckRow)
-                .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
-                .join(DeckRow, DeckRow.id == CardRow.deck_id)
-                .where(CardRow.pk == pk)
-            ).one_or_none()
-            if row is None:
-                raise UnknownCard(f"no card with key {pk}")
-            card, state, deck = row
+            card, state, deck = self._card_rows(session, pk)
             learning = set(self._learning_pks(session, today))
             history = [
                 ReviewLogEntry(
