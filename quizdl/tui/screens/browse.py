@@ -76,7 +76,7 @@ class BrowseScreen(Screen[None]):
         table.add_columns("Deck", "Card", "Type", "State", "Due", "Prompt")
         yield table
         yield Static("", id="result-count", classes="muted")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#search").focus()

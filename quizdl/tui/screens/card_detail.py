@@ -49,7 +49,7 @@ class CardDetailScreen(Screen[None]):
             table: DataTable[str] = DataTable(id="history", cursor_type="row", zebra_stripes=True)
             table.add_columns("When", "Grade", "Kind", "Time", "Interval after")
             yield table
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#detail-body").focus()

@@ -82,7 +82,7 @@ class ChallengeScreen(Screen[None]):
         self._autosave: Timer | None = None
         # Kept as an attribute: saving on unmount happens after children are removed.
         self.editor = TextArea.code_editor(
-            "", language=python_language(), id="code", soft_wrap=False, theme="vscode_dark"
+            "", language=python_language(), id="code", soft_wrap=True, theme="vscode_dark"
         )
 
     def compose(self) -> ComposeResult:
@@ -95,7 +95,7 @@ class ChallengeScreen(Screen[None]):
                 yield Markdown("", id="solution")
             yield self.editor
         yield Static("", id="challenge-status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#spinner").display = False

@@ -36,7 +36,7 @@ class ChallengeListScreen(Screen[None]):
         table.add_columns("Challenge", "Deck", "Last check", "Due", "Checks")
         yield table
         yield Static("[b]Enter[/b] open the selected challenge", classes="muted", id="hint")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()

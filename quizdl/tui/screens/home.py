@@ -38,7 +38,7 @@ def when(day: date, today: date) -> str:
 class HomeScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "review_selected", "Review deck", show=False),
-        Binding("a", "app.review", "Review all"),
+        Binding("a", "app.review", "All decks"),
         Binding("c", "app.challenges", "Challenges"),
         Binding("s", "app.stats", "Stats"),
         Binding("b", "app.browse", "Browse"),
@@ -63,11 +63,10 @@ class HomeScreen(Screen[None]):
                 yield Static("[b]Reviews[/b], last 4 months", classes="side-title")
                 yield Heatmap(id="heatmap")
         yield Static(
-            "[b]Enter[/b] review the selected deck · [b]a[/b] all decks · "
-            "[b]c[/b] challenges · [b]ctrl+p[/b] every command",
+            "[b]Enter[/b] reviews the selected deck · [b]ctrl+p[/b] every command",
             id="home-hint",
         )
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#decks").focus()

@@ -82,7 +82,7 @@ class ImportScreen(Screen[None]):
         yield Input(placeholder="Path to a deck file", id="path", suggester=PathSuggester())
         with VerticalScroll(id="import-result"):
             yield Static("", id="import-report")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#path").focus()

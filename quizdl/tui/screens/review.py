@@ -124,7 +124,7 @@ class ReviewScreen(Screen[None]):
         yield Static("Loading today's cards…", id="mode")
         yield GradeBar(id="grades")
         yield Static("", id="summary")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#card-scroll").can_focus = True

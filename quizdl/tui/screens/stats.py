@@ -51,6 +51,9 @@ def draw_bars(
     values = [count for _, count in series]
     if offsets:
         plt.bar(offsets, values, marker="sd", width=0.8)
+        # Without a fixed floor plotext centres a flat series on zero and the
+        # bars reach below the axis.
+        plt.ylim(0, max([*values, 1]))
         ticks = offsets[:: max(1, len(offsets) // 5)]
         plt.xticks(ticks, [f"{t:+d}d" if t else "today" for t in ticks])
     plt.yfrequency(3)
@@ -67,12 +70,12 @@ class StatsScreen(Screen[None]):
         yield Static("Statistics", classes="screen-title")
         yield Static("Counting your reviews…", id="stats-summary")
         with Horizontal(id="charts"):
-            yield PlotextPlot(id="history")
-            yield PlotextPlot(id="forecast")
+            yield PlotextPlot(id="reviews-chart")
+            yield PlotextPlot(id="forecast-chart")
         table: DataTable[str] = DataTable(id="retention", cursor_type="row", zebra_stripes=True)
         table.add_columns("Deck", "Cards", "New", "Learn", "Review", "Susp.", "Due", "Retention")
         yield table
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.load()
@@ -85,13 +88,13 @@ class StatsScreen(Screen[None]):
     def show(self, stats: Stats) -> None:
         self.query_one("#stats-summary", Static).update(summary_markup(stats))
         draw_bars(
-            self.query_one("#history", PlotextPlot),
+            self.query_one("#reviews-chart", PlotextPlot),
             "Reviews per day",
             stats.reviews_per_day,
             stats.today,
         )
         draw_bars(
-            self.query_one("#forecast", PlotextPlot),
+            self.query_one("#forecast-chart", PlotextPlot),
             "Due, next 30 days",
             stats.forecast,
             stats.today,
