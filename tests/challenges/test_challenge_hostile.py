@@ -63,6 +63,11 @@ CASES = [
         {"memory_bytes": SMALL_MEMORY},
     ),
     Hostile(
+        "allocation beyond the default limit",
+        'blob = b"x" * (6 << 30)\n',
+        "running your module ran out of memory (MemoryError) — the limit is 4 GiB",
+    ),
+    Hostile(
         "numpy memory bomb",
         "import numpy as np\n\ndef build_model():\n    return np.ones((1 << 31,))\n",
         "build_model() ran out of memory",
