@@ -7,6 +7,7 @@ that open them: start-up only pays for the home screen.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar
 
@@ -20,6 +21,29 @@ if TYPE_CHECKING:
 
 DARK_THEME = "textual-dark"
 LIGHT_THEME = "textual-light"
+
+
+# By then the first screen (and with review_on_start the first card) is drawn.
+STARTUP_SECONDS = 1.5
+
+
+def settle_garbage_collector() -> None:
+    """Called once start-up is over.
+
+    Everything loaded by then (modules, ORM mappers, styles) lives as long as
+    the app: frozen, it is out of the collector's view, so a full collection
+    no longer scans it all and a grade does not now and then take 100 ms.
+    ``run`` pauses the collector during start-up for the same reason.
+    """
+    gc.freeze()
+    gc.enable()
+
+
+def idle_collect() -> None:
+    """A full collection while the learner reads a card, so that the
+    collector's own next full run is less likely to land between a grade and
+    the next card (each reviewed card leaves thousands of dead objects)."""
+    gc.collect()
 
 
 class QuizApp(App[None]):
@@ -45,11 +69,19 @@ class QuizApp(App[None]):
         self.theme = DARK_THEME
 
     def on_mount(self) -> None:
+        self.set_timer(STARTUP_SECONDS, settle_garbage_collector)
+        if self._review_on_start:
+            # Straight into today's cards; home is built when the review ends.
+            from quizdl.tui.screens.review import ReviewScreen
+
+            self.push_screen(ReviewScreen(None), callback=self._open_home)
+        else:
+            self._open_home()
+
+    def _open_home(self, _: object = None) -> None:
         from quizdl.tui.screens.home import HomeScreen
 
         self.push_screen(HomeScreen())
-        if self._review_on_start:
-            self.action_review()
 
     def on_unmount(self) -> None:
         if self._checker is not None:
@@ -144,6 +176,7 @@ def make_app(
 
 def run() -> None:
     """Open the learner's collection and run the app (``quizdl`` with no arguments)."""
+    gc.disable()  # start-up allocates only long-lived objects; see settle_garbage_collector
     from quizdl.study.factory import open_study
     from quizdl.tui.checking import real_checker
 

@@ -12,11 +12,12 @@ from textual.containers import Horizontal
 from textual.markup import escape
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from quizdl.decks.model import CARD_TYPES
 from quizdl.study.values import BrowseRow, CardStatus
 from quizdl.tui.services import service_of
+from quizdl.tui.widgets.footer import Footer
 
 STATUSES: tuple[CardStatus, ...] = ("new", "learning", "review", "suspended", "retired")
 SEARCH_DELAY = 0.25

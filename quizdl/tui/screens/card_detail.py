@@ -9,12 +9,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Markdown, Static
+from textual.widgets import DataTable, Markdown, Static
 
 from quizdl.scheduling.sm2 import Quality
 from quizdl.study.values import CardDetail
 from quizdl.tui.render import TYPE_NAMES, format_seconds, full_markdown
 from quizdl.tui.services import service_of
+from quizdl.tui.widgets.footer import Footer
 
 
 def detail_line(detail: CardDetail) -> str:

@@ -21,7 +21,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.markup import escape
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, LoadingIndicator, Markdown, Static, TextArea
+from textual.widgets import LoadingIndicator, Markdown, Static, TextArea
 
 from quizdl import paths
 from quizdl.challenges.verdict import Verdict
@@ -29,6 +29,7 @@ from quizdl.scheduling.sm2 import Quality
 from quizdl.study.challenges import GRADE_AFTER_SOLUTION, GRADE_GAVE_UP
 from quizdl.study.values import ChallengeInfo
 from quizdl.tui.services import app_of, service_of
+from quizdl.tui.widgets.footer import Footer
 
 AUTOSAVE_DELAY = 1.0
 OUTPUT_LINES = 12

@@ -8,10 +8,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from quizdl.study.values import ChallengeInfo
 from quizdl.tui.services import service_of
+from quizdl.tui.widgets.footer import Footer
 
 
 def result_of(info: ChallengeInfo) -> str:

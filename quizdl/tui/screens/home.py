@@ -11,11 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from quizdl.study.values import DeckSummary, Stats
 from quizdl.tui.render import format_seconds
 from quizdl.tui.services import app_of, service_of
+from quizdl.tui.widgets.footer import Footer
 from quizdl.tui.widgets.heatmap import Heatmap
 
 ALL_DECKS = "*all*"
@@ -70,7 +71,11 @@ class HomeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#decks").focus()
-        self.load()
+        # When the app opens straight into a review, counting can wait until
+        # the learner comes back here (on_screen_resume) instead of competing
+        # with the first card.
+        if self.app.screen is self:
+            self.load()
 
     def on_screen_resume(self) -> None:
         self.load()

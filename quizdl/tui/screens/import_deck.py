@@ -17,10 +17,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.markup import escape
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from quizdl.study.values import ImportPlan
 from quizdl.tui.services import service_of
+from quizdl.tui.widgets.footer import Footer
 from quizdl.tui.widgets.path_suggester import PathSuggester
 
 LISTED_IDS = 8

@@ -22,7 +22,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape as _escape
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Markdown, ProgressBar, Static
+from textual.timer import Timer
+from textual.widgets import Input, Markdown, ProgressBar, Static
 
 from quizdl.decks.model import ChallengeCard, ClozeCard, ConceptCard, MCQCard, QACard
 from quizdl.scheduling.sm2 import Quality
@@ -36,6 +37,7 @@ from quizdl.study.answer_check import (
 from quizdl.study.errors import NothingToUndo
 from quizdl.study.session import ReviewSession, SessionCounts, SessionSummary
 from quizdl.study.values import StudyCard
+from quizdl.tui.app import idle_collect
 from quizdl.tui.render import (
     TYPE_NAMES,
     answer_markdown,
@@ -45,12 +47,16 @@ from quizdl.tui.render import (
 )
 from quizdl.tui.services import service_of
 from quizdl.tui.widgets.answer_input import AnswerInput
+from quizdl.tui.widgets.footer import Footer
 from quizdl.tui.widgets.grade_bar import GradeBar
 
 # An answer left open longer than this is someone who walked away; counting
 # the whole pause would distort "time spent".
 MAX_ANSWER_SECONDS = 300.0
 DEFAULT_GRADE = int(Quality.GOOD)
+# Nobody grades a card this soon after it appears: a good moment for a full
+# garbage collection, off the grade -> next card path.
+IDLE_COLLECT_SECONDS = 0.4
 
 Phase = Literal["loading", "question", "answer", "done"]
 
@@ -104,6 +110,7 @@ class ReviewScreen(Screen[None]):
         self.chosen: list[int] = []
         self.suggested: int | None = None
         self.shown_at = time.monotonic()
+        self._idle_gc: Timer | None = None
 
     # -- layout -----------------------------------------------------------------
 
@@ -195,6 +202,9 @@ class ReviewScreen(Screen[None]):
         self.chosen = []
         self.suggested = None
         self.shown_at = time.monotonic()
+        if self._idle_gc is not None:
+            self._idle_gc.stop()
+        self._idle_gc = self.set_timer(IDLE_COLLECT_SECONDS, idle_collect)
         card = view.card.card
         deck = view.card.deck_title
         self.query_one("#deck-line", Static).update(f"[b]{deck}[/b]")

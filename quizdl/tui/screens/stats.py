@@ -14,12 +14,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
 from quizdl.study.values import Stats
 from quizdl.tui.render import format_seconds
 from quizdl.tui.services import service_of
+from quizdl.tui.widgets.footer import Footer
 
 HISTORY_DAYS = 30
 FORECAST_DAYS = 30

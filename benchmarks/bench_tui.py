@@ -1,0 +1,194 @@
+"""TUI budgets on a 50,000-card collection.
+
+- launch → first card drawn: time from starting the ``quizdl`` entry point
+  (a fresh interpreter, the real CLI module, the real ``open_study()``) to the
+  first review card painted, with the app headless and opened straight into
+  the review (``review_on_start``). Also shown: launch → home drawn, and
+  Enter on home → first card drawn (the path a learner takes). Budget: < 1.5 s, and no
+  more than 0.4 s above the bare import of textual + sqlalchemy + pydantic +
+  yaml measured in the same run.
+- grade → next card drawn: p50/p99 over a review session. Budget: < 50 ms.
+- memory of the review session (max RSS). Budget: < 150 MB.
+
+Run: .venv/bin/python benchmarks/bench_tui.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+CARDS = 50_000
+DUE = 1_500
+ANSWERS = 60
+LAUNCHES = 5
+TODAY = date.today()
+
+BARE_IMPORT = "import textual.app, sqlalchemy, pydantic, yaml"
+
+# Runs in the child: the real entry point, with the app made headless and told
+# to start reviewing, reporting when the first card is painted.
+CHILD = r"""
+import json, os, sys, time
+start = float(sys.argv[1])
+import quizdl.cli.main  # what the `quizdl` console script imports
+import quizdl.tui.app as tui
+from quizdl.tui.screens import review
+
+mode = sys.argv[2]
+measure_grades = mode == "grades"
+from quizdl.tui.screens import home
+home_painted = []
+original_home_show = home.HomeScreen.show
+
+def home_show(self, data):
+    original_home_show(self, data)
+    self.call_after_refresh(lambda: home_painted.append(time.perf_counter()))
+
+home.HomeScreen.show = home_show
+times = {}
+painted = []
+original_show = review.ReviewScreen.show
+
+def show(self, view):
+    original_show(self, view)
+    self.call_after_refresh(lambda: painted.append(time.perf_counter()))
+
+review.ReviewScreen.show = show
+
+async def pilot_script(pilot):
+    if mode == "home":
+        while not home_painted:
+            await pilot.pause(0.001)
+        times["home"] = home_painted[0] - start
+        pressed = time.perf_counter()
+        await pilot.press("enter")
+    while not painted:
+        await pilot.pause(0.001)
+    times["first_card"] = painted[0] - start
+    if mode == "home":
+        times["enter_to_card"] = painted[0] - pressed
+    grades = []
+    if measure_grades:
+        for _ in range(int(sys.argv[3])):
+            screen = pilot.app.screen
+            screen.reveal()
+            await pilot.pause()
+            before = len(painted)
+            t0 = time.perf_counter()
+            screen.grade(4)
+            while len(painted) == before:
+                await pilot.pause(0.0005)
+            grades.append(painted[-1] - t0)
+    times["grades"] = grades
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec from the parent.
+    with open("/proc/self/status") as status:
+        hwm = next(line for line in status if line.startswith("VmHWM:"))
+    times["max_rss_mb"] = int(hwm.split()[1]) / 1024
+    times["heavy"] = [m for m in ("tensorflow", "keras", "textual_plotext") if m in sys.modules]
+    pilot.app.exit()
+
+import gc
+gc.disable()  # as tui.run() does
+from quizdl.study.factory import open_study
+app = tui.make_app(open_study(), review_on_start=mode != "home")
+app.run(headless=True, size=(100, 30), auto_pilot=pilot_script)
+print(json.dumps(times), flush=True)
+"""
+
+
+def build_collection(home: Path) -> None:
+    from quizdl.decks.model import ConceptCard, Deck
+    from quizdl.study.factory import open_study
+
+    os.environ["QUIZDL_HOME"] = str(home)
+    service = open_study()  # the bundled decks too, as a learner has them
+    explanation = "A **bold** claim with `code`:\n\n```python\nmodel.add(layers.Dense(10))\n```"
+    cards = tuple(
+        ConceptCard(id=f"c{i}", type="concept", term=f"Term {i}", explanation=explanation)
+        for i in range(CARDS)
+    )
+    service.import_deck(Deck(id="big", title="Big deck", cards=cards))
+    service.db.close()
+    with sqlite3.connect(home / "quizdl.sqlite3") as db:
+        pks = [row[0] for row in db.execute("SELECT pk FROM cards WHERE deck_id = 'big'")]
+        states = [
+            (2.5, 3, 10, (TODAY - timedelta(days=i % 5)).isoformat(), pk)
+            if i < DUE
+            else (2.5, 3, 10, (TODAY + timedelta(days=1 + i % 90)).isoformat(), pk)
+            for i, pk in enumerate(pks[: CARDS * 4 // 5])
+        ]
+        db.executemany(
+            "UPDATE card_states SET easiness=?, repetitions=?, interval=?, due=? WHERE card_pk=?",
+            states,
+        )
+    db.close()
+
+
+def run_child(home: Path, mode: str) -> tuple[float, dict[str, object]]:
+    env = {**os.environ, "QUIZDL_HOME": str(home)}
+    start = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, repr(start), mode, str(ANSWERS)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return start, json.loads(out.strip().splitlines()[-1])
+
+
+def bare_import_seconds() -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", BARE_IMPORT], check=True)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory(prefix="quizdl-bench-tui-") as directory:
+        home = Path(directory)
+        t0 = time.perf_counter()
+        build_collection(home)
+        print(f"collection: {CARDS:,} cards ({DUE:,} due) built in {time.perf_counter() - t0:.1f}s")
+        run_child(home, "first")  # warm the OS file cache, as on a learner's machine
+        bare = statistics.median(bare_import_seconds() for _ in range(LAUNCHES))
+        firsts = [float(run_child(home, "first")[1]["first_card"]) for _ in range(LAUNCHES)]  # type: ignore[arg-type]
+        _, session = run_child(home, "grades")
+        via_home = [run_child(home, "home")[1] for _ in range(LAUNCHES)]
+    home_drawn = statistics.median(float(r["home"]) for r in via_home)  # type: ignore[arg-type]
+    enter = statistics.median(float(r["enter_to_card"]) for r in via_home)  # type: ignore[arg-type]
+    first = statistics.median(firsts)
+    grades = sorted(session["grades"])  # type: ignore[type-var]
+    p50 = statistics.median(grades)
+    p99 = grades[min(len(grades) - 1, round(0.99 * (len(grades) - 1)))]
+    rss = float(session["max_rss_mb"])  # type: ignore[arg-type]
+    print(f"bare import (textual+sqlalchemy+pydantic+yaml): {bare * 1000:7.0f} ms")
+    print(
+        f"launch -> first card drawn:  median {first * 1000:7.0f} ms  "
+        f"(+{(first - bare) * 1000:.0f} ms over bare import; budget 1500 ms, +400 ms)"
+    )
+    print(
+        f"launch -> home drawn:        median {home_drawn * 1000:7.0f} ms; "
+        f"Enter on home -> first card drawn: {enter * 1000:.0f} ms"
+    )
+    print(
+        f"grade -> next card drawn:    p50 {p50 * 1000:6.1f} ms  p99 {p99 * 1000:6.1f} ms"
+        f"  (budget 50 ms, {len(grades)} answers)"
+    )
+    print(f"review session max RSS:      {rss:6.1f} MB  (budget 150 MB)")
+    print(f"heavy modules loaded:        {session['heavy'] or 'none'}")
+    ok = first < 1.5 and first - bare <= 0.4 and p99 < 0.05 and rss < 150 and not session["heavy"]
+    print("OK" if ok else "OVER BUDGET")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
