@@ -8,7 +8,7 @@ from textual.widgets import DataTable, Input, Static
 
 from quizdl.decks.model import MCQCard
 from quizdl.study.service import StudyService
-from quizdl.tui.app import QuizApp
+from quizdl.tui.app import QuizApp, make_app
 from quizdl.tui.screens.home import HomeScreen
 from quizdl.tui.screens.review import ReviewScreen
 
@@ -228,3 +228,17 @@ async def test_deck_file_location_without_editor(app: QuizApp, deck_path: object
         await pilot.pause()
         messages = [n.message for n in app._notifications]
         assert any(m.endswith("test-deck.yaml:5") for m in messages)
+
+
+async def test_opening_straight_into_review_then_home(service: StudyService) -> None:
+    app = make_app(service, review_on_start=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        assert screen.view is not None and screen.view.card.card_id == "relu"
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        table = app.screen.query_one("#decks", DataTable)
+        assert table.get_row("test-deck")[1:] == ["4", "0", "4"]

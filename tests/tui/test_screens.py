@@ -55,7 +55,7 @@ async def open_browse(pilot: object, app: QuizApp) -> BrowseScreen:
 
 def result_ids(screen: BrowseScreen) -> list[str]:
     table = screen.query_one("#results", DataTable)
-    return [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+    return [str(table.get_row_at(i)[5]) for i in range(table.row_count)]
 
 
 async def test_browse_search_and_filters(app: QuizApp) -> None:

@@ -21,7 +21,8 @@ from quizdl.tui.widgets.footer import Footer
 
 STATUSES: tuple[CardStatus, ...] = ("new", "learning", "review", "suspended", "retired")
 SEARCH_DELAY = 0.25
-PROMPT_WIDTH = 60
+PROMPT_MIN_WIDTH = 24
+OTHER_COLUMNS_WIDTH = 42  # type, state, due and padding; deck and card scroll off on narrow screens
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ class BrowseScreen(Screen[None]):
                 [(s, s) for s in STATUSES], prompt="Any state", id="status", compact=True
             )
         table: DataTable[str] = DataTable(id="results", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Deck", "Card", "Type", "State", "Due", "Prompt")
+        table.add_columns("Prompt", "Type", "State", "Due", "Deck", "Card")
         yield table
         yield Static("", id="result-count", classes="muted")
         yield Footer(compact=True)
@@ -137,17 +138,19 @@ class BrowseScreen(Screen[None]):
         cursor = table.cursor_row
         table.clear()
         self.rows = {row.pk: row for row in rows}
+        # The prompt says most about a card; it gets what the other columns leave.
+        width = max(PROMPT_MIN_WIDTH, self.size.width - OTHER_COLUMNS_WIDTH)
         for row in rows:
             prompt = " ".join(row.prompt.split())
-            if len(prompt) > PROMPT_WIDTH:
-                prompt = prompt[: PROMPT_WIDTH - 1] + "…"
+            if len(prompt) > width:
+                prompt = prompt[: width - 1] + "…"
             table.add_row(
-                row.deck_id,
-                row.card_id,
+                escape(prompt),
                 row.type,
                 row.status,
                 "" if row.due is None else str(row.due),
-                escape(prompt),
+                row.deck_id,
+                row.card_id,
                 key=str(row.pk),
             )
         if 0 <= cursor < table.row_count:

@@ -34,7 +34,7 @@ class ChallengeListScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("Challenges — build the model, the checker grades it", classes="screen-title")
         table: DataTable[str] = DataTable(id="challenges", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Challenge", "Deck", "Last check", "Due", "Checks")
+        table.add_columns("Last check", "Due", "Checks", "Challenge", "Deck")
         yield table
         yield Static("[b]Enter[/b] open the selected challenge", classes="muted", id="hint")
         yield Footer(compact=True)
@@ -60,7 +60,7 @@ class ChallengeListScreen(Screen[None]):
         for info in infos:
             due = "new" if info.due is None else ("today" if info.due <= today else str(info.due))
             table.add_row(
-                info.title, info.deck_id, result_of(info), due, str(info.attempts), key=info.card_id
+                result_of(info), due, str(info.attempts), info.title, info.deck_id, key=info.card_id
             )
         if 0 <= row < table.row_count:
             table.move_cursor(row=row)

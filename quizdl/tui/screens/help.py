@@ -13,12 +13,10 @@ from textual.widgets import Markdown
 GLOBAL_KEYS = """\
 ### Everywhere
 
-| Key | Does |
-| --- | --- |
-| `ctrl+p` | Command palette: every action by name |
-| `ctrl+t` | Light / dark theme |
-| `f1` or `?` | This help |
-| `ctrl+q` | Quit (your answers are already saved) |
+- `ctrl+p` command palette: every action by name
+- `ctrl+t` light / dark theme
+- `f1` or `?` this help (`Esc` closes it)
+- `ctrl+q` quit — every answer is already saved
 """
 
 REVIEW_NOTES = """\
@@ -33,17 +31,20 @@ are checked against the card's key points, blanks against the expected words.
 
 
 def keys_markdown(screen: Screen[object]) -> str:
+    """The screen's and the app's own keys (widget keys such as scrolling are
+    standard and would drown them)."""
     rows = []
     seen: set[str] = set()
     for active in screen.active_bindings.values():
         binding = active.binding
-        if not binding.description or binding.description in seen:
+        if active.node not in (screen, screen.app) or not binding.description:
+            continue
+        if binding.description in seen:
             continue
         seen.add(binding.description)
-        shown = active.binding.key_display or screen.app.get_key_display(binding)
-        rows.append(f"| `{shown}` | {binding.description} |")
-    table = "| Key | Does |\n| --- | --- |\n" + "\n".join(rows) if rows else ""
-    return table
+        shown = binding.key_display or screen.app.get_key_display(binding)
+        rows.append(f"- `{shown}` {binding.description}")
+    return "\n".join(rows)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -57,7 +58,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         title = type(self.for_screen).__name__.removesuffix("Screen")
-        parts = [f"## Help — {title}", keys_markdown(self.for_screen)]
+        parts = [f"## Help — {title}", "### Keys here", keys_markdown(self.for_screen)]
         if title == "Review":
             parts.append(REVIEW_NOTES)
         parts.append(GLOBAL_KEYS)

@@ -36,6 +36,20 @@ def when(day: date, today: date) -> str:
     return f"{day:%a %d %b} (in {days} days)"
 
 
+def summary_markup(stats: Stats) -> str:
+    week = sum(count for day, count in stats.reviews_per_day if (stats.today - day).days < 7)
+    retention = "—" if stats.retention is None else f"{stats.retention:.0%}"
+    upcoming = "none yet" if stats.next_due is None else f"{stats.next_due:%a %d %b}"
+    return (
+        f"[b]{week}[/b] reviews in the last 7 days\n"
+        f"retention [b]{retention}[/b] (graded 3 or better)\n"
+        f"time today [b]{format_seconds(stats.seconds_today)}[/b], "
+        f"in total [b]{format_seconds(stats.seconds_total)}[/b]\n"
+        f"due tomorrow [b]{stats.due_tomorrow}[/b] · next after today: {upcoming}\n\n"
+        "[dim]s[/dim] statistics · [dim]c[/dim] challenges · [dim]b[/dim] browse"
+    )
+
+
 class HomeScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "review_selected", "Review deck", show=False),
@@ -53,16 +67,17 @@ class HomeScreen(Screen[None]):
             yield Static("[b]quizdl[/b]  deep-learning interview practice", id="home-title")
             yield Static("", id="streak")
         yield Static("Loading your decks…", id="today")
-        with Horizontal(id="home-body"):
-            table: DataTable[str] = DataTable(id="decks", cursor_type="row", zebra_stripes=True)
-            table.add_column("Deck", key="deck")
-            table.add_column("New", key="new")
-            table.add_column("Due", key="due")
-            table.add_column("Total", key="total")
-            yield table
+        table: DataTable[str] = DataTable(id="decks", cursor_type="row", zebra_stripes=True)
+        table.add_column("Deck", key="deck")
+        table.add_column("New", key="new")
+        table.add_column("Due", key="due")
+        table.add_column("Total", key="total")
+        yield table
+        with Horizontal(id="home-bottom"):
             with Vertical(id="home-side"):
                 yield Static("[b]Reviews[/b], last 4 months", classes="side-title")
                 yield Heatmap(id="heatmap")
+            yield Static("", id="home-summary")
         yield Static(
             "[b]Enter[/b] reviews the selected deck · [b]ctrl+p[/b] every command",
             id="home-hint",
@@ -112,6 +127,7 @@ class HomeScreen(Screen[None]):
             message = f"Today: [b]{due}[/b] due · [b]{new}[/b] new · {done}"
         self.query_one("#today", Static).update(message)
         self.query_one(Heatmap).show(stats.reviews_per_day, stats.today, HEATMAP_WEEKS)
+        self.query_one("#home-summary", Static).update(summary_markup(stats))
 
     @on(DataTable.RowSelected, "#decks")
     def review_row(self, event: DataTable.RowSelected) -> None:

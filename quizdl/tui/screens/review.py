@@ -90,9 +90,10 @@ def card_line_of(path: Path, card_id: str) -> int:
 
 class ReviewScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        *(Binding(str(d), f"digit({d})", f"Grade {d}", show=False) for d in range(10)),
-        Binding("enter", "primary", "Reveal / grade", show=False),
-        Binding("space", "primary", "Reveal / grade", show=False),
+        # No description: the mode line says what digits do now, and the help
+        # screen explains it once instead of listing ten keys.
+        *(Binding(str(d), f"digit({d})", "", show=False) for d in range(10)),
+        Binding("enter,space", "primary", "Show the answer / accept the grade", show=False),
         Binding("u", "undo", "Undo"),
         Binding("s", "suspend", "Suspend"),
         Binding("e", "edit_source", "Deck file"),
