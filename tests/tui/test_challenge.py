@@ -193,3 +193,23 @@ async def test_real_check_in_a_child_process(
         assert "Not yet" in verdict, verdict
         assert "3" in verdict and "2" in verdict
     assert "tensorflow" not in sys.modules and "keras" not in sys.modules
+
+
+async def test_ctrl_e_without_editor_says_how(challenge_app: QuizApp) -> None:
+    async with challenge_app.run_test(size=(100, 30)) as pilot:
+        await open_challenge(pilot, challenge_app)
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        messages = [n.message for n in challenge_app._notifications]
+        assert any("$EDITOR" in m for m in messages)
+
+
+async def test_ctrl_e_in_a_terminal_that_cannot_suspend(
+    challenge_app: QuizApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EDITOR", "true")
+    async with challenge_app.run_test(size=(100, 30)) as pilot:
+        screen = await open_challenge(pilot, challenge_app)
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert screen.attempt_file().read_text(encoding="utf-8") == screen.code

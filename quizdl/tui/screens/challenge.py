@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.markup import escape
@@ -263,8 +263,12 @@ class ChallengeScreen(Screen[None]):
         path = self.attempt_file()
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(self.code, encoding="utf-8")
-        with self.app.suspend():
-            subprocess.run([*shlex.split(editor), str(path)], check=False)
-        self.query_one("#code", TextArea).load_text(path.read_text(encoding="utf-8"))
+        try:
+            with self.app.suspend():
+                subprocess.run([*shlex.split(editor), str(path)], check=False)
+        except SuspendNotSupported:
+            self.notify(f"This terminal cannot hand over to $EDITOR; the file is {path}")
+            return
+        self.editor.load_text(path.read_text(encoding="utf-8"))
         self.autosave()
         self.notify(f"Reloaded from {path}")

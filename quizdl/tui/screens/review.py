@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import ClassVar, Literal
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.events import Click
 from textual.markup import escape as _escape
 from textual.screen import Screen
 from textual.timer import Timer
@@ -391,6 +392,11 @@ class ReviewScreen(Screen[None]):
         seconds = min(time.monotonic() - self.shown_at, MAX_ANSWER_SECONDS)
         self.submit_grade(quality, seconds)
 
+    def on_click(self, event: Click) -> None:
+        # The mode line is the "show answer" / "accept grade" button for mice.
+        if event.widget is not None and event.widget.id == "mode":
+            self.action_primary()
+
     @on(GradeBar.Graded)
     def grade_clicked(self, event: GradeBar.Graded) -> None:
         self.grade(event.quality)
@@ -444,8 +450,12 @@ class ReviewScreen(Screen[None]):
         if not editor:
             self.notify(f"{path}:{line}", title="Deck file (set $EDITOR to open it)", timeout=10)
             return
-        with self.app.suspend():
-            subprocess.run([*shlex.split(editor), f"+{line}", str(path)], check=False)
+        try:
+            with self.app.suspend():
+                subprocess.run([*shlex.split(editor), f"+{line}", str(path)], check=False)
+        except SuspendNotSupported:
+            self.notify(f"{path}:{line}", title="Deck file", timeout=10)
+            return
         self.notify("Edited deck files take effect when you import them again (i on Home).")
 
     # -- the end ---------------------------------------------------------------------------
