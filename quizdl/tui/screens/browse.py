@@ -83,9 +83,9 @@ class BrowseScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#search").focus()
         self.load_decks()
-        self.search()
 
     def on_screen_resume(self) -> None:
+        # Sent on the first show too, and when a card's detail closes.
         self.search()
 
     @work(thread=True, group="browse-decks")

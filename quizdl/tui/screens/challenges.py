@@ -41,9 +41,9 @@ class ChallengeListScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
-        self.load()
 
     def on_screen_resume(self) -> None:
+        # Sent on the first show too, and when a challenge closes.
         self.load()
 
     @work(thread=True, exclusive=True)

@@ -86,13 +86,10 @@ class HomeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#decks").focus()
-        # When the app opens straight into a review, counting can wait until
-        # the learner comes back here (on_screen_resume) instead of competing
-        # with the first card.
-        if self.app.screen is self:
-            self.load()
 
     def on_screen_resume(self) -> None:
+        # Also sent when the screen is first shown: counts are (re)loaded each
+        # time the learner arrives here, e.g. back from a review.
         self.load()
 
     @work(thread=True, exclusive=True, group="home")
