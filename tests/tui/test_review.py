@@ -179,7 +179,9 @@ async def test_undo_takes_back_the_last_answer(app: QuizApp, service: StudyServi
         await pilot.press("space", "5")
         await settle(pilot)
         assert reviews_of(service, "relu")
-        await pilot.press("escape", "u")  # leave the answer box, then undo
+        await pilot.press("u")  # typed: the answer box has focus
+        assert screen.query_one("#typed", Input).value == "u"
+        await pilot.press("ctrl+z")  # undoes the answer wherever the focus is
         await settle(pilot)
         assert screen.view is not None and screen.view.card.card_id == "relu"
         assert screen.phase == "question"
@@ -242,3 +244,17 @@ async def test_opening_straight_into_review_then_home(service: StudyService) -> 
         assert isinstance(app.screen, HomeScreen)
         table = app.screen.query_one("#decks", DataTable)
         assert table.get_row("test-deck")[1:] == ["4", "0", "4"]
+
+
+async def test_mcq_option_and_grade_by_mouse(app: QuizApp, service: StudyService) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await start_review(pilot, app)
+        await go_to(pilot, screen, "softmax-mcq")
+        choices = screen.query_one("#choices")
+        items = list(choices.children[0].children)
+        await pilot.click(items[1])  # "Softmax"
+        await settle(pilot)
+        assert screen.phase == "answer" and screen.chosen == [1]
+        await pilot.click("#grade-5")
+        await settle(pilot)
+    assert reviews_of(service, "softmax-mcq")[0].quality == 5

@@ -20,10 +20,12 @@ from textual import on, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.dom import DOMNode
 from textual.events import Click
 from textual.markup import escape as _escape
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Input, Markdown, ProgressBar, Static
 
 from quizdl.decks.model import ChallengeCard, ClozeCard, ConceptCard, MCQCard, QACard
@@ -96,6 +98,8 @@ class ReviewScreen(Screen[None]):
         *(Binding(str(d), f"digit({d})", "", show=False) for d in range(10)),
         Binding("enter,space", "primary", "Show the answer / accept the grade", show=False),
         Binding("u", "undo", "Undo"),
+        # Also while typing an answer, where "u" is a letter.
+        Binding("ctrl+z", "undo", "Undo", show=False, priority=True),
         Binding("s", "suspend", "Suspend"),
         Binding("e", "edit_source", "Deck file"),
         Binding("question_mark", "app.help", "Help"),
@@ -393,9 +397,28 @@ class ReviewScreen(Screen[None]):
         self.submit_grade(quality, seconds)
 
     def on_click(self, event: Click) -> None:
-        # The mode line is the "show answer" / "accept grade" button for mice.
-        if event.widget is not None and event.widget.id == "mode":
+        # The mode line is the "show answer" / "accept grade" button for mice,
+        # and an MCQ option is chosen by clicking it.
+        if event.widget is None:
+            return
+        if event.widget.id == "mode":
             self.action_primary()
+            return
+        index = self.clicked_choice(event.widget)
+        if index is not None:
+            self.action_digit(index + 1)
+
+    def clicked_choice(self, widget: Widget) -> int | None:
+        """The index of the MCQ option under the pointer: the choices are one
+        Markdown list, so the option is the list item the click landed in."""
+        choices = self.query_one("#choices", Markdown)
+        node: DOMNode | None = widget
+        while node is not None and node.parent is not None:
+            listing = node.parent
+            if listing.parent is choices:
+                return list(listing.children).index(node)  # type: ignore[arg-type]
+            node = listing
+        return None
 
     @on(GradeBar.Graded)
     def grade_clicked(self, event: GradeBar.Graded) -> None:
