@@ -258,3 +258,21 @@ async def test_mcq_option_and_grade_by_mouse(app: QuizApp, service: StudyService
         await pilot.click("#grade-5")
         await settle(pilot)
     assert reviews_of(service, "softmax-mcq")[0].quality == 5
+
+
+async def test_undo_after_the_summary_brings_the_card_back(
+    app: QuizApp, service: StudyService
+) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await start_review(pilot, app)
+        while screen.phase != "done":
+            await reveal_any(pilot, screen)
+            await pilot.press("5")
+            await settle(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        assert screen.phase == "question"
+        assert screen.view is not None and screen.view.card.card_id == "dense-cloze"
+        assert screen.query_one("#card-scroll").display
+        assert not screen.query_one("#summary").display
+    assert reviews_of(service, "dense-cloze") == []

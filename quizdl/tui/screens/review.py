@@ -114,6 +114,7 @@ class ReviewScreen(Screen[None]):
         self.phase: Phase = "loading"
         self.busy = True
         self.chosen: list[int] = []
+        self.blank_inputs: list[Input] = []
         self.suggested: int | None = None
         self.shown_at = time.monotonic()
         self._idle_gc: Timer | None = None
@@ -204,6 +205,9 @@ class ReviewScreen(Screen[None]):
             self.show_summary(view.summary)
             return
         self.view = view
+        if self.phase == "done":  # an undo after the summary brings the card back
+            self.set_display(("#card-scroll", "#review-top", "#progress"), True)
+            self.query_one("#summary").display = False
         self.phase = "question"
         self.chosen = []
         self.suggested = None
@@ -242,6 +246,7 @@ class ReviewScreen(Screen[None]):
         typed = self.query_one("#typed", AnswerInput)
         blanks = self.query_one("#blanks", Horizontal)
         blanks.remove_children()
+        self.blank_inputs = []
         typed.value = ""
         typed.disabled = False
         if isinstance(card, ConceptCard | QACard):
@@ -254,9 +259,12 @@ class ReviewScreen(Screen[None]):
             typed.display = False
             blanks.display = True
             inputs = [
-                Input(placeholder=f"blank {i + 1}", id=f"blank-{i}", classes="blank", compact=True)
+                Input(placeholder=f"blank {i + 1}", classes="blank", compact=True)
                 for i in range(len(card.blanks))
             ]
+            # Kept rather than queried: the previous card's inputs may still be
+            # on their way out of the DOM.
+            self.blank_inputs = inputs
             blanks.mount_all(inputs)
             inputs[0].focus()
         else:
@@ -319,7 +327,7 @@ class ReviewScreen(Screen[None]):
             else:
                 feedback.append(f"[b $error]✗ Not quite[/] — the right answer: [b]{numbers}[/b].")
         elif isinstance(card, ClozeCard):
-            typed_blanks = [inp.value for inp in self.query(".blank").results(Input)]
+            typed_blanks = [inp.value for inp in self.blank_inputs]
             results = cloze_results(typed_blanks, card.blanks)
             self.suggested = int(suggest_cloze_grade(results))
             for index, (ok, expected) in enumerate(zip(results, card.blanks, strict=True)):
@@ -332,7 +340,7 @@ class ReviewScreen(Screen[None]):
                         f"[b]{_escape(expected)}[/b]"
                     )
         self.phase = "answer"
-        for inp in self.query("#answer-box Input").results(Input):
+        for inp in [self.query_one("#typed", AnswerInput), *self.blank_inputs]:
             inp.disabled = True
         # What was typed is echoed in the feedback; the box itself only takes room.
         self.query_one("#answer-box").display = False
@@ -434,7 +442,7 @@ class ReviewScreen(Screen[None]):
 
     @on(Input.Submitted, ".blank")
     def blank_submitted(self, event: Input.Submitted) -> None:
-        blanks = list(self.query(".blank").results(Input))
+        blanks = self.blank_inputs
         empty = [inp for inp in blanks if not inp.value.strip() and inp is not event.input]
         if empty and event.input is not blanks[-1]:
             empty[0].focus()
