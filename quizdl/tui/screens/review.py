@@ -225,7 +225,11 @@ class ReviewScreen(Screen[None]):
         )
         done, total = view.progress
         self.query_one(ProgressBar).update(total=max(total, 1), progress=done)
-        kind = {"new": "new card", "learning": "again (re-drill)", "review": "review"}[view.kind]
+        kind = {
+            "new": "new card",
+            "learning": "again today (its schedule stays as first graded)",
+            "review": "review",
+        }[view.kind]
         self.query_one("#card-kind", Static).update(
             f"{TYPE_NAMES[card.type]} · {kind} · {done + 1} of {total}"
         )
