@@ -190,3 +190,28 @@ async def test_theme_toggles(app: QuizApp) -> None:
         assert app.current_theme.dark
         await pilot.press("ctrl+t")
         assert not app.current_theme.dark
+
+
+async def test_palette_runs_a_command(app: QuizApp) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"statistics")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, StatsScreen)
+
+
+async def test_review_help_explains_the_digit_keys(app: QuizApp) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        text = app.screen.query_one("Markdown").source  # type: ignore[attr-defined]
+        assert "digits choose" in text and "digits grade" in text
+        assert "Undo" in text and "Suspend" in text

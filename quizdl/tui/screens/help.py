@@ -31,15 +31,12 @@ are checked against the card's key points, blanks against the expected words.
 
 
 def keys_markdown(screen: Screen[object]) -> str:
-    """The screen's and the app's own keys (widget keys such as scrolling are
-    standard and would drown them)."""
+    """The screen's own keys, whatever has focus (an answer box, for one, hides
+    some from the footer while it takes letters)."""
     rows = []
     seen: set[str] = set()
-    for active in screen.active_bindings.values():
-        binding = active.binding
-        if active.node not in (screen, screen.app) or not binding.description:
-            continue
-        if binding.description in seen:
+    for binding in Binding.make_bindings(screen.BINDINGS):
+        if not binding.description or binding.description in seen:
             continue
         seen.add(binding.description)
         shown = binding.key_display or screen.app.get_key_display(binding)
