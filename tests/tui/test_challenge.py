@@ -17,6 +17,7 @@ from quizdl.tui.checking import Checker, real_checker
 from quizdl.tui.screens.challenge import ChallengeScreen
 from quizdl.tui.screens.challenges import ChallengeListScreen
 from quizdl.tui.screens.confirm import ConfirmScreen
+from quizdl.tui.screens.review import ReviewScreen
 
 from .support import reviews_of, settle
 
@@ -213,3 +214,22 @@ async def test_ctrl_e_in_a_terminal_that_cannot_suspend(
         await pilot.press("ctrl+e")
         await pilot.pause()
         assert screen.attempt_file().read_text(encoding="utf-8") == screen.code
+
+
+async def test_challenge_card_in_a_review_is_self_graded(
+    challenge_app: QuizApp, challenge_service: StudyService
+) -> None:
+    async with challenge_app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        screen = challenge_app.screen
+        assert isinstance(screen, ReviewScreen)
+        assert screen.view is not None and screen.view.card.card_id == "tiny-mlp"
+        assert "THINK" in str(screen.query_one("#mode", Static).render())
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Challenges" in str(screen.query_one("#feedback", Static).render())
+        await pilot.press("3")
+        await settle(pilot)
+    assert reviews_of(challenge_service, "tiny-mlp")[0].quality == 3

@@ -343,6 +343,11 @@ class ReviewScreen(Screen[None]):
                         f"[$error]✗[/] blank {index + 1}: {given} — answer: "
                         f"[b]{_escape(expected)}[/b]"
                     )
+        elif isinstance(card, ChallengeCard):
+            feedback.append(
+                "[dim]Grade how close your sketch was. To have real code checked, "
+                "open it under Challenges ([b]c[/b] on Home).[/dim]"
+            )
         self.phase = "answer"
         for inp in [self.query_one("#typed", AnswerInput), *self.blank_inputs]:
             inp.disabled = True
