@@ -108,3 +108,14 @@ def test_stats(snap_compare: Any, studied: StudyService, size: tuple[int, int]) 
         await settle(pilot)
 
     assert snap_compare(make_app(studied), terminal_size=size, run_before=run_before)
+
+
+def test_review_answer_light_theme(snap_compare: Any, service: StudyService) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("ctrl+t", "a")
+        await settle(pilot)
+        await pilot.press("space")
+        await settle(pilot)
+
+    assert snap_compare(make_app(service), terminal_size=(100, 30), run_before=run_before)
