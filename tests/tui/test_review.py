@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from textual.widgets import DataTable, Input, Static
 
@@ -276,3 +277,38 @@ async def test_undo_after_the_summary_brings_the_card_back(
         assert screen.query_one("#card-scroll").display
         assert not screen.query_one("#summary").display
     assert reviews_of(service, "dense-cloze") == []
+
+
+MULTI = """\
+id: multi
+title: Multi
+cards:
+  - id: pick-two
+    type: mcq
+    question: Which layers have weights?
+    choices: [Dense, Dropout, Conv2D, Flatten]
+    answer: [0, 2]
+"""
+
+
+async def test_mcq_with_several_answers_toggles_then_checks(
+    app: QuizApp, service: StudyService, tmp_path: Path
+) -> None:
+    path = tmp_path / "multi.yaml"
+    path.write_text(MULTI, encoding="utf-8")
+    service.import_file(path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.action_review("multi")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        assert "2 are right" in text_of(app, "#mode")
+        await pilot.press("1", "2", "2", "3")  # 2 toggled on and off again
+        assert screen.phase == "question" and sorted(screen.chosen) == [0, 2]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.phase == "answer" and "Right" in text_of(app, "#feedback")
+        await pilot.press("enter")
+        await settle(pilot)
+    assert reviews_of(service, "pick-two")[0].quality == 4
