@@ -26,7 +26,12 @@ from textual.widgets import LoadingIndicator, Markdown, Static, TextArea
 from quizdl import paths
 from quizdl.challenges.verdict import Verdict
 from quizdl.scheduling.sm2 import Quality
-from quizdl.study.challenges import GRADE_AFTER_SOLUTION, GRADE_GAVE_UP
+from quizdl.study.challenges import (
+    GRADE_AFTER_FAILURES,
+    GRADE_AFTER_SOLUTION,
+    GRADE_FIRST_TRY,
+    GRADE_GAVE_UP,
+)
 from quizdl.study.values import ChallengeInfo
 from quizdl.tui.services import app_of, service_of
 from quizdl.tui.widgets.footer import Footer
@@ -78,6 +83,7 @@ class ChallengeScreen(Screen[None]):
         super().__init__()
         self.info = info
         self.checking = False
+        self.solution_seen = info.solution_seen
         self.opened_at = time.monotonic()
         self.saved_code: str | None = None
         self._autosave: Timer | None = None
@@ -107,9 +113,22 @@ class ChallengeScreen(Screen[None]):
         self.load()
         if app_of(self).has_checker:
             self.warm_up()
-            self.status("[b]ctrl+r[/b] checks your code · it autosaves as you type")
+            self.status(f"[b]ctrl+r[/b] checks your code · {self.pass_grade_note()} · autosaved")
         else:
             self.status("[$warning]No checker in this app: checks are unavailable.[/]")
+
+    def pass_grade_note(self, failed_now: bool = False) -> str:
+        """What a pass would grade now (the rules of quizdl.study.challenges)."""
+        if self.solution_seen:
+            grade = GRADE_AFTER_SOLUTION
+        elif failed_now:
+            grade = GRADE_AFTER_FAILURES
+        else:
+            return (
+                f"a pass grades {GRADE_FIRST_TRY} on the first check, "
+                f"{GRADE_AFTER_FAILURES} after failed ones"
+            )
+        return f"a pass now grades {grade} ({Quality(grade).label})"
 
     def sync_editor_theme(self) -> None:
         editor = self.query_one("#code", TextArea)
@@ -202,7 +221,8 @@ class ChallengeScreen(Screen[None]):
         if verdict.passed:
             self.status("[$success]Passed.[/] The card is graded; [b]Esc[/b] goes back.")
         else:
-            self.status("Fix the rules marked ✗ and check again ([b]ctrl+r[/b]).")
+            note = self.pass_grade_note(failed_now=True)
+            self.status(f"Fix the rules marked ✗ and check again ([b]ctrl+r[/b]) · {note}")
 
     # -- solution, giving up, $EDITOR ---------------------------------------------
 
@@ -226,6 +246,7 @@ class ChallengeScreen(Screen[None]):
         self.app.call_from_thread(self.show_solution)
 
     def show_solution(self) -> None:
+        self.solution_seen = True
         solution = self.query_one("#solution", Markdown)
         solution.update(
             "**Reference solution**\n\n```python\n" + self.info.card.solution.rstrip() + "\n```"
