@@ -26,7 +26,7 @@ from quizdl.decks.model import (
     MCQCard,
     QACard,
 )
-from quizdl.decks.yaml_nodes import compose, to_data
+from quizdl.decks.yaml_nodes import compose, gc_paused, to_data
 
 __all__ = ["compose", "construct", "load_deck", "parse_deck", "read_text"]
 
@@ -87,15 +87,17 @@ def load_deck(path: Path) -> Deck:
 
 
 def parse_deck(text: str, name: str) -> Deck:
-    node = compose(text, name)
-    converted = to_data(node, name)
-    data = converted.data
-    problems = converted.duplicate_keys + list(_duplicate_card_ids(node, name))
-    try:
-        deck = Deck.model_validate(data)
-    except ValidationError as exc:
-        problems.extend(_locate_errors(exc, node, name, already=problems))
-        raise DeckError(problems) from None
+    # The whole tree (nodes, data, models) is built with the collector paused:
+    # see gc_paused for why.
+    with gc_paused():
+        node = compose(text, name)
+        converted = to_data(node, name)
+        problems = converted.duplicate_keys + list(_duplicate_card_ids(node, name))
+        try:
+            deck = Deck.model_validate(converted.data)
+        except ValidationError as exc:
+            problems.extend(_locate_errors(exc, node, name, already=problems))
+            raise DeckError(problems) from None
     if problems:
         raise DeckError(problems)
     return deck
