@@ -180,5 +180,12 @@ def run() -> None:
     from quizdl.study.factory import open_study
     from quizdl.tui.checking import real_checker
 
-    service = open_study()
-    make_app(service, checker_factory=real_checker).run()
+    # The first start imports the bundled decks (a few seconds): say why the
+    # terminal waits, and wipe the line once the app has closed.
+    waiting = "Opening your collection…"
+    print(waiting, end="\r", flush=True)
+    try:
+        service = open_study()
+        make_app(service, checker_factory=real_checker).run()
+    finally:
+        print(" " * len(waiting), end="\r", flush=True)
