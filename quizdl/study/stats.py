@@ -33,14 +33,6 @@ def collect_stats(
 ) -> Stats:
     tomorrow = today + timedelta(days=1)
     active = and_(CardRow.retired.is_(False), CardRow.suspended.is_(False))
-    due_today, due_tomorrow = session.execute(
-        select(
-            func.coalesce(func.sum(case((CardStateRow.due <= today, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((CardStateRow.due == tomorrow, 1), else_=0)), 0),
-        )
-        .join(CardRow, CardRow.pk == CardStateRow.card_pk)
-        .where(active)
-    ).one()
     # Everything about past answers comes from review_days (per-day totals),
     # never from scanning the review log itself.
     reviews_today, seconds_today = session.execute(
@@ -110,14 +102,29 @@ def collect_stats(
                 case((and_(CardRow.retired.is_(False), CardRow.suspended.is_(True)), 1), else_=0)
             ),
             func.sum(case((and_(active, CardStateRow.due <= today), 1), else_=0)),
+            func.sum(case((and_(active, CardStateRow.due == tomorrow), 1), else_=0)),
         )
+        # One pass over the cards gives every per-deck count (and, summed, the totals).
         .outerjoin(CardRow, and_(CardRow.deck_id == DeckRow.id, CardRow.retired.is_(False)))
         .outerjoin(CardStateRow, CardStateRow.card_pk == CardRow.pk)
         .group_by(DeckRow.id, DeckRow.title)
         .order_by(DeckRow.title)
     ).all()
     decks = []
-    for deck_id, title, total, new, learning, review_count, suspended, due in deck_rows:
+    due_today = due_tomorrow = 0
+    for (
+        deck_id,
+        title,
+        total,
+        new,
+        learning,
+        review_count,
+        suspended,
+        due,
+        tomorrow_count,
+    ) in deck_rows:
+        due_today += due or 0
+        due_tomorrow += tomorrow_count or 0
         answered, passed = retention.get(deck_id, (0, 0))
         decks.append(
             DeckStats(
