@@ -61,6 +61,14 @@ def draw_bars(
     widget.refresh()
 
 
+# Wide enough to tell decks apart, narrow enough that every column fits in 80.
+DECK_TITLE_WIDTH = 24
+
+
+def clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
 class StatsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Home"),
@@ -104,7 +112,7 @@ class StatsScreen(Screen[None]):
         table.clear()
         for deck in stats.decks:
             table.add_row(
-                deck.title,
+                clip(deck.title, DECK_TITLE_WIDTH),
                 str(deck.total),
                 str(deck.new),
                 str(deck.learning),
