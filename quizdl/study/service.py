@@ -535,6 +535,37 @@ class StudyService:
             after=after,
         )
 
+    def newest_review_id(self) -> int:
+        with self.db.read() as session:
+            return session.scalar(select(func.max(ReviewRow.id))) or 0
+
+    def last_answer_today(self, pk: int) -> AnswerOutcome | None:
+        """The card's latest answer of today, however it was given (e.g. by a
+        passed challenge check), as an AnswerOutcome."""
+        today = self.today()
+        with self.db.read() as session:
+            log = session.scalar(
+                select(ReviewRow)
+                .where(ReviewRow.card_pk == pk, ReviewRow.study_day == today)
+                .order_by(ReviewRow.id.desc())
+                .limit(1)
+            )
+            if log is None:
+                return None
+            return AnswerOutcome(
+                review_id=log.id,
+                card_pk=pk,
+                quality=log.quality,
+                redrill=log.kind == "redrill",
+                again=log.quality < REDRILL_BELOW,
+                before=SM2State(
+                    log.easiness_before, log.repetitions_before, log.interval_before, log.due_before
+                ),
+                after=SM2State(
+                    log.easiness_after, log.repetitions_after, log.interval_after, log.due_after
+                ),
+            )
+
     def undo(self, review_id: int) -> int:
         """Take back an answer (only the newest one); returns the card's key."""
         with self.db.session() as session:

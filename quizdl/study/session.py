@@ -57,6 +57,9 @@ class ReviewSession:
     def __init__(self, service: StudyService, deck_id: str | None = None) -> None:
         self.service = service
         self.deck_id = deck_id
+        # Answers logged after this id and not by this session were given
+        # elsewhere (a challenge passed in its editor): see settle_current.
+        self._started_after = service.newest_review_id()
         self._pending: deque[QueueEntry] = deque(service.queue(deck_id))
         self._done: list[_Done] = []
         self._current: StudyCard | None = None
@@ -103,6 +106,28 @@ class ReviewSession:
         if entry is None:
             raise NothingToUndo("the session is over; there is no card to answer")
         outcome = self.service.answer(entry.pk, quality, seconds)
+        self._advance(entry, outcome, seconds)
+        return outcome
+
+    def settle_current(self) -> AnswerOutcome | None:
+        """Move on if the shown card was graded outside this session (a challenge
+        checked in its editor grades the card itself). Returns that answer."""
+        entry = self.current_entry
+        if entry is None:
+            return None
+        outcome = self.service.last_answer_today(entry.pk)
+        known = {done.outcome.review_id for done in self._done}
+        if (
+            outcome is None
+            or outcome.review_id <= self._started_after
+            or outcome.review_id in known
+        ):
+            return None
+        self._advance(entry, outcome, 0.0)
+        return outcome
+
+    def _advance(self, entry: QueueEntry, outcome: AnswerOutcome, seconds: float) -> None:
+        quality = outcome.quality
         self._pending.popleft()
         requeue = quality < REDRILL_BELOW
         if requeue:
@@ -112,7 +137,6 @@ class ReviewSession:
             else:
                 self._pending.append(again)
         self._done.append(_Done(entry, outcome, seconds, requeue))
-        return outcome
 
     def undo(self) -> StudyCard:
         """Take back the last answer of this session; its card is shown again."""

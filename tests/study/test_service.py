@@ -258,3 +258,18 @@ def test_daily_totals_follow_answers_and_undo(service: StudyService, clock: Fixe
     assert newest is not None
     service.undo(newest)
     assert totals()[1][2:] == (1, 1, 1, 1.0)
+
+
+def test_session_settles_a_card_graded_elsewhere(service: StudyService) -> None:
+    session = ReviewSession(service)
+    card = session.current()
+    assert card is not None
+    assert session.settle_current() is None  # nothing happened yet
+    outcome = service.answer(card.pk, 2)  # e.g. a challenge check, outside the session
+    settled = session.settle_current()
+    assert settled is not None and settled.review_id == outcome.review_id
+    assert session.current() is not None and session.current().pk != card.pk  # type: ignore[union-attr]
+    assert session.counts().learning == 1  # graded below 4: it comes back
+    session.undo()
+    assert session.current() is not None and session.current().pk == card.pk  # type: ignore[union-attr]
+    assert service.last_answer_today(card.pk) is None

@@ -75,8 +75,13 @@ def fixed_clock() -> datetime:
 
 
 async def settle(pilot: Pilot[Any]) -> None:
-    """Let thread workers finish and their results be drawn."""
-    for _ in range(3):
+    """Let thread workers finish and their results be drawn.
+
+    Several rounds: a worker's result can start another worker, and a table
+    filled from a thread settles its column widths on a later refresh (a
+    snapshot taken one frame early differs on a busy machine).
+    """
+    for _ in range(5):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 

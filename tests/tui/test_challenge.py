@@ -216,20 +216,52 @@ async def test_ctrl_e_in_a_terminal_that_cannot_suspend(
         assert screen.attempt_file().read_text(encoding="utf-8") == screen.code
 
 
-async def test_challenge_card_in_a_review_is_self_graded(
+async def test_challenge_in_a_review_is_graded_by_its_check(
+    challenge_app: QuizApp, challenge_service: StudyService, fake: FakeChecker
+) -> None:
+    async with challenge_app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await challenge_app.push_screen(ReviewScreen("challenge-deck"))
+        await settle(pilot)
+        review = challenge_app.screen
+        assert isinstance(review, ReviewScreen)
+        assert "BUILD" in str(review.query_one("#mode", Static).render())
+        await pilot.press("enter")
+        await settle(pilot)
+        editor = challenge_app.screen
+        assert isinstance(editor, ChallengeScreen)
+        editor.query_one(TextArea).load_text(GOOD_CODE)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        assert challenge_app.screen is review
+        # The pass graded the card once (5: first try); the review moved on to its summary.
+        assert [row.quality for row in reviews_of(challenge_service, "tiny-mlp")] == [5]
+        assert review.phase == "done"
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert reviews_of(challenge_service, "tiny-mlp") == []
+        assert review.phase == "question"
+
+
+async def test_leaving_the_editor_without_a_pass_keeps_the_card(
     challenge_app: QuizApp, challenge_service: StudyService
 ) -> None:
     async with challenge_app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.press("a")
+        await challenge_app.push_screen(ReviewScreen("challenge-deck"))
         await settle(pilot)
-        screen = challenge_app.screen
-        assert isinstance(screen, ReviewScreen)
-        assert screen.view is not None and screen.view.card.card_id == "tiny-mlp"
-        assert "THINK" in str(screen.query_one("#mode", Static).render())
+        review = challenge_app.screen
         await pilot.press("enter")
         await settle(pilot)
-        assert "Challenges" in str(screen.query_one("#feedback", Static).render())
-        await pilot.press("3")
+        await pilot.press("escape", "escape")
         await settle(pilot)
-    assert reviews_of(challenge_service, "tiny-mlp")[0].quality == 3
+        assert challenge_app.screen is review
+        assert isinstance(review, ReviewScreen) and review.phase == "question"
+        await pilot.press("v")  # grade yourself against the solution instead
+        await settle(pilot)
+        assert review.phase == "answer"
+        await pilot.press("2")
+        await settle(pilot)
+    assert [row.quality for row in reviews_of(challenge_service, "tiny-mlp")] == [2]

@@ -102,6 +102,7 @@ class ReviewScreen(Screen[None]):
         Binding("ctrl+z", "undo", "Undo", show=False, priority=True),
         Binding("s", "suspend", "Suspend"),
         Binding("e", "edit_source", "Deck file"),
+        Binding("v", "view_solution", "Solution (challenge)", show=False),
         Binding("question_mark", "app.help", "Help"),
         Binding("escape", "leave", "Home"),
     ]
@@ -289,7 +290,10 @@ class ReviewScreen(Screen[None]):
         if isinstance(card, ClozeCard):
             return "[b reverse] FILL IN [/] type each blank · [b]Tab[/b] next · [b]Enter[/b] checks"
         if isinstance(card, ChallengeCard):
-            return "[b reverse] THINK [/] sketch the model · [b]Enter[/b] shows the solution"
+            return (
+                "[b reverse] BUILD [/] [b]Enter[/b] opens the editor: a passed check grades "
+                "the card · [b]v[/b] shows the solution to grade yourself"
+            )
         return (
             "[b reverse] ANSWER [/] type it if you like · [b]Enter[/b] shows the answer · "
             "[b]Esc[/b] leaves the box"
@@ -345,8 +349,8 @@ class ReviewScreen(Screen[None]):
                     )
         elif isinstance(card, ChallengeCard):
             feedback.append(
-                "[dim]Grade how close your sketch was. To have real code checked, "
-                "open it under Challenges ([b]c[/b] on Home).[/dim]"
+                "[dim]Grade how close your own model was to this solution "
+                "(a check in the editor grades it for you).[/dim]"
             )
         self.phase = "answer"
         for inp in [self.query_one("#typed", AnswerInput), *self.blank_inputs]:
@@ -395,8 +399,49 @@ class ReviewScreen(Screen[None]):
                 self.chosen.append(index)
             self.query_one("#choices", Markdown).update(choice_lines(card, self.chosen))
 
+    def action_view_solution(self) -> None:
+        if (
+            self.phase == "question"
+            and self.view
+            and isinstance(self.view.card.card, ChallengeCard)
+        ):
+            self.reveal()
+
+    @work(thread=True, group="review")
+    def open_challenge(self) -> None:
+        from quizdl.tui.screens.challenge import ChallengeScreen
+
+        assert self.view is not None
+        card = self.view.card
+        info = service_of(self).challenges.find_challenge(f"{card.deck_id}/{card.card_id}")
+        self.app.call_from_thread(
+            self.app.push_screen, ChallengeScreen(info), self._challenge_closed
+        )
+
+    def _challenge_closed(self, _: None = None) -> None:
+        self.busy = True
+        self.settle_challenge()
+
+    @work(thread=True, group="review")
+    def settle_challenge(self) -> None:
+        """A check that passed in the editor graded the card: move on with that grade."""
+        assert self.session is not None
+        outcome = self.session.settle_current()
+        if outcome is None:
+            self.app.call_from_thread(self._unbusy)
+            return
+        label = Quality(outcome.quality).label
+        self.app.call_from_thread(
+            self.notify, f"Graded {outcome.quality} ({label}) by the checker."
+        )
+        self.app.call_from_thread(self.show, self._next_view())
+
     def action_primary(self) -> None:
         if self.phase == "question":
+            if self.view and isinstance(self.view.card.card, ChallengeCard):
+                if not self.busy:
+                    self.open_challenge()
+                return
             if self.view and isinstance(self.view.card.card, MCQCard) and not self.chosen:
                 self.notify("Pick an option first (number keys).", severity="warning")
                 return
