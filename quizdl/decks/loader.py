@@ -28,7 +28,7 @@ from quizdl.decks.model import (
 )
 from quizdl.decks.yaml_nodes import compose, gc_paused, to_data
 
-__all__ = ["compose", "construct", "load_deck", "parse_deck", "read_text"]
+__all__ = ["compose", "load_deck", "parse_deck", "read_text"]
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
@@ -101,11 +101,6 @@ def parse_deck(text: str, name: str) -> Deck:
     if problems:
         raise DeckError(problems)
     return deck
-
-
-def construct(node: yaml.Node, name: str) -> Any:
-    """Plain data from composed nodes (duplicate keys are reported by parse_deck)."""
-    return to_data(node, name).data
 
 
 def _scalar(node: yaml.Node | None) -> str | None:

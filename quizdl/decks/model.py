@@ -143,14 +143,3 @@ class Deck(_Strict):
                 )
             seen.add(card.id)
         return self
-
-
-def card_prompt(card: Card) -> str:
-    """The text a learner sees first; used for listings and search."""
-    if isinstance(card, ConceptCard):
-        return card.term
-    if isinstance(card, ClozeCard):
-        return CLOZE_BLANK.sub("[…]", card.text)
-    if isinstance(card, ChallengeCard):
-        return card.title
-    return card.question

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from quizdl.decks.content import card_from_content, normalise, prompt_of
-from quizdl.decks.errors import DeckError
 from quizdl.decks.loader import parse_deck, read_text
 from quizdl.decks.model import Deck
 from quizdl.scheduling.sm2 import PASSING, REDRILL_BELOW, SM2State, next_interval, review
@@ -185,10 +184,6 @@ class StudyService:
         text = read_text(path)
         deck = parse_deck(text, str(path))
         return self.import_deck(deck, source_path=str(path.resolve()), content_hash=file_hash(text))
-
-    def deck_ids(self) -> list[str]:
-        with self.db.read() as session:
-            return list(session.scalars(select(DeckRow.id).order_by(DeckRow.id)))
 
     def export_deck(self, deck_id: str) -> tuple[Deck, dict[str, ImportedProgress]]:
         """The deck as a Deck value (active cards, deck order) and each card's progress."""
@@ -450,18 +445,6 @@ class StudyService:
         if redrill:
             return {q: state.interval for q in range(6)}
         return {q: next_interval(state, q) for q in range(6)}
-
-    def is_reviewed_today(self, pk: int) -> bool:
-        today = self.today()
-        with self.db.read() as session:
-            return (
-                session.scalar(
-                    select(ReviewRow.id)
-                    .where(ReviewRow.card_pk == pk, ReviewRow.study_day == today)
-                    .limit(1)
-                )
-                is not None
-            )
 
     # -- answering --------------------------------------------------------
 
@@ -726,7 +709,3 @@ class StudyService:
                 select(CardRow.card_id, CardRow.pk).where(CardRow.card_id.in_(ids))
             )
             return {card_id: pk for card_id, pk in rows}
-
-
-def deck_error_lines(error: DeckError) -> list[str]:
-    return [str(problem) for problem in error.problems]
