@@ -6,15 +6,40 @@ import importlib
 import json
 import sys
 from pathlib import Path
+from typing import ClassVar
 
 import click
 
-from quizdl.cli.challenge import challenge
 from quizdl.cli.common import EXIT_FAILED, EXIT_USAGE, fail, open_service, print_json
-from quizdl.cli.transfer import export_command, import_command
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    """Commands in their own modules are imported only when used (or listed):
+    opening the app should not pay for the checker's or importers' imports."""
+
+    lazy: ClassVar[dict[str, str]] = {
+        "challenge": "quizdl.cli.challenge:challenge",
+        "import": "quizdl.cli.transfer:import_command",
+        "export": "quizdl.cli.transfer:export_command",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy:
+            module_name, attribute = self.lazy[cmd_name].split(":")
+            command = getattr(importlib.import_module(module_name), attribute)
+            assert isinstance(command, click.Command)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(
+    cls=_LazyGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(package_name="quizdl")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
@@ -121,12 +146,6 @@ def stats(as_json: bool) -> None:
         for d in result.decks:
             counts = f"{d.total:>6} {d.new:>5} {d.learning:>5} {d.review:>6} {d.due_today:>5}"
             click.echo(f"{d.deck_id:<{width}}  {counts}")
-
-
-# Commands that live in their own modules (each imports only what it needs).
-cli.add_command(challenge)
-cli.add_command(import_command)
-cli.add_command(export_command)
 
 
 def main() -> None:
