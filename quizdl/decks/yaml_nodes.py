@@ -153,13 +153,11 @@ def compose(text: str, name: str) -> yaml.Node:
                     pending_keys.pop()
                 elif kind is yaml.AliasEvent:
                     if event.anchor not in anchors:
-                        mark = event.start_mark
                         raise DeckError(
                             [
-                                DeckProblem(
+                                _at(
                                     name,
-                                    mark.line + 1,
-                                    mark.column + 1,
+                                    event.start_mark,
                                     "",
                                     f"YAML: unknown alias *{event.anchor}",
                                 )
@@ -169,18 +167,8 @@ def compose(text: str, name: str) -> yaml.Node:
                 elif kind is yaml.DocumentStartEvent:
                     documents += 1
                     if documents > 1:
-                        mark = event.start_mark
-                        raise DeckError(
-                            [
-                                DeckProblem(
-                                    name,
-                                    mark.line + 1,
-                                    mark.column + 1,
-                                    "",
-                                    "a deck file holds one YAML document; found a second",
-                                )
-                            ]
-                        )
+                        message = "a deck file holds one YAML document; found a second"
+                        raise DeckError([_at(name, event.start_mark, "", message)])
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
@@ -195,9 +183,13 @@ def compose(text: str, name: str) -> yaml.Node:
     return root
 
 
-def _problem(name: str, node: yaml.Node, field: str, message: str) -> DeckProblem:
-    mark = node.start_mark
+def _at(name: str, mark: Any, field: str, message: str) -> DeckProblem:
+    """A problem at a YAML mark (0-based line/column there, 1-based here)."""
     return DeckProblem(name, mark.line + 1, mark.column + 1, field, message)
+
+
+def _problem(name: str, node: yaml.Node, field: str, message: str) -> DeckProblem:
+    return _at(name, node.start_mark, field, message)
 
 
 @dataclass

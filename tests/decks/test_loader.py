@@ -124,6 +124,8 @@ def test_duplicate_mapping_keys_are_errors(tmp_path: Path) -> None:
             "deck.yaml:1:1: YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not",
         ),
         (b"[" * 20000 + b"]" * 20000, "YAML syntax"),
+        (b"id: a\n---\nid: b\n", "deck.yaml:2:1: a deck file holds one YAML document"),
+        (b"id: *nope\n", "deck.yaml:1:5: YAML: unknown alias *nope"),
     ],
 )
 def test_hostile_input_gets_a_one_line_reason(
