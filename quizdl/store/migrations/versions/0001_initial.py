@@ -44,6 +44,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("deck_id", "card_id", name="uq_cards_deck_card"),
     )
     op.create_index("ix_cards_deck_position", "cards", ["deck_id", "position"])
+    op.create_index("ix_cards_deck_state", "cards", ["deck_id", "retired", "suspended"])
     op.create_table(
         "card_states",
         sa.Column(
