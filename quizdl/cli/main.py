@@ -52,21 +52,10 @@ def cli(ctx: click.Context) -> None:
 
 
 def _open_app() -> None:
-    try:
-        tui = importlib.import_module("quizdl.tui.app")
-    except ModuleNotFoundError:
-        _print_today()
-        return
-    tui.run()
+    # Imported here: scripting commands never pay for Textual.
+    from quizdl.tui.app import run
 
-
-def _print_today() -> None:
-    service = open_service()
-    summaries = service.deck_summaries()
-    due = sum(s.due for s in summaries)
-    new = sum(s.new for s in summaries)
-    click.echo(f"Today: {due} due, {new} new across {len(summaries)} decks.")
-    click.echo("Commands: decks list | decks validate | import | stats | challenge (see --help)")
+    run()
 
 
 @cli.group()
