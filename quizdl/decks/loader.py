@@ -9,6 +9,7 @@ invalid UTF-8, enormous) are refused with a reason before parsing.
 from __future__ import annotations
 
 import difflib
+import hashlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from quizdl.decks.model import (
 )
 from quizdl.decks.yaml_nodes import compose, gc_paused, to_data
 
-__all__ = ["compose", "load_deck", "parse_deck", "read_text"]
+__all__ = ["check_file", "compose", "load_deck", "parse_deck", "read_text", "text_digest"]
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
@@ -42,35 +43,42 @@ _KNOWN_FIELDS = sorted(
 )
 
 
-def read_text(path: Path) -> str:
-    """Read a text file or raise DeckError with a one-line reason."""
-    name = str(path)
+def _refused(path: Path, message: str) -> DeckError:
+    return DeckError([DeckProblem(str(path), 0, 0, "", message)])
+
+
+def check_file(path: Path, max_bytes: int) -> None:
+    """Refuse a path that is missing, a directory or over ``max_bytes``, before reading it."""
     try:
         if not path.exists():
-            raise DeckError([DeckProblem(name, 0, 0, "", "no such file")])
+            raise _refused(path, "no such file")
         if path.is_dir():
-            raise DeckError([DeckProblem(name, 0, 0, "", "is a directory, expected a deck file")])
+            raise _refused(path, "is a directory, expected a file")
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise DeckError(
-                [
-                    DeckProblem(
-                        name,
-                        0,
-                        0,
-                        "",
-                        f"file is {size // (1024 * 1024)} MiB; the limit is "
-                        f"{MAX_FILE_BYTES // (1024 * 1024)} MiB",
-                    )
-                ]
-            )
+    except OSError as exc:
+        raise _refused(path, f"cannot read: {exc.strerror or exc}") from exc
+    if size > max_bytes:
+        raise _refused(
+            path,
+            f"file is {size // (1024 * 1024)} MiB; the limit is {max_bytes // (1024 * 1024)} MiB",
+        )
+
+
+def text_digest(text: str) -> str:
+    """The content hash that tells a changed source from an unchanged one."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def read_text(path: Path) -> str:
+    """Read a text file or raise DeckError with a one-line reason."""
+    check_file(path, MAX_FILE_BYTES)
+    try:
         data = path.read_bytes()
     except OSError as exc:
-        raise DeckError(
-            [DeckProblem(name, 0, 0, "", f"cannot read: {exc.strerror or exc}")]
-        ) from exc
+        raise _refused(path, f"cannot read: {exc.strerror or exc}") from exc
+    name = str(path)
     if b"\x00" in data[:8192]:
-        raise DeckError([DeckProblem(name, 0, 0, "", "binary file, expected UTF-8 text")])
+        raise _refused(path, "binary file, expected UTF-8 text")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from quizdl.decks.loader import read_text
+from quizdl.decks.loader import check_file, read_text, text_digest
 from quizdl.decks.model import Deck
 from quizdl.importers.anki import read_anki_collection, read_anki_package
 from quizdl.importers.csv_text import read_csv
@@ -34,18 +34,8 @@ def _file_digest(path: Path) -> str:
 
 
 def _head(path: Path) -> bytes:
+    check_file(path, MAX_SOURCE_BYTES)
     try:
-        if not path.exists():
-            refuse(path, "no such file")
-        if path.is_dir():
-            refuse(path, "is a directory, expected a file to import")
-        size = path.stat().st_size
-        if size > MAX_SOURCE_BYTES:
-            refuse(
-                path,
-                f"file is {size // (1024 * 1024)} MiB; the limit is "
-                f"{MAX_SOURCE_BYTES // (1024 * 1024)} MiB",
-            )
         with path.open("rb") as handle:
             return handle.read(HEAD_BYTES)
     except OSError as exc:
@@ -75,7 +65,7 @@ def _read(path: Path, kind: Format, options: ImportOptions) -> ImportSource:
         data = path.read_bytes()
         return read_anki_collection(path, data, hashlib.sha256(data).hexdigest(), options)
     text = read_text(path)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    digest = text_digest(text)
     readers = {"csv": read_csv, "markdown": read_markdown, "json": read_json, "yaml": read_yaml}
     return readers[kind](path, text, digest, options)
 

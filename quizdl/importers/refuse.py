@@ -9,7 +9,6 @@ from quizdl.decks.errors import DeckError, DeckProblem
 
 # Limits that keep a hostile or mistaken file from costing minutes or gigabytes.
 MAX_SOURCE_BYTES = 512 * 1024 * 1024  # an Anki package with media can be large
-MAX_TEXT_BYTES = 64 * 1024 * 1024  # the deck loader's own limit for text files
 MAX_COLLECTION_BYTES = 1024 * 1024 * 1024  # an uncompressed collection.anki2x
 MAX_ZIP_RATIO = 200  # real collections compress ~10:1; bombs reach 1000:1
 MAX_CARDS = 200_000

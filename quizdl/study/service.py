@@ -7,7 +7,6 @@ plain dataclasses (``quizdl.study.values``); no ORM object leaves this layer.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from functools import cached_property
@@ -19,7 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from quizdl.decks.content import card_from_content, normalise, prompt_of
-from quizdl.decks.loader import parse_deck, read_text
+from quizdl.decks.loader import parse_deck, read_text, text_digest
 from quizdl.decks.model import Deck
 from quizdl.scheduling.sm2 import PASSING, REDRILL_BELOW, SM2State, next_interval, review
 from quizdl.store.db import Database
@@ -87,10 +86,6 @@ def _state_of(row: CardStateRow) -> SM2State:
     return SM2State(row.easiness, row.repetitions, row.interval, row.due)
 
 
-def file_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 class StudyService:
     def __init__(
         self,
@@ -129,7 +124,7 @@ class StudyService:
         synced: list[str] = []
         for path in paths:
             text = read_text(path)
-            digest = file_hash(text)
+            digest = text_digest(text)
             if digest in hashes:
                 continue
             deck = parse_deck(text, str(path))
@@ -183,7 +178,9 @@ class StudyService:
         """Validate and import a YAML deck file; DeckError when it is not valid."""
         text = read_text(path)
         deck = parse_deck(text, str(path))
-        return self.import_deck(deck, source_path=str(path.resolve()), content_hash=file_hash(text))
+        return self.import_deck(
+            deck, source_path=str(path.resolve()), content_hash=text_digest(text)
+        )
 
     def export_deck(self, deck_id: str) -> tuple[Deck, dict[str, ImportedProgress]]:
         """The deck as a Deck value (active cards, deck order) and each card's progress."""
@@ -425,20 +422,28 @@ class StudyService:
         with self.db.read() as session:
             return self._study_card(*self._card_rows(session, pk))
 
-    def find_card(self, card_id: str, deck_id: str | None = None) -> StudyCard:
-        """A card by its id (``card`` or ``deck/card``)."""
+    @staticmethod
+    def find_card_rows(
+        session: Session, card_id: str, deck_id: str | None = None
+    ) -> tuple[CardRow, CardStateRow, DeckRow]:
+        """A card's rows by its id (``card`` or ``deck/card``); active cards first."""
         if deck_id is None and "/" in card_id:
             deck_id, card_id = card_id.split("/", 1)
+        query = _CARD_WITH_STATE.where(CardRow.card_id == card_id).order_by(
+            CardRow.retired, DeckRow.id
+        )
+        if deck_id is not None:
+            query = query.where(CardRow.deck_id == deck_id)
+        row = session.execute(query.limit(1)).one_or_none()
+        if row is None:
+            raise UnknownCard(f"no card with id {card_id!r}")
+        card, state, deck = row
+        return card, state, deck
+
+    def find_card(self, card_id: str, deck_id: str | None = None) -> StudyCard:
+        """A card by its id (``card`` or ``deck/card``)."""
         with self.db.read() as session:
-            query = _CARD_WITH_STATE.where(CardRow.card_id == card_id).order_by(
-                CardRow.retired, DeckRow.id
-            )
-            if deck_id is not None:
-                query = query.where(CardRow.deck_id == deck_id)
-            row = session.execute(query.limit(1)).one_or_none()
-            if row is None:
-                raise UnknownCard(f"no card with id {card_id!r}")
-            return self._study_card(*row)
+            return self._study_card(*self.find_card_rows(session, card_id, deck_id))
 
     def interval_preview(self, state: SM2State, redrill: bool = False) -> dict[int, int]:
         """Grade -> interval in days, for the grade buttons ("1d", "6d", "17d")."""
