@@ -45,18 +45,8 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-_TEXT_FIELDS = (
-    "term",
-    "explanation",
-    "formula",
-    "question",
-    "answer",
-    "text",
-    "hint",
-    "title",
-    "prompt",
-    "explanation",
-)
+_TEXT_FIELDS = ("term", "explanation", "formula", "question", "answer", "text", "hint",
+                "title", "prompt")  # fmt: skip
 
 
 def search_text_of(content: dict[str, Any]) -> str:

@@ -83,16 +83,11 @@ class ChallengeBook:
             return [self._info(session, card, state) for card, state in rows]
 
     def find_challenge(self, card_id: str) -> ChallengeInfo:
-        study_card = self.service.find_card(card_id)
-        if study_card.card.type != "challenge":
-            raise UnknownCard(f"{card_id!r} is a {study_card.card.type} card, not a challenge")
         with self.service.db.read() as session:
-            row = session.execute(
-                select(CardRow, CardStateRow)
-                .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
-                .where(CardRow.pk == study_card.pk)
-            ).one()
-            return self._info(session, *row)
+            card, state, _ = self.service.find_card_rows(session, card_id)
+            if card.type != "challenge":
+                raise UnknownCard(f"{card_id!r} is a {card.type} card, not a challenge")
+            return self._info(session, card, state)
 
     def _add_event(
         self,

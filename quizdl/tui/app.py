@@ -140,16 +140,19 @@ class QuizApp(App[None]):
     # -- command palette --------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield SystemCommand("Review all decks", "Study every card due today", self.action_review)
-        yield SystemCommand("Challenges", "Build-this-model exercises", self.action_challenges)
-        yield SystemCommand("Statistics", "Reviews, forecast, retention", self.action_stats)
-        yield SystemCommand("Browse cards", "Search every card", self.action_browse)
-        yield SystemCommand("Import a deck", "Validate, preview and import", self.action_import)
-        yield SystemCommand("Help", "Keys of this screen", self.action_help)
-        yield SystemCommand("Light/dark theme", "Switch themes", self.action_toggle_theme)
+        app_commands = [
+            SystemCommand("Review all decks", "Study every card due today", self.action_review),
+            SystemCommand("Challenges", "Build-this-model exercises", self.action_challenges),
+            SystemCommand("Statistics", "Reviews, forecast, retention", self.action_stats),
+            SystemCommand("Browse cards", "Search every card", self.action_browse),
+            SystemCommand("Import a deck", "Validate, preview and import", self.action_import),
+            SystemCommand("Help", "Keys of this screen", self.action_help),
+            SystemCommand("Light/dark theme", "Switch themes", self.action_toggle_theme),
+        ]
+        yield from app_commands
         # Every binding of the screen the palette was opened from, so each
         # action is reachable by name as well as by key.
-        seen = {"Review all decks", "Challenges", "Statistics", "Browse cards", "Help"}
+        seen = {command.title for command in app_commands}
         for key, active in screen.active_bindings.items():
             binding = active.binding
             if not binding.description or binding.description in seen:
