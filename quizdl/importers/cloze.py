@@ -69,10 +69,6 @@ class ClozeResult:
     blanks: int = 0
 
 
-def cloze_numbers(text: str) -> set[int]:
-    return {int(number) for number in _OPEN.findall(text)}
-
-
 def to_blanks(text: str, number: int) -> ClozeResult:
     """The card for cloze ``number``: its deletions become ``{{answer}}``, others plain text."""
     result = ClozeResult("")

@@ -52,10 +52,6 @@ class SM2State:
     interval: int = 0
     due: date | None = None
 
-    @property
-    def is_new(self) -> bool:
-        return self.due is None
-
 
 def _check_quality(quality: int) -> int:
     # bool is an int subclass; a True grade is a bug in the caller, not a 1.
