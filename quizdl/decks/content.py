@@ -58,5 +58,7 @@ def search_text_of(content: dict[str, Any]) -> str:
     for name in ("choices", "key_points", "tags"):
         value = content.get(name)
         if isinstance(value, list):
-            parts.extend(str(item) for item in value)
+            # A key point may be a list of synonyms: each is searchable text.
+            for item in value:
+                parts.extend(str(x) for x in (item if isinstance(item, list) else [item]))
     return normalise(" ".join(parts))

@@ -30,8 +30,27 @@ Identifier = Annotated[
     StringConstraints(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@+-]*$"),
 ]
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
+KeyPointSynonyms = Annotated[tuple[NonEmpty, ...], Field(min_length=1)]
 
 CLOZE_BLANK = re.compile(r"\{\{(.+?)\}\}", re.DOTALL)
+# Inside a blank, "|" separates accepted answers and "\|" is a literal pipe
+# (an absolute value, a shell pipe).
+_ALTERNATIVE_SEPARATOR = re.compile(r"(?<!\\)\|")
+
+
+def blank_alternatives(raw: str) -> tuple[str, ...]:
+    """A blank's accepted answers, canonical first: ``{{a|b\\|c}}`` -> ("a", "b|c").
+
+    Empty alternatives are dropped; a blank with nothing in it is ("",), so a
+    card always has one canonical answer per blank.
+    """
+    parts = (part.replace("\\|", "|").strip() for part in _ALTERNATIVE_SEPARATOR.split(raw))
+    return tuple(part for part in parts if part) or ("",)
+
+
+def canonical_blank(raw: str) -> str:
+    """What the card shows as a blank's answer: its first alternative."""
+    return blank_alternatives(raw)[0]
 
 
 class _Strict(BaseModel):
@@ -59,9 +78,23 @@ class QACard(_CardBase):
     answer: str = Field(
         description="Markdown model answer; empty only for imported unanswered questions."
     )
-    key_points: tuple[NonEmpty, ...] = Field(
-        default=(), description="Short phrases a good answer mentions."
+    key_points: tuple[NonEmpty | KeyPointSynonyms, ...] = Field(
+        default=(),
+        description=(
+            "Short phrases a good answer mentions. A point may be a list of synonyms; "
+            "the first is the one shown."
+        ),
     )
+
+    @property
+    def key_point_synonyms(self) -> tuple[tuple[str, ...], ...]:
+        """Each key point as its accepted phrasings, the shown one first."""
+        return tuple((point,) if isinstance(point, str) else point for point in self.key_points)
+
+    @property
+    def key_point_names(self) -> tuple[str, ...]:
+        """Each key point as shown: its first phrasing."""
+        return tuple(synonyms[0] for synonyms in self.key_point_synonyms)
 
 
 class MCQCard(_CardBase):
@@ -95,7 +128,12 @@ class MCQCard(_CardBase):
 
 class ClozeCard(_CardBase):
     type: Literal["cloze"]
-    text: NonEmpty = Field(description="Text with blanks marked {{answer}}; several allowed.")
+    text: NonEmpty = Field(
+        description=(
+            "Text with blanks marked {{answer}}; several allowed. A blank may accept "
+            "alternatives, {{shown|also right}}; write a literal pipe as \\|."
+        )
+    )
     hint: str | None = None
 
     @field_validator("text")
@@ -107,7 +145,13 @@ class ClozeCard(_CardBase):
 
     @property
     def blanks(self) -> tuple[str, ...]:
-        return tuple(match.strip() for match in CLOZE_BLANK.findall(self.text))
+        """Each blank's canonical answer, the one the card shows."""
+        return tuple(answers[0] for answers in self.blank_answers)
+
+    @property
+    def blank_answers(self) -> tuple[tuple[str, ...], ...]:
+        """Each blank's accepted answers, canonical first."""
+        return tuple(blank_alternatives(match) for match in CLOZE_BLANK.findall(self.text))
 
 
 class ChallengeCard(_CardBase):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import genanki
 
-from quizdl.decks.model import CLOZE_BLANK, ClozeCard, Deck
+from quizdl.decks.model import CLOZE_BLANK, ClozeCard, Deck, canonical_blank
 from quizdl.exporters.sides import front_and_back
 from quizdl.importers.anki_cards import QUIZDL_ID_FIELD
 
@@ -77,7 +77,8 @@ def _lines(text: str) -> str:
 def _cloze_text(card: ClozeCard) -> str:
     # quizdl shows all blanks of a card at once: one Anki cloze number keeps it one card.
     escaped = markdown_to_html(card.text)
-    return CLOZE_BLANK.sub(lambda match: "{{c1::" + match.group(1) + "}}", escaped)
+    # Anki has no alternatives: it gets the canonical answer the review shows.
+    return CLOZE_BLANK.sub(lambda match: "{{c1::" + canonical_blank(match.group(1)) + "}}", escaped)
 
 
 def export_apkg(deck: Deck) -> bytes:

@@ -88,6 +88,8 @@ def _convert(text: str, number: int, result: ClozeResult) -> str:
             # A "}}" inside the answer (LaTeX), or a brace against our own, would end the
             # blank early; a space there is dropped again when the blank is read.
             plain = plain.replace("}}", "} }").replace("{{", "{ {")
+            # "|" separates accepted answers in a quizdl blank: Anki's is literal.
+            plain = plain.replace("|", "\\|")
             plain = (" " if plain.startswith("{") else "") + plain
             plain += " " if plain.endswith("}") else ""
             out.append("{{" + plain + "}}")

@@ -82,20 +82,27 @@ class KeyPointHit:
     mentioned: bool
 
 
-def key_point_hits(answer: str, key_points: Sequence[str]) -> list[KeyPointHit]:
+def key_point_hits(answer: str, key_points: Sequence[str | Sequence[str]]) -> list[KeyPointHit]:
     """Which key points the typed answer mentions.
 
-    A key point is mentioned when every meaningful word of it appears in the
-    answer (in any order), ignoring case, punctuation and simple plurals.
+    A key point is mentioned when every meaningful word of one of its
+    phrasings appears in the answer (in any order), ignoring case, punctuation
+    and simple plurals. A point given as a list of synonyms is reported by its
+    first phrasing.
     """
     said: set[str] = set()
     for word in words(answer):
         said |= forms(word)
     hits = []
     for point in key_points:
-        needed = [w for w in words(point) if w not in _STOP_WORDS] or words(point)
-        mentioned = bool(needed) and all(forms(w) & said for w in needed)
-        hits.append(KeyPointHit(point, mentioned))
+        synonyms = [point] if isinstance(point, str) else list(point)
+        mentioned = False
+        for phrasing in synonyms:
+            needed = [w for w in words(phrasing) if w not in _STOP_WORDS] or words(phrasing)
+            if needed and all(forms(w) & said for w in needed):
+                mentioned = True
+                break
+        hits.append(KeyPointHit(synonyms[0], mentioned))
     return hits
 
 

@@ -16,6 +16,7 @@ from quizdl.decks.model import (
     ConceptCard,
     MCQCard,
     QACard,
+    canonical_blank,
 )
 
 TYPE_NAMES = {
@@ -51,7 +52,7 @@ def cloze_answer(card: ClozeCard) -> str:
     last = 0
     for match in CLOZE_BLANK.finditer(card.text):
         pieces.append(card.text[last : match.start()])
-        word = match.group(1).strip()
+        word = canonical_blank(match.group(1))
         pieces.append(word if _in_code(card.text, match.start()) else f"**{word}**")
         last = match.end()
     pieces.append(card.text[last:])
@@ -106,7 +107,7 @@ def full_markdown(card: Card) -> str:
     parts.append("---")
     parts.append(answer_markdown(card))
     if isinstance(card, QACard) and card.key_points:
-        parts.append("Key points: " + ", ".join(card.key_points))
+        parts.append("Key points: " + ", ".join(card.key_point_names))
     return "\n\n".join(part for part in parts if part)
 
 
