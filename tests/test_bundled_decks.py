@@ -134,7 +134,7 @@ def test_each_guide_interview_question_has_a_qa_card(card_id: str) -> None:
     assert isinstance(card, QACard)
     assert card.source == "Interview Questions"
     assert card.answer.strip()
-    assert 2 <= len(card.key_points) <= 5
+    assert 2 <= len(card.key_points) <= 4
 
 
 def test_interview_deck_is_large_and_mixed() -> None:
@@ -171,3 +171,14 @@ def test_model_answers_mention_their_own_key_points(path: Path) -> None:
         if not mentions(card.answer, point)
     ]
     assert not missing, "key points absent from their answers: " + "; ".join(missing)
+
+
+@pytest.mark.parametrize("path", DECK_PATHS, ids=lambda path: path.name)
+def test_qa_cards_ask_for_at_most_four_key_points(path: Path) -> None:
+    """Minimum information: a card that needs five or more points is several cards."""
+    crowded = [
+        card.id
+        for card in load_deck(path).cards
+        if isinstance(card, QACard) and len(card.key_points) > 4
+    ]
+    assert not crowded, f"more than four key points: {crowded}"
