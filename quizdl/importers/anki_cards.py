@@ -22,6 +22,7 @@ from quizdl.importers.html_text import html_to_markdown
 from quizdl.importers.ids import anki_card_id, is_valid_id
 from quizdl.importers.source import ImportOptions, ImportSource, MediaNotes
 from quizdl.scheduling.sm2 import INITIAL_EASINESS, MIN_EASINESS, SM2State
+from quizdl.study.clock import study_day
 from quizdl.study.values import ImportedProgress
 
 _REF = re.compile(r"\{\{([^{}]+)\}\}")
@@ -106,29 +107,36 @@ def deck_layout(collection: Collection, path: Path) -> tuple[str, dict[int, str]
     return title, subdeck_tags
 
 
+_UNIX_TIME_FROM = 1_000_000_000  # a due above this is a Unix time, not a day number
+_QUEUE_LEARNING = 1
+_QUEUE_SUSPENDED = -1
+
+
 def anki_progress(card: CardRow, created: date) -> ImportedProgress | None:
     """Anki scheduling as SM-2 state.
 
     Review cards keep their interval, ease (factor is per mille) and due day
-    (days since ``col.crt``); SM-2 repetitions is at least 2 so the next
-    success multiplies the interval by the easiness, as Anki would. Learning
-    and relearning cards restart SM-2's ladder (repetitions 0, interval 1) on
-    the day Anki had them due. Queue -1 is suspended.
+    (days since ``created``, the collection's first day); SM-2 repetitions is
+    at least 2 so the next success multiplies the interval by the easiness, as
+    Anki would. Learning and relearning cards restart SM-2's ladder
+    (repetitions 0, interval 1) on the day Anki had them due, keeping ease and
+    lapses; that includes the old scheduler's relearning, a review card (type
+    2) in the learning queue whose due is a Unix time. Queue -1 is suspended.
+    Unix times become the learner's local study day, as everywhere in quizdl.
     """
-    suspended = card.queue == -1
+    suspended = card.queue == _QUEUE_SUSPENDED
     easiness = (
         max(MIN_EASINESS, round(card.factor / 1000, 4)) if card.factor > 0 else INITIAL_EASINESS
     )
     try:
-        if card.type == 2:
+        if card.due > _UNIX_TIME_FROM:
+            due = study_day(datetime.fromtimestamp(card.due, tz=UTC).astimezone())
+        else:
             due = created + timedelta(days=card.due)
+        relearning = card.type == 2 and card.queue == _QUEUE_LEARNING
+        if card.type == 2 and not relearning:
             state = SM2State(easiness, max(2, card.reps - card.lapses), max(1, card.interval), due)
-        elif card.type in (1, 3):
-            # Learning steps are due at a Unix time; day-based relearning at a day number.
-            if card.due > 1_000_000_000:
-                due = datetime.fromtimestamp(card.due, tz=UTC).date()
-            else:
-                due = created + timedelta(days=card.due)
+        elif card.type in (1, 2, 3):
             state = SM2State(easiness, 0, 1, due)
         else:
             if not suspended:

@@ -1,7 +1,8 @@
 """Reading an Anki collection (legacy schema 11 or schema 18) into plain rows.
 
 The database image is opened in memory (``deserialize``) so nothing is written
-next to the source and no temp file outlives a failure. Schema 18 declares
+next to the source and no temp file outlives a failure; a WAL-mode image (what
+Anki exports) is marked as a rollback-journal file first. Schema 18 declares
 ``COLLATE unicase`` columns, which SQLite refuses to query unless a collation
 of that name exists, so one is registered first. A progress handler bounds
 the time any query may take: a crafted database cannot hang the import.
@@ -79,12 +80,29 @@ def _unicase(left: str, right: str) -> int:
     return (a > b) - (a < b)
 
 
+# Header bytes 18 and 19 are the file format's write and read versions: 2 means
+# WAL. Anki keeps its collection in WAL mode and exports the file as it is, but
+# an in-memory image cannot have a write-ahead log, so SQLite refuses to open
+# it ("unable to open database file"). The exported file is complete on its own
+# (Anki checkpoints before exporting), so reading it as a rollback-journal
+# database (version 1) is exactly the same data.
+_WAL_VERSIONS = b"\x02\x02"
+_ROLLBACK_VERSIONS = b"\x01\x01"
+_VERSIONS = slice(18, 20)
+
+
+def without_wal(image: bytes) -> bytes:
+    if image[_VERSIONS] != _WAL_VERSIONS:
+        return image
+    return image[: _VERSIONS.start] + _ROLLBACK_VERSIONS + image[_VERSIONS.stop :]
+
+
 def _connect(image: bytes) -> sqlite3.Connection:
     connection = sqlite3.connect(":memory:")
     connection.create_collation("unicase", _unicase)
     deadline = time.monotonic() + QUERY_SECONDS
     connection.set_progress_handler(lambda: int(time.monotonic() > deadline), 100_000)
-    connection.deserialize(image)
+    connection.deserialize(without_wal(image))
     return connection
 
 
@@ -147,9 +165,19 @@ def _read(connection: sqlite3.Connection, path: Path, member: str) -> Collection
     return Collection(_created(crt), int(version), notetypes, decks, notes, cards)
 
 
+_HALF_DAY_SECONDS = 12 * 3600
+
+
 def _created(crt: Any) -> date:
+    """The collection's first day, which review due numbers count from.
+
+    ``col.crt`` is the moment that day began at Anki's rollover hour, in the
+    learner's local time (Anki sets it so). Its UTC date is a day off for
+    anyone far from UTC; the local date half a day later is that day whatever
+    the rollover hour was."""
     try:
-        return datetime.fromtimestamp(int(crt), tz=UTC).date()
+        moment = datetime.fromtimestamp(int(crt) + _HALF_DAY_SECONDS, tz=UTC)
+        return moment.astimezone().date()
     except (ValueError, OverflowError, OSError, TypeError):
         return date(1970, 1, 1)
 

@@ -9,6 +9,7 @@ store it zstd-compressed as ``collection.anki21b`` beside a dummy
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import sqlite3
@@ -18,7 +19,9 @@ from pathlib import Path
 
 import zstandard
 
-CRT = 1_700_000_000  # 2023-11-14 22:13:20 UTC
+# Anki sets col.crt to the start of the first day at its rollover hour (04:00 local);
+# this is 2023-11-14 04:00 in UTC, the zone the import tests run in (see conftest).
+CRT = 1_699_934_400
 
 
 @dataclass
@@ -195,10 +198,14 @@ def _fill_common(db: sqlite3.Connection, spec: Spec, models: str, decks: str, ve
         db.execute(statement)
 
 
-def _image(db: sqlite3.Connection) -> bytes:
+def _image(db: sqlite3.Connection, *, wal: bool = False) -> bytes:
     db.commit()
     data = db.serialize()
     db.close()
+    if wal:
+        # Anki keeps its collection in WAL mode and exports the file as it is:
+        # header bytes 18-19 (write/read format versions) are 2, not 1.
+        data = data[:18] + b"\x02\x02" + data[20:]
     return data
 
 
@@ -246,7 +253,7 @@ def modern_collection(spec: Spec) -> bytes:
             "INSERT INTO decks VALUES (?, ?, 0, 0, x'', x'')", (deck_id, name.replace("::", "\x1f"))
         )
     _fill_common(db, spec, "", "", 18)
-    return _image(db)
+    return _image(db, wal=True)
 
 
 def dummy_legacy_collection() -> bytes:
@@ -271,8 +278,10 @@ def dummy_legacy_collection() -> bytes:
     return legacy_collection(spec)
 
 
-def write_zip(path: Path, members: dict[str, bytes]) -> Path:
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+def write_zip(
+    path: Path, members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED
+) -> Path:
+    with zipfile.ZipFile(path, "w", compression=compression) as archive:
         for name, data in members.items():
             archive.writestr(name, data)
     return path
@@ -291,19 +300,34 @@ def legacy_package(
 
 
 def modern_package(path: Path, spec: Spec, media: dict[str, bytes] | None = None) -> Path:
+    """Laid out as Anki 23.10+ exports by default (checked against a package exported by
+    Anki's own library in test_anki_real): members stored uncompressed, each one zstd
+    data written as a stream (no content size in the frame header), the collection in
+    WAL mode, and the media map a zstd protobuf ``MediaEntries`` of (name, size, sha1)."""
     files = media or {}
-    compressor = zstandard.ZstdCompressor()
+    compressor = zstandard.ZstdCompressor(write_content_size=False)
+
+    def zstd(data: bytes) -> bytes:
+        out = io.BytesIO()
+        with compressor.stream_writer(out, closefd=False) as writer:
+            writer.write(data)
+        return out.getvalue()
+
     entries = b"".join(
-        pb_bytes(1, pb_bytes(1, name) + pb_int(2, len(data))) for name, data in files.items()
+        pb_bytes(
+            1,
+            pb_bytes(1, name) + pb_int(2, len(data)) + pb_bytes(3, hashlib.sha1(data).digest()),
+        )
+        for name, data in files.items()
     )
     members = {
-        "collection.anki2": dummy_legacy_collection(),
-        "collection.anki21b": compressor.compress(modern_collection(spec)),
-        "media": compressor.compress(entries),
         "meta": pb_int(1, 3),
+        "collection.anki21b": zstd(modern_collection(spec)),
+        "collection.anki2": dummy_legacy_collection(),
     }
-    members.update({str(i): compressor.compress(data) for i, data in enumerate(files.values())})
-    return write_zip(path, members)
+    members.update({str(i): zstd(data) for i, data in enumerate(files.values())})
+    members["media"] = zstd(entries)
+    return write_zip(path, members, zipfile.ZIP_STORED)
 
 
 def zstd_stream(total: int) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -30,3 +31,22 @@ def study(home: Path) -> Iterator[StudyService]:
     service = open_study(bundled=[])
     yield service
     service.db.close()
+
+
+LocalZone = Callable[[str], None]
+
+
+@pytest.fixture(autouse=True)
+def local_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalZone]:
+    """Run in a chosen local time zone (UTC unless a test asks for another): Anki's
+    dates become the learner's local study days, so the machine's own zone must not
+    decide a test's outcome."""
+
+    def use(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+
+    use("UTC")
+    yield use
+    monkeypatch.undo()
+    time.tzset()
