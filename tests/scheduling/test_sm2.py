@@ -54,9 +54,19 @@ def test_easiness_is_floored() -> None:
 
 
 def test_interval_uses_easiness_before_the_update() -> None:
+    # Grades that change the easiness, so the two readings give different days.
+    # Grade 5 raises it to 2.6: before -> ceil(6 * 2.5) = 15, after would be 16.
     state = SM2State(easiness=2.5, repetitions=2, interval=6, due=DAY0)
-    # With the updated easiness (2.18) this would be 14; SM-2 uses 2.5 -> 15.
-    assert review(state, 3, DAY0).interval == 15
+    assert review(state, 5, DAY0).interval == 15
+    # Grade 3 lowers it to 2.36: before -> ceil(10 * 2.5) = 25, after would be 24.
+    state = SM2State(easiness=2.5, repetitions=2, interval=10, due=DAY0)
+    assert review(state, 3, DAY0).interval == 25
+
+
+def test_an_exact_product_is_not_pushed_over_a_day_by_float_noise() -> None:
+    # 25 * 2.2 is 55.00000000000001 in binary floating point; SM-2 means 55.
+    state = SM2State(easiness=2.2, repetitions=3, interval=25, due=DAY0)
+    assert review(state, 4, DAY0).interval == 55
 
 
 @pytest.mark.parametrize("bad", [-1, 6, 2.5, True, "4"])
@@ -71,11 +81,38 @@ def test_review_is_pure() -> None:
     assert state == SM2State()
 
 
-def test_next_interval_matches_review_for_every_grade() -> None:
+def test_every_grade_from_one_state_gives_hand_computed_values() -> None:
+    # By hand from the published rules, with easiness 2.3 and interval 20:
+    # q < 3 -> 1 day; q >= 3 -> ceil(20 * 2.3) = 46 days (the easiness before
+    # this answer; after it, grade 3 would give 44 and grade 5 would give 48).
+    # Easiness: 2.3 + 0.1 - (5 - q) * (0.08 + (5 - q) * 0.02).
     state = SM2State(easiness=2.3, repetitions=3, interval=20, due=DAY0)
+    expected_interval = [1, 1, 1, 46, 46, 46]
+    expected_easiness = [1.5, 1.76, 1.98, 2.16, 2.3, 2.4]
     for grade in Quality:
-        assert next_interval(state, grade) == review(state, grade, DAY0).interval
-        assert review(state, grade, DAY0).due == DAY0 + timedelta(days=next_interval(state, grade))
+        after = review(state, grade, DAY0)
+        assert next_interval(state, grade) == expected_interval[grade]
+        assert after.interval == expected_interval[grade]
+        assert after.due == DAY0 + timedelta(days=expected_interval[grade])
+        assert after.easiness == pytest.approx(expected_easiness[grade])
+        assert after.repetitions == (0 if grade < 3 else 4)
+
+
+def test_mixed_history_on_fixed_dates() -> None:
+    # Worked by hand: the 4th interval is ceil(15 * 2.46) = 37 (39 with the
+    # easiness after the update); lapses keep the easiness, which keeps falling.
+    states = history([5, 3, 4, 5, 1, 4, 3])
+    assert [s.interval for s in states] == [1, 6, 15, 37, 1, 1, 6]
+    assert [s.easiness for s in states] == pytest.approx([2.6, 2.46, 2.46, 2.56, 2.02, 2.02, 1.88])
+    assert [s.due for s in states] == [
+        date(2026, 1, 6),
+        date(2026, 1, 12),
+        date(2026, 1, 27),
+        date(2026, 3, 5),
+        date(2026, 3, 6),
+        date(2026, 3, 7),
+        date(2026, 3, 13),
+    ]
 
 
 def test_quality_labels() -> None:
