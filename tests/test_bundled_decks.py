@@ -182,3 +182,22 @@ def test_qa_cards_ask_for_at_most_four_key_points(path: Path) -> None:
         if isinstance(card, QACard) and len(card.key_points) > 4
     ]
     assert not crowded, f"more than four key points: {crowded}"
+
+
+def keyed_choice_is_longest(card: MCQCard) -> bool:
+    """The single longest choice (by characters) is a right one; a tie is not longest."""
+    lengths = [len(choice) for choice in card.choices]
+    longest = max(lengths)
+    if lengths.count(longest) > 1:
+        return False
+    return lengths.index(longest) in card.correct_indices
+
+
+@pytest.mark.parametrize("path", DECK_PATHS, ids=lambda path: path.name)
+def test_the_longest_choice_is_not_a_cue_to_the_answer(path: Path) -> None:
+    """Test-wise learners pick the longest choice; it must be right in at most a third."""
+    mcqs = [card for card in load_deck(path).cards if isinstance(card, MCQCard)]
+    cued = [card.id for card in mcqs if keyed_choice_is_longest(card)]
+    assert len(cued) * 3 <= len(mcqs), (
+        f"the keyed answer is the longest choice in {len(cued)} of {len(mcqs)} MCQs: {cued}"
+    )
