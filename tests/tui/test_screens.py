@@ -36,7 +36,7 @@ async def test_stats_show_retention_and_streak(app: QuizApp, service: StudyServi
         assert "Streak 1 day" in summary
         assert "retention 50%" in summary
         table = app.screen.query_one("#retention", DataTable)
-        assert table.get_row_at(0)[0] == "Test deck"
+        assert str(table.get_row_at(0)[0]) == "Test deck"
         assert table.get_row_at(0)[-1] == "50%"
 
 

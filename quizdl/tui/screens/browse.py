@@ -9,7 +9,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.markup import escape
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Select, Static
@@ -17,6 +16,7 @@ from textual.widgets import DataTable, Input, Select, Static
 from quizdl.decks.model import CARD_TYPES
 from quizdl.study.values import BrowseRow, CardStatus
 from quizdl.tui.services import service_of
+from quizdl.tui.text import Cell, one_line, plain
 from quizdl.tui.widgets.footer import Footer
 
 STATUSES: tuple[CardStatus, ...] = ("new", "learning", "review", "suspended", "retired")
@@ -74,7 +74,7 @@ class BrowseScreen(Screen[None]):
             yield Select[str](
                 [(s, s) for s in STATUSES], prompt="Any state", id="status", compact=True
             )
-        table: DataTable[str] = DataTable(id="results", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Cell] = DataTable(id="results", cursor_type="row", zebra_stripes=True)
         table.add_columns("Prompt", "Type", "State", "Due", "Deck", "Card")
         yield table
         yield Static("", id="result-count", classes="muted")
@@ -91,7 +91,7 @@ class BrowseScreen(Screen[None]):
     @work(thread=True, group="browse-decks")
     def load_decks(self) -> None:
         decks = service_of(self).deck_summaries()
-        options = [(deck.title, deck.id) for deck in decks]
+        options = [(plain(deck.title), deck.id) for deck in decks]
         self.app.call_from_thread(self.query_one("#deck", Select).set_options, options)
 
     def current_query(self) -> Query:
@@ -134,23 +134,20 @@ class BrowseScreen(Screen[None]):
         self.app.call_from_thread(self.show, rows)
 
     def show(self, rows: list[BrowseRow]) -> None:
-        table: DataTable[str] = self.query_one("#results", DataTable)
+        table: DataTable[Cell] = self.query_one("#results", DataTable)
         cursor = table.cursor_row
         table.clear()
         self.rows = {row.pk: row for row in rows}
         # The prompt says most about a card; it gets what the other columns leave.
         width = max(PROMPT_MIN_WIDTH, self.size.width - OTHER_COLUMNS_WIDTH)
         for row in rows:
-            prompt = " ".join(row.prompt.split())
-            if len(prompt) > width:
-                prompt = prompt[: width - 1] + "…"
             table.add_row(
-                escape(prompt),
+                plain(one_line(row.prompt, width)),
                 row.type,
                 row.status,
                 "" if row.due is None else str(row.due),
-                row.deck_id,
-                row.card_id,
+                plain(row.deck_id),
+                plain(row.card_id),
                 key=str(row.pk),
             )
         if 0 <= cursor < table.row_count:
@@ -161,7 +158,7 @@ class BrowseScreen(Screen[None]):
         )
 
     def selected_pk(self) -> int | None:
-        table: DataTable[str] = self.query_one("#results", DataTable)
+        table: DataTable[Cell] = self.query_one("#results", DataTable)
         if table.row_count == 0:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value

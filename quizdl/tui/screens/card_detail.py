@@ -15,6 +15,7 @@ from quizdl.scheduling.sm2 import Quality
 from quizdl.study.values import CardDetail
 from quizdl.tui.render import TYPE_NAMES, format_seconds, full_markdown
 from quizdl.tui.services import service_of
+from quizdl.tui.text import markup_safe
 from quizdl.tui.widgets.footer import Footer
 
 
@@ -23,7 +24,8 @@ def detail_line(detail: CardDetail) -> str:
     state = card.state
     due = "not yet studied" if state.due is None else f"due {state.due:%a %d %b %Y}"
     return (
-        f"[b]{card.deck_title}[/b] · {card.card_id} · {TYPE_NAMES[card.card.type]} · "
+        f"[b]{markup_safe(card.deck_title)}[/b] · {markup_safe(card.card_id)} · "
+        f"{TYPE_NAMES[card.card.type]} · "
         f"[b]{detail.status}[/b] · {due} · interval {state.interval}d · "
         f"easiness {state.easiness:.2f} · lapses {detail.lapses}"
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -12,13 +13,18 @@ from textual.widgets import DataTable, Static
 
 from quizdl.study.values import ChallengeInfo
 from quizdl.tui.services import service_of
+from quizdl.tui.text import Cell, plain
 from quizdl.tui.widgets.footer import Footer
 
 
-def result_of(info: ChallengeInfo) -> str:
+def result_of(info: ChallengeInfo) -> Text:
+    # A Text, not markup: table cells parse strings with Rich, which knows
+    # nothing of Textual's $variables (a "[$success]…[/]" cell crashed here).
     if info.last_passed is None:
-        return "not tried"
-    return "[$success]✓ passed[/]" if info.last_passed else "[$error]✗ failed[/]"
+        return Text("not tried")
+    if info.last_passed:
+        return Text("✓ passed", style="bold green")
+    return Text("✗ failed", style="bold red")
 
 
 class ChallengeListScreen(Screen[None]):
@@ -33,7 +39,7 @@ class ChallengeListScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("Challenges — build the model, the checker grades it", classes="screen-title")
-        table: DataTable[str] = DataTable(id="challenges", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Cell] = DataTable(id="challenges", cursor_type="row", zebra_stripes=True)
         table.add_columns("Last check", "Due", "Checks", "Challenge", "Deck")
         yield table
         yield Static("[b]Enter[/b] open the selected challenge", classes="muted", id="hint")
@@ -52,7 +58,7 @@ class ChallengeListScreen(Screen[None]):
         self.app.call_from_thread(self.show, infos)
 
     def show(self, infos: list[ChallengeInfo]) -> None:
-        table: DataTable[str] = self.query_one(DataTable)
+        table: DataTable[Cell] = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
         self.infos = {info.card_id: info for info in infos}
@@ -60,7 +66,12 @@ class ChallengeListScreen(Screen[None]):
         for info in infos:
             due = "new" if info.due is None else ("today" if info.due <= today else str(info.due))
             table.add_row(
-                result_of(info), due, str(info.attempts), info.title, info.deck_id, key=info.card_id
+                result_of(info),
+                due,
+                str(info.attempts),
+                plain(info.title),
+                plain(info.deck_id),
+                key=info.card_id,
             )
         if 0 <= row < table.row_count:
             table.move_cursor(row=row)

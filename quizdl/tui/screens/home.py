@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Static
 from quizdl.study.values import DeckSummary, Stats
 from quizdl.tui.render import format_seconds
 from quizdl.tui.services import app_of, service_of
+from quizdl.tui.text import Cell, plain
 from quizdl.tui.widgets.footer import Footer
 from quizdl.tui.widgets.heatmap import Heatmap
 
@@ -67,7 +68,7 @@ class HomeScreen(Screen[None]):
             yield Static("[b]quizdl[/b]  deep-learning interview practice", id="home-title")
             yield Static("", id="streak")
         yield Static("Loading your decks…", id="today")
-        table: DataTable[str] = DataTable(id="decks", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Cell] = DataTable(id="decks", cursor_type="row", zebra_stripes=True)
         table.add_column("Deck", key="deck")
         table.add_column("New", key="new")
         table.add_column("Due", key="due")
@@ -100,7 +101,7 @@ class HomeScreen(Screen[None]):
 
     def show(self, data: HomeData) -> None:
         stats = data.stats
-        table: DataTable[str] = self.query_one("#decks", DataTable)
+        table: DataTable[Cell] = self.query_one("#decks", DataTable)
         selected = table.cursor_row
         table.clear()
         new = sum(d.new for d in data.decks)
@@ -108,7 +109,9 @@ class HomeScreen(Screen[None]):
         total = sum(d.total for d in data.decks)
         table.add_row("[b]All decks[/b]", str(new), str(due), str(total), key=ALL_DECKS)
         for deck in data.decks:
-            table.add_row(deck.title, str(deck.new), str(deck.due), str(deck.total), key=deck.id)
+            table.add_row(
+                plain(deck.title), str(deck.new), str(deck.due), str(deck.total), key=deck.id
+            )
         if 0 <= selected < table.row_count:
             table.move_cursor(row=selected)
         days = "day" if stats.streak == 1 else "days"

@@ -15,12 +15,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from quizdl.study.values import ImportPlan
 from quizdl.tui.services import service_of
+from quizdl.tui.text import markup_safe
 from quizdl.tui.widgets.footer import Footer
 from quizdl.tui.widgets.path_suggester import PathSuggester
 
@@ -37,12 +37,12 @@ class Preview:
 def id_list(ids: list[str]) -> str:
     shown = ", ".join(ids[:LISTED_IDS])
     more = f" and {len(ids) - LISTED_IDS} more" if len(ids) > LISTED_IDS else ""
-    return escape(shown + more)
+    return markup_safe(shown + more)
 
 
 def plan_markup(plan: ImportPlan, notes: list[str]) -> str:
     verb = "Update" if plan.deck_exists else "Create"
-    lines = [f"[b]{verb} deck {escape(plan.deck_title)}[/b] ({escape(plan.deck_id)})", ""]
+    lines = [f"[b]{verb} deck {markup_safe(plan.deck_title)}[/b] ({markup_safe(plan.deck_id)})", ""]
     for label, ids, colour in (
         ("new", plan.new, "$success"),
         ("updated", plan.updated, "$warning"),
@@ -52,7 +52,7 @@ def plan_markup(plan: ImportPlan, notes: list[str]) -> str:
         detail = f": {id_list(ids)}" if ids else ""
         lines.append(f"[{colour}]{len(ids):>5}[/] {label}{detail}")
     lines.append(f"[dim]{len(plan.unchanged):>5} unchanged[/dim]")
-    lines.extend(f"[dim]{escape(note)}[/dim]" for note in notes)
+    lines.extend(f"[dim]{markup_safe(note)}[/dim]" for note in notes)
     lines.append("")
     if plan.changes:
         lines.append("[b]ctrl+s[/b] imports it · review history is kept by card id")
@@ -120,7 +120,7 @@ class ImportScreen(Screen[None]):
             source = read_source(path, ImportOptions())
             plan = service_of(self).plan_import(source.deck)
         except DeckError as exc:
-            problems = "\n".join(f"[$error]✗[/] {escape(str(p))}" for p in exc.problems)
+            problems = "\n".join(f"[$error]✗[/] {markup_safe(str(p))}" for p in exc.problems)
             count = len(exc.problems)
             self.app.call_from_thread(
                 self.report,
@@ -129,7 +129,7 @@ class ImportScreen(Screen[None]):
             )
             return
         except StudyError as exc:
-            self.app.call_from_thread(self.report, f"[b $error]Refused:[/] {escape(str(exc))}")
+            self.app.call_from_thread(self.report, f"[b $error]Refused:[/] {markup_safe(str(exc))}")
             return
         notes = [str(skip) for skip in source.skipped[:LISTED_IDS]]
         if len(source.skipped) > LISTED_IDS:
@@ -170,5 +170,5 @@ class ImportScreen(Screen[None]):
             f"Imported {plan.deck_title}: {len(plan.new)} new, {len(plan.updated)} updated, "
             f"{len(plan.retired)} retired, {len(plan.restored)} restored."
         )
-        self.app.call_from_thread(self.report, f"[b $success]✓[/] {escape(message)}")
-        self.app.call_from_thread(self.notify, message, title="Imported")
+        self.app.call_from_thread(self.report, f"[b $success]✓[/] {markup_safe(message)}")
+        self.app.call_from_thread(self.notify, message, title="Imported", markup=False)

@@ -22,7 +22,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.dom import DOMNode
 from textual.events import Click
-from textual.markup import escape as _escape
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
@@ -49,6 +48,7 @@ from quizdl.tui.render import (
     question_markdown,
 )
 from quizdl.tui.services import service_of
+from quizdl.tui.text import markup_safe
 from quizdl.tui.widgets.answer_input import AnswerInput
 from quizdl.tui.widgets.footer import Footer
 from quizdl.tui.widgets.grade_bar import GradeBar
@@ -218,7 +218,7 @@ class ReviewScreen(Screen[None]):
         self._idle_gc = self.set_timer(IDLE_COLLECT_SECONDS, idle_collect)
         card = view.card.card
         deck = view.card.deck_title
-        self.query_one("#deck-line", Static).update(f"[b]{deck}[/b]")
+        self.query_one("#deck-line", Static).update(f"[b]{markup_safe(deck)}[/b]")
         counts = view.counts
         self.query_one("#counts", Static).update(
             f"[b $primary]{counts.new}[/] new · [b $warning]{counts.learning}[/] learning · "
@@ -309,19 +309,21 @@ class ReviewScreen(Screen[None]):
         if isinstance(card, QACard | ConceptCard):
             typed = self.query_one("#typed", AnswerInput).value
             if typed.strip():
-                feedback.append(f"[dim]You wrote:[/dim] {_escape(typed)}")
+                feedback.append(f"[dim]You wrote:[/dim] {markup_safe(typed)}")
             if isinstance(card, QACard) and card.key_points:
                 hits = key_point_hits(typed, card.key_points)
                 if typed.strip():
                     marks = "   ".join(
-                        f"[$success]✓[/] {_escape(h.key_point)}"
+                        f"[$success]✓[/] {markup_safe(h.key_point)}"
                         if h.mentioned
-                        else f"[$error]✗[/] {_escape(h.key_point)}"
+                        else f"[$error]✗[/] {markup_safe(h.key_point)}"
                         for h in hits
                     )
                     feedback.append(f"Key points: {marks}")
                 else:
-                    feedback.append("Key points: " + ", ".join(_escape(k) for k in card.key_points))
+                    feedback.append(
+                        "Key points: " + ", ".join(markup_safe(k) for k in card.key_point_names)
+                    )
                 self.suggested = suggest_qa_grade(typed, hits)
         elif isinstance(card, MCQCard):
             right = sorted(card.correct_indices)
@@ -339,13 +341,13 @@ class ReviewScreen(Screen[None]):
             results = cloze_results(typed_blanks, card.blanks)
             self.suggested = int(suggest_cloze_grade(results))
             for index, (ok, expected) in enumerate(zip(results, card.blanks, strict=True)):
-                given = _escape(typed_blanks[index].strip()) or "(empty)"
+                given = markup_safe(typed_blanks[index].strip()) or "(empty)"
                 if ok:
                     feedback.append(f"[$success]✓[/] blank {index + 1}: {given}")
                 else:
                     feedback.append(
                         f"[$error]✗[/] blank {index + 1}: {given} — answer: "
-                        f"[b]{_escape(expected)}[/b]"
+                        f"[b]{markup_safe(expected)}[/b]"
                     )
         elif isinstance(card, ChallengeCard):
             feedback.append(
@@ -533,13 +535,18 @@ class ReviewScreen(Screen[None]):
         line = card_line_of(path, study_card.card_id)
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
         if not editor:
-            self.notify(f"{path}:{line}", title="Deck file (set $EDITOR to open it)", timeout=10)
+            self.notify(
+                f"{path}:{line}",
+                title="Deck file (set $EDITOR to open it)",
+                timeout=10,
+                markup=False,
+            )
             return
         try:
             with self.app.suspend():
                 subprocess.run([*shlex.split(editor), f"+{line}", str(path)], check=False)
         except SuspendNotSupported:
-            self.notify(f"{path}:{line}", title="Deck file", timeout=10)
+            self.notify(f"{path}:{line}", title="Deck file", timeout=10, markup=False)
             return
         self.notify("Edited deck files take effect when you import them again (i on Home).")
 

@@ -20,6 +20,7 @@ from textual_plotext import PlotextPlot
 from quizdl.study.values import Stats
 from quizdl.tui.render import format_seconds
 from quizdl.tui.services import service_of
+from quizdl.tui.text import Cell, plain
 from quizdl.tui.widgets.footer import Footer
 
 HISTORY_DAYS = 30
@@ -81,7 +82,7 @@ class StatsScreen(Screen[None]):
         with Horizontal(id="charts"):
             yield PlotextPlot(id="reviews-chart")
             yield PlotextPlot(id="forecast-chart")
-        table: DataTable[str] = DataTable(id="retention", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Cell] = DataTable(id="retention", cursor_type="row", zebra_stripes=True)
         table.add_columns("Deck", "Cards", "New", "Learn", "Review", "Susp.", "Due", "Retention")
         yield table
         yield Footer(compact=True)
@@ -108,11 +109,11 @@ class StatsScreen(Screen[None]):
             stats.forecast,
             stats.today,
         )
-        table: DataTable[str] = self.query_one("#retention", DataTable)
+        table: DataTable[Cell] = self.query_one("#retention", DataTable)
         table.clear()
         for deck in stats.decks:
             table.add_row(
-                clip(deck.title, DECK_TITLE_WIDTH),
+                plain(clip(deck.title, DECK_TITLE_WIDTH)),
                 str(deck.total),
                 str(deck.new),
                 str(deck.learning),

@@ -1,0 +1,62 @@
+"""User text on screen: always plain, never markup, never terminal control.
+
+Everything a learner brings — deck and card text, file names, error messages
+— reaches a widget through one of these functions. ``[/]`` in a deck title
+must show as ``[/]``, ``[@click=app.quit]`` must not become a live link, and
+an ANSI escape in an imported field must not recolour or move the terminal.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rich.text import Text
+
+# C0 and C1 controls except newline and tab, DEL, and the bidirectional
+# overrides/isolates that would reorder the rest of the line on screen.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_REPLACEMENT = "\ufffd"
+
+
+def _visible(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    if code < 0x20:
+        return chr(0x2400 + code)  # the "control pictures" block: ␛ for ESC
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    return _REPLACEMENT
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character shown as a harmless symbol."""
+    return _CONTROL.sub(_visible, text)
+
+
+def markup_safe(text: str) -> str:
+    """``text`` made printable and escaped for embedding in Textual markup.
+
+    Textual's own ``escape`` leaves brackets that do not look like tags to its
+    current parser (``[B]``, ``[$x]`` in some versions); escaping every
+    opening bracket is robust to what the parser accepts next.
+    """
+    # The parser drops exactly one backslash before a bracket and keeps any
+    # other backslash as it is.
+    return printable(text).replace("[", "\\[")
+
+
+def plain(text: str) -> Text:
+    """A renderable that shows ``text`` exactly (for table cells, notices)."""
+    return Text(printable(text))
+
+
+def one_line(text: str, width: int | None = None) -> str:
+    """Whitespace collapsed to single spaces, clipped to ``width`` with an ellipsis."""
+    line = " ".join(printable(text).split())
+    if width is not None and len(line) > width:
+        return line[: max(width - 1, 0)].rstrip() + "…"
+    return line
+
+
+# What a table of user data holds: our own labels as str, user text as Text.
+Cell = str | Text
