@@ -1,22 +1,40 @@
 """Checking what a learner typed against a card, and the grade it suggests.
 
-Pure functions over strings, so the TUI, the CLI and the tests share one
-definition of "close enough". Matching is deliberately forgiving about form
-(case, punctuation, simple plurals, quotes) and strict about content: the
-learner still grades themselves, these only suggest.
+Pure functions over strings, so the TUI, the CLI, the deck linter and the
+tests share one definition of "close enough". Matching is deliberately
+forgiving about form (case, punctuation, simple plurals, quotes, dashes,
+number formatting, code spacing and Keras aliases; see
+``quizdl.study.answers``) and strict about content: the learner still grades
+themselves, these only suggest.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from quizdl.decks.model import ClozeCard, blank_alternatives
 from quizdl.scheduling.sm2 import Quality
+from quizdl.study.answers.blanks import BlankResult, Verdict, blank_contexts, check_blank
+from quizdl.study.answers.text import fold
 
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
-_QUOTES = "\"'`‘’“”«»"
+__all__ = [
+    "BlankResult",
+    "ClozeCheck",
+    "KeyPointHit",
+    "Verdict",
+    "blank_matches",
+    "check_blank",
+    "check_cloze",
+    "key_point_hits",
+    "suggest_mcq_grade",
+    "suggest_qa_grade",
+]
+
+# A word, or a number with its sign and decimals ("-1", "0.25"): "-1 to 1"
+# then needs both ends of the range, not just some "1" somewhere.
+_WORD = re.compile(r"(?:(?<![\w.])-(?=\d))?[^\W_]+(?:(?:'|(?<=\d)\.(?=\d))[^\W_]+)*")
 # Words that carry no meaning on their own; a key point such as "the chain
 # rule" is mentioned by an answer saying "chain rules".
 _STOP_WORDS = frozenset(
@@ -46,10 +64,6 @@ _STOP_WORDS = frozenset(
 )
 
 
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
-
-
 def forms(word: str) -> frozenset[str]:
     """The word and its possible singulars ("biases" -> biases, biase, bias).
 
@@ -68,12 +82,12 @@ def forms(word: str) -> frozenset[str]:
 
 def words(text: str) -> list[str]:
     """The words of ``text``, case-folded, punctuation dropped."""
-    return [match.replace("’", "'") for match in _WORD.findall(_fold(text))]
+    return _WORD.findall(fold(text))
 
 
 def same_word(a: str, b: str) -> bool:
     """Equal up to case and a simple plural ("Gradients" and "gradient")."""
-    return bool(forms(_fold(a)) & forms(_fold(b)))
+    return bool(forms(fold(a)) & forms(fold(b)))
 
 
 @dataclass(frozen=True)
@@ -106,38 +120,35 @@ def key_point_hits(answer: str, key_points: Sequence[str | Sequence[str]]) -> li
     return hits
 
 
-def normalise_blank(text: str) -> str:
-    """A cloze answer as compared: trimmed, unquoted, case-folded, spaces collapsed."""
-    value = _fold(text).strip()
-    while len(value) >= 2 and value[0] in _QUOTES and value[-1] in _QUOTES:
-        value = value[1:-1].strip()
-    return " ".join(value.split())
+@dataclass(frozen=True)
+class ClozeCheck:
+    """Every blank's verdict and the grade they suggest together."""
+
+    results: tuple[BlankResult, ...]
+    suggested: Quality
+
+
+def check_cloze(card: ClozeCard, typed: Sequence[str]) -> ClozeCheck:
+    """Check each typed blank against the card's accepted answers; a missing one is wrong.
+
+    This is what the review screen calls: alternatives, number formats, code
+    compared as code (in its line of the card's code) and typos all apply.
+    """
+    results = tuple(
+        check_blank(typed[index] if index < len(typed) else "", answers, context)
+        for index, (answers, context) in enumerate(
+            zip(card.blank_answers, blank_contexts(card), strict=True)
+        )
+    )
+    return ClozeCheck(results, suggest_cloze_grade(results))
 
 
 def blank_matches(typed: str, expected: str) -> bool:
-    return normalise_blank(typed) == normalise_blank(expected)
-
-
-def cloze_results(typed: Sequence[str], blanks: Sequence[str]) -> list[bool]:
-    """One result per blank; a missing answer is wrong."""
-    return [
-        index < len(typed) and blank_matches(typed[index], expected)
-        for index, expected in enumerate(blanks)
-    ]
+    """Whether ``typed`` is right for a blank written ``{{expected}}`` (alternatives included)."""
+    return check_blank(typed, blank_alternatives(expected)).right
 
 
 # -- suggested grades --------------------------------------------------------
-
-
-def suggest_from_share(right: int, total: int) -> Quality:
-    """All right -> good; at least half -> wrong but familiar; less -> wrong."""
-    if total == 0:
-        return Quality.GOOD
-    if right == total:
-        return Quality.GOOD
-    if right * 2 >= total:
-        return Quality.WRONG_FAMILIAR
-    return Quality.WRONG
 
 
 def suggest_mcq_grade(chosen: Sequence[int], correct: Sequence[int]) -> Quality:
@@ -150,8 +161,25 @@ def suggest_mcq_grade(chosen: Sequence[int], correct: Sequence[int]) -> Quality:
     return Quality.WRONG
 
 
-def suggest_cloze_grade(results: Sequence[bool]) -> Quality:
-    return suggest_from_share(sum(results), len(results))
+def suggest_cloze_grade(results: Sequence[BlankResult]) -> Quality:
+    """All right -> good; nothing wrong but a typo -> hard; otherwise by share.
+
+    A typo is recalled but not cleanly, the same as a hesitant answer; for
+    the share a typo counts as half right.
+    """
+    if not results:
+        return Quality.GOOD
+    if all(result.verdict is Verdict.RIGHT for result in results):
+        return Quality.GOOD
+    if all(result.verdict is not Verdict.WRONG for result in results):
+        return Quality.HARD
+    score = sum(
+        2 if r.verdict is Verdict.RIGHT else 1 if r.verdict is Verdict.ALMOST else 0
+        for r in results
+    )
+    if score >= len(results):  # at least half right
+        return Quality.WRONG_FAMILIAR
+    return Quality.WRONG
 
 
 def suggest_qa_grade(answer: str, hits: Sequence[KeyPointHit]) -> Quality | None:

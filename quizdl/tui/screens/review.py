@@ -30,9 +30,9 @@ from textual.widgets import Input, Markdown, ProgressBar, Static
 from quizdl.decks.model import ChallengeCard, ClozeCard, ConceptCard, MCQCard, QACard
 from quizdl.scheduling.sm2 import Quality
 from quizdl.study.answer_check import (
-    cloze_results,
+    Verdict,
+    check_cloze,
     key_point_hits,
-    suggest_cloze_grade,
     suggest_mcq_grade,
     suggest_qa_grade,
 )
@@ -338,16 +338,20 @@ class ReviewScreen(Screen[None]):
                 feedback.append(f"[b $error]✗ Not quite[/] — the right answer: [b]{numbers}[/b].")
         elif isinstance(card, ClozeCard):
             typed_blanks = [inp.value for inp in self.blank_inputs]
-            results = cloze_results(typed_blanks, card.blanks)
-            self.suggested = int(suggest_cloze_grade(results))
-            for index, (ok, expected) in enumerate(zip(results, card.blanks, strict=True)):
-                given = markup_safe(typed_blanks[index].strip()) or "(empty)"
-                if ok:
+            checked = check_cloze(card, typed_blanks)
+            self.suggested = int(checked.suggested)
+            for index, result in enumerate(checked.results):
+                given = markup_safe(result.typed.strip()) or "(empty)"
+                expected = markup_safe(result.canonical)
+                if result.verdict is Verdict.RIGHT:
                     feedback.append(f"[$success]✓[/] blank {index + 1}: {given}")
+                elif result.verdict is Verdict.ALMOST:
+                    feedback.append(
+                        f"[$warning]≈[/] blank {index + 1}: {given} — almost: [b]{expected}[/b]"
+                    )
                 else:
                     feedback.append(
-                        f"[$error]✗[/] blank {index + 1}: {given} — answer: "
-                        f"[b]{markup_safe(expected)}[/b]"
+                        f"[$error]✗[/] blank {index + 1}: {given} — answer: [b]{expected}[/b]"
                     )
         elif isinstance(card, ChallengeCard):
             feedback.append(

@@ -1,0 +1,83 @@
+"""Character-level normalisation: what counts as the same text.
+
+A learner types what their keyboard has: ASCII minus for the card's U+2212,
+``8,256`` for ``8256``, ``255.0`` for ``255``. Both sides of a comparison go
+through the same functions, so the card's own spelling never matters either.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+# Minus sign, hyphens and dashes of every width read as "-" in an answer.
+_DASHES = "\u2212\u2010\u2011\u2012\u2013\u2014\u2015\u2e3a\u2e3b\ufe58\ufe63\uff0d"
+_TRANSLATE = str.maketrans({**dict.fromkeys(_DASHES, "-"), "‘": "'", "’": "'"})
+_QUOTES = "\"'`‘’“”«»"
+# Invisible characters (bidi overrides, zero-width spaces, other control
+# codes) change nothing a reader sees, so they change nothing compared.
+_INVISIBLE = frozenset({"Cc", "Cf"})
+# After whitespace is collapsed to single spaces, a space next to punctuation
+# carries no meaning: "1 / (1 - p)" is "1/(1-p)", "axis = -1" is "axis=-1".
+# Spaces between two words ("learning rate") stay.
+_SPACE_AT_PUNCTUATION = re.compile(r" ?([^\w ]) ?")
+_GROUPED_NUMBER = re.compile(r"[-+]?\d{1,3}(?:([,_ ])\d{3})(?:\1\d{3})*(?:\.\d+)?")
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?")
+# Longer "numbers" are not answers anyone types; Decimal need not see them.
+_MAX_NUMBER_CHARS = 40
+
+
+def fold(text: str) -> str:
+    """NFKC, case-folded, dashes as "-", curly apostrophes straight, invisibles dropped."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    if not text.isprintable():
+        text = "".join(
+            ch for ch in text if ch.isspace() or unicodedata.category(ch) not in _INVISIBLE
+        )
+    return text.casefold().translate(_TRANSLATE)
+
+
+def strip_quotes(value: str) -> str:
+    """``"relu"`` -> ``relu``: a quoted answer is the answer."""
+    while len(value) >= 2 and value[0] in _QUOTES and value[-1] in _QUOTES:
+        value = value[1:-1].strip()
+    return value
+
+
+def compact(text: str) -> str:
+    """The form typed answers are compared in: folded, unquoted, spaces only between words.
+
+    A trailing full stop or semicolon is dropped too ("normal." is "normal").
+    """
+    value = strip_quotes(fold(text).strip())
+    value = _SPACE_AT_PUNCTUATION.sub(r"\1", " ".join(value.split()))
+    if len(value) > 1 and value[-1] in ".;" and not value[-2].isdigit():
+        value = value[:-1]
+    return value
+
+
+def number_value(compacted: str) -> Decimal | None:
+    """The number a compacted answer writes, or None.
+
+    Accepts thousands separators (``8,256``, ``8_256``, ``8 256``), a trailing
+    ``%`` and any decimal or exponent spelling (``255.0``, ``1e-3``).
+    """
+    value = compacted.removesuffix("%")
+    if not value or len(value) > _MAX_NUMBER_CHARS:
+        return None
+    if _GROUPED_NUMBER.fullmatch(value):
+        value = re.sub(r"[,_ ]", "", value)
+    if not _PLAIN_NUMBER.fullmatch(value):
+        return None
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def digits_of(text: str) -> str:
+    """The digits in order: a typo may not change them (Conv1D is not Conv2D)."""
+    return "".join(ch for ch in text if ch.isdigit())
