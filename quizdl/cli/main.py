@@ -55,7 +55,9 @@ def _open_app() -> None:
     # Imported here: scripting commands never pay for Textual.
     from quizdl.tui.app import run
 
-    run()
+    status = run()
+    if status:
+        sys.exit(status)
 
 
 @cli.group()
@@ -138,9 +140,14 @@ def stats(as_json: bool) -> None:
 
 
 def main() -> None:
-    from sqlalchemy.exc import OperationalError
+    import sqlite3
+
+    from sqlalchemy.exc import SQLAlchemyError
 
     from quizdl.decks.errors import DeckError
+    from quizdl.paths import database_url
+    from quizdl.store.db import sqlite_path
+    from quizdl.store.faults import CollectionError, explain
     from quizdl.study.errors import StudyError
 
     try:
@@ -152,9 +159,10 @@ def main() -> None:
         sys.exit(EXIT_USAGE)
     except click.exceptions.Abort:
         fail("aborted")
-    except (StudyError, DeckError) as exc:
+    except (StudyError, DeckError, CollectionError) as exc:
         fail(str(exc))
-    except OperationalError as exc:
-        fail(f"database error: {exc.orig}")
+    except (SQLAlchemyError, sqlite3.Error) as exc:
+        explained = explain(exc, sqlite_path(database_url()))
+        fail(str(explained) if explained is not None else f"database error: {exc}")
     except KeyboardInterrupt:
         sys.exit(130)

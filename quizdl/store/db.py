@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,6 +12,8 @@ from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from quizdl.store.faults import CollectionError, CollectionReadOnly, check_header
+
 # The newest migration. Checked before Alembic is even imported so that the
 # common case (schema up to date) costs one query at start-up.
 HEAD_REVISION = "0001"
@@ -19,27 +22,58 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    # WAL lets a second quizdl process read while one writes; the busy timeout
-    # makes writers wait for each other instead of failing with "locked".
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
-    # NORMAL is durable against a killed process (the OS keeps the WAL);
-    # only a power cut could lose the last transaction.
-    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
 
+def _sqlite_write_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets a second quizdl process read while one writes; the busy timeout
+    # makes writers wait for each other instead of failing with "locked".
+    cursor.execute("PRAGMA journal_mode=WAL")
+    # NORMAL is durable against a killed process (the OS keeps the WAL);
+    # only a power cut could lose the last transaction.
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind an SQLite URL (None for other engines and :memory:)."""
+    if not url.startswith("sqlite:///") or url == "sqlite:///:memory:":
+        return None
+    return Path(url.removeprefix("sqlite:///")).expanduser()
+
+
 class Database:
-    def __init__(self, url: str) -> None:
+    """``read_only`` opens the file so that no statement can change it: for a
+    read-only file or folder, and for a second app on a collection in use."""
+
+    def __init__(self, url: str, *, read_only: bool = False) -> None:
         self.url = url
-        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-            Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(
-                parents=True, exist_ok=True
-            )
-        self.engine: Engine = create_engine(url)
+        self.read_only = read_only
+        self.path = sqlite_path(url)
+        engine_url = url
+        if self.path is not None:
+            if read_only:
+                # immutable: without a writable folder SQLite cannot create the
+                # shared-memory file WAL readers need, and nobody can write there.
+                immutable = "&immutable=1" if not os.access(self.path.parent, os.W_OK) else ""
+                engine_url = f"sqlite:///file:{self.path}?mode=ro{immutable}&uri=true"
+            else:
+                check_header(self.path)
+                try:
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise CollectionError(
+                        f"cannot create the folder {self.path.parent} for the collection: "
+                        f"{exc.strerror or exc} (set QUIZDL_HOME to a writable folder)"
+                    ) from None
+        self.engine: Engine = create_engine(engine_url)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            if not read_only:
+                event.listen(self.engine, "connect", _sqlite_write_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
@@ -64,6 +98,11 @@ class Database:
         """Bring the schema to the newest revision, keeping the learner's data."""
         if self.current_revision() == HEAD_REVISION:
             return
+        if self.read_only:
+            raise CollectionReadOnly(
+                f"{self.path or self.url} needs an upgrade to this quizdl version, "
+                "but it can only be read; make it writable and start again"
+            )
         from alembic import command
         from alembic.config import Config
 

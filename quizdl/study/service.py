@@ -97,6 +97,9 @@ class StudyService:
         self.db = db
         self.clock = clock
         self.settings = settings or StudySettings()
+        # Why this collection can only be read (None when answers can be saved):
+        # the fronts disable grading and say so instead of failing at the first write.
+        self.read_only: str | None = None
 
     @cached_property
     def challenges(self) -> ChallengeBook:
@@ -160,8 +163,14 @@ class StudyService:
         content_hash: str | None = None,
         origin: str = "imported",
         progress: Mapping[str, ImportedProgress] | None = None,
+        media: Mapping[str, bytes] | None = None,
     ) -> ImportPlan:
-        """Apply a validated deck in one transaction; returns what changed."""
+        """Apply a validated deck in one transaction; returns what changed.
+
+        ``media`` (stored name -> bytes) is written to the media folder first, so a
+        committed card never points at a file that is not there."""
+        if media:
+            importing.store_media(media)
         with self.db.session() as session:
             self._refuse_bundled_clash(session, deck, origin)
             return importing.apply_import(

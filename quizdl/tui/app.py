@@ -8,12 +8,19 @@ that open them: start-up only pays for the home screen.
 from __future__ import annotations
 
 import gc
+import sqlite3
+import sys
 from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+
+from quizdl.tui.failures import reason_of, record_failure
 
 if TYPE_CHECKING:
     from quizdl.study.service import StudyService
@@ -60,9 +67,11 @@ class QuizApp(App[None]):
         *,
         checker_factory: CheckerFactory | None = None,
         review_on_start: bool = False,
+        daily_backup: bool = False,
     ) -> None:
         super().__init__()
         self.service = service
+        self._daily_backup = daily_backup
         self._checker_factory = checker_factory
         self._checker: Checker | None = None
         self._review_on_start = review_on_start
@@ -70,6 +79,17 @@ class QuizApp(App[None]):
 
     def on_mount(self) -> None:
         self.set_timer(STARTUP_SECONDS, settle_garbage_collector)
+        if self.service.read_only:
+            self.notify(
+                f"Read-only: {self.service.read_only}. You can browse, but answers "
+                "cannot be saved.",
+                title="Collection opened read-only",
+                severity="warning",
+                timeout=15,
+                markup=False,
+            )
+        if self._daily_backup and not self.service.read_only:
+            self.back_up()
         if self._review_on_start:
             # Straight into today's cards; home is built when the review ends.
             from quizdl.tui.screens.review import ReviewScreen
@@ -77,6 +97,19 @@ class QuizApp(App[None]):
             self.push_screen(ReviewScreen(None), callback=self._open_home)
         else:
             self._open_home()
+
+    @work(thread=True, exit_on_error=False, group="backup")
+    def back_up(self) -> None:
+        """Today's backup, taken while the learner starts reviewing."""
+        from quizdl.store.backup import take_backup
+
+        database = self.service.db.path
+        if database is None:
+            return
+        try:
+            take_backup(database, datetime.now())
+        except (OSError, sqlite3.Error) as exc:
+            self.call_from_thread(self.report_failure, exc, "Today's backup")
 
     def _open_home(self, _: object = None) -> None:
         from quizdl.tui.screens.home import HomeScreen
@@ -86,6 +119,35 @@ class QuizApp(App[None]):
     def on_unmount(self) -> None:
         if self._checker is not None:
             self._checker.close()
+
+    # -- failures -------------------------------------------------------------
+
+    def report_failure(self, error: BaseException, what: str) -> None:
+        """A task failed: one line on screen, the traceback in the log."""
+        log = record_failure(error, what)
+        where = f" Details: {log}" if log is not None else ""
+        self.notify(
+            f"{reason_of(error, self.service.db.path)}{where}",
+            title=f"{what} failed",
+            severity="error",
+            timeout=12,
+            markup=False,
+        )
+
+    def _fatal_error(self) -> None:
+        # An exception no handler caught still ends the app (its state is
+        # unknown), but as one line and exit status 1, not a traceback.
+        error = self._exception or sys.exc_info()[1]
+        if error is None:
+            super()._fatal_error()
+            return
+        log = record_failure(error, "the app")
+        where = f" (details in {log})" if log is not None else ""
+        self.bell()
+        self._exit_renderables.append(
+            Text(f"quizdl: {reason_of(error, self.service.db.path)}{where}")
+        )
+        self._close_messages_no_wait()
 
     # -- the challenge checker ------------------------------------------------
 
@@ -172,23 +234,45 @@ def make_app(
     *,
     checker_factory: CheckerFactory | None = None,
     review_on_start: bool = False,
+    daily_backup: bool = False,
 ) -> QuizApp:
     """The app over these services; the CLI and the tests both build it here."""
-    return QuizApp(service, checker_factory=checker_factory, review_on_start=review_on_start)
+    return QuizApp(
+        service,
+        checker_factory=checker_factory,
+        review_on_start=review_on_start,
+        daily_backup=daily_backup,
+    )
 
 
-def run() -> None:
-    """Open the learner's collection and run the app (``quizdl`` with no arguments)."""
+def run() -> int:
+    """Open the learner's collection and run the app (``quizdl`` with no arguments).
+
+    Returns the exit status: non-zero when the app ended on an error.
+    """
     gc.disable()  # start-up allocates only long-lived objects; see settle_garbage_collector
+    from quizdl import paths
+    from quizdl.store.db import sqlite_path
+    from quizdl.store.lock import CollectionLock
     from quizdl.study.factory import open_study
     from quizdl.tui.checking import real_checker
 
+    database = sqlite_path(paths.database_url())
+    lock = CollectionLock(database) if database is not None else None
+    holder = lock.acquire() if lock is not None else None
+    shared = (
+        None if holder is None else f"another quizdl ({holder.describe()}) has this collection open"
+    )
     # The first start imports the bundled decks (a few seconds): say why the
     # terminal waits, and wipe the line once the app has closed.
     waiting = "Opening your collection…"
     print(waiting, end="\r", flush=True)
     try:
-        service = open_study()
-        make_app(service, checker_factory=real_checker).run()
+        service = open_study(read_only=shared)
+        app = make_app(service, checker_factory=real_checker, daily_backup=True)
+        app.run()
     finally:
         print(" " * len(waiting), end="\r", flush=True)
+        if lock is not None:
+            lock.release()
+    return app.return_code or 0

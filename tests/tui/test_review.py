@@ -180,12 +180,29 @@ async def test_undo_takes_back_the_last_answer(app: QuizApp, service: StudyServi
         await pilot.press("space", "5")
         await settle(pilot)
         assert reviews_of(service, "relu")
-        await pilot.press("u")  # typed: the answer box has focus
+        await pilot.press("u", "p")  # typed: the answer box has focus
+        assert screen.query_one("#typed", Input).value == "up"
+        # Inside the box ctrl+z is text undo: the typing goes, the grade stays.
+        await pilot.press("ctrl+z")
+        await settle(pilot)
         assert screen.query_one("#typed", Input).value == "u"
-        await pilot.press("ctrl+z")  # undoes the answer wherever the focus is
+        assert screen.view is not None and screen.view.card.card_id == "backprop"
+        assert reviews_of(service, "relu")
+        await pilot.press("escape", "ctrl+z")  # out of the box, it undoes the grade
         await settle(pilot)
         assert screen.view is not None and screen.view.card.card_id == "relu"
         assert screen.phase == "question"
+    assert reviews_of(service, "relu") == []
+
+
+async def test_u_outside_the_box_undoes_the_grade(app: QuizApp, service: StudyService) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await start_review(pilot, app)
+        await pilot.press("space", "5")
+        await settle(pilot)
+        await pilot.press("escape", "u")
+        await settle(pilot)
+        assert screen.view is not None and screen.view.card.card_id == "relu"
     assert reviews_of(service, "relu") == []
 
 

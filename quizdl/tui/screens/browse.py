@@ -9,12 +9,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Select, Static
 
 from quizdl.decks.model import CARD_TYPES
 from quizdl.study.values import BrowseRow, CardStatus
+from quizdl.tui.screens.base import QuizScreen
 from quizdl.tui.services import service_of
 from quizdl.tui.text import Cell, one_line, plain
 from quizdl.tui.widgets.footer import Footer
@@ -50,7 +50,7 @@ def _value(select: Select[str]) -> str | None:
     return value if isinstance(value, str) else None
 
 
-class BrowseScreen(Screen[None]):
+class BrowseScreen(QuizScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search"),
         Binding("u", "toggle_suspend", "(Un)suspend"),
@@ -88,7 +88,7 @@ class BrowseScreen(Screen[None]):
         # Sent on the first show too, and when a card's detail closes.
         self.search()
 
-    @work(thread=True, group="browse-decks")
+    @work(thread=True, group="browse-decks", exit_on_error=False)
     def load_decks(self) -> None:
         decks = service_of(self).deck_summaries()
         options = [(plain(deck.title), deck.id) for deck in decks]
@@ -122,7 +122,7 @@ class BrowseScreen(Screen[None]):
     def search(self) -> None:
         self.run_search(self.current_query())
 
-    @work(thread=True, exclusive=True, group="browse-search")
+    @work(thread=True, exclusive=True, group="browse-search", exit_on_error=False)
     def run_search(self, query: Query) -> None:
         rows = service_of(self).browse(
             query.text,
@@ -180,7 +180,7 @@ class BrowseScreen(Screen[None]):
             return
         self.set_suspended(pk, self.rows[pk].status != "suspended")
 
-    @work(thread=True, group="browse-suspend")
+    @work(thread=True, group="browse-suspend", exit_on_error=False)
     def set_suspended(self, pk: int, suspended: bool) -> None:
         service_of(self).set_suspended(pk, suspended)
         word = "suspended" if suspended else "unsuspended"

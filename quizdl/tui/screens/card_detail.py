@@ -8,12 +8,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Markdown, Static
 
 from quizdl.scheduling.sm2 import Quality
 from quizdl.study.values import CardDetail
 from quizdl.tui.render import TYPE_NAMES, format_seconds, full_markdown
+from quizdl.tui.screens.base import QuizScreen
 from quizdl.tui.services import service_of
 from quizdl.tui.text import markup_safe
 from quizdl.tui.widgets.footer import Footer
@@ -31,7 +31,7 @@ def detail_line(detail: CardDetail) -> str:
     )
 
 
-class CardDetailScreen(Screen[None]):
+class CardDetailScreen(QuizScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("u", "toggle_suspend", "(Un)suspend"),
         Binding("escape", "app.pop_screen", "Back"),
@@ -58,7 +58,7 @@ class CardDetailScreen(Screen[None]):
         self.query_one("#detail-body").focus()
         self.load()
 
-    @work(thread=True, exclusive=True)
+    @work(thread=True, exclusive=True, exit_on_error=False)
     def load(self) -> None:
         detail = service_of(self).card_detail(self.pk)
         self.app.call_from_thread(self.show, detail)
@@ -87,7 +87,7 @@ class CardDetailScreen(Screen[None]):
             return
         self.set_suspended(self.detail.status != "suspended")
 
-    @work(thread=True, exclusive=True, group="detail-suspend")
+    @work(thread=True, exclusive=True, group="detail-suspend", exit_on_error=False)
     def set_suspended(self, suspended: bool) -> None:
         service_of(self).set_suspended(self.pk, suspended)
         self.app.call_from_thread(self.notify, "Suspended." if suspended else "Unsuspended.")

@@ -8,10 +8,10 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from quizdl.study.values import ChallengeInfo
+from quizdl.tui.screens.base import QuizScreen
 from quizdl.tui.services import service_of
 from quizdl.tui.text import Cell, plain
 from quizdl.tui.widgets.footer import Footer
@@ -27,7 +27,7 @@ def result_of(info: ChallengeInfo) -> Text:
     return Text("✗ failed", style="bold red")
 
 
-class ChallengeListScreen(Screen[None]):
+class ChallengeListScreen(QuizScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Home"),
         Binding("question_mark", "app.help", "Help"),
@@ -52,7 +52,7 @@ class ChallengeListScreen(Screen[None]):
         # Sent on the first show too, and when a challenge closes.
         self.load()
 
-    @work(thread=True, exclusive=True)
+    @work(thread=True, exclusive=True, exit_on_error=False)
     def load(self) -> None:
         infos = service_of(self).challenges.challenge_cards()
         self.app.call_from_thread(self.show, infos)

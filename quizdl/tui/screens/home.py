@@ -10,11 +10,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from quizdl.study.values import DeckSummary, Stats
 from quizdl.tui.render import format_seconds
+from quizdl.tui.screens.base import QuizScreen
 from quizdl.tui.services import app_of, service_of
 from quizdl.tui.text import Cell, plain
 from quizdl.tui.widgets.footer import Footer
@@ -51,7 +51,7 @@ def summary_markup(stats: Stats) -> str:
     )
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(QuizScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "review_selected", "Review deck", show=False),
         Binding("a", "app.review", "All decks"),
@@ -93,7 +93,7 @@ class HomeScreen(Screen[None]):
         # time the learner arrives here, e.g. back from a review.
         self.load()
 
-    @work(thread=True, exclusive=True, group="home")
+    @work(thread=True, exclusive=True, group="home", exit_on_error=False)
     def load(self) -> None:
         service = service_of(self)
         data = HomeData(service.deck_summaries(), service.stats(history_days=HEATMAP_WEEKS * 7))

@@ -15,10 +15,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from quizdl.study.values import ImportPlan
+from quizdl.tui.screens.base import QuizScreen
 from quizdl.tui.services import service_of
 from quizdl.tui.text import markup_safe
 from quizdl.tui.widgets.footer import Footer
@@ -61,7 +61,7 @@ def plan_markup(plan: ImportPlan, notes: list[str]) -> str:
     return "\n".join(lines)
 
 
-class ImportScreen(Screen[None]):
+class ImportScreen(QuizScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "confirm", "Import", priority=True),
         Binding("tab", "complete", "Complete path", show=False, priority=True),
@@ -110,7 +110,7 @@ class ImportScreen(Screen[None]):
     def report(self, markup: str) -> None:
         self.query_one("#import-report", Static).update(markup)
 
-    @work(thread=True, exclusive=True, group="import")
+    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
     def read(self, path: Path) -> None:
         from quizdl.decks.errors import DeckError
         from quizdl.importers import ImportOptions, read_source
@@ -154,7 +154,7 @@ class ImportScreen(Screen[None]):
         self.apply(self.preview)
         self.preview = None
 
-    @work(thread=True, exclusive=True, group="import")
+    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
     def apply(self, preview: Preview) -> None:
         from quizdl.importers import ImportSource
 
@@ -165,6 +165,7 @@ class ImportScreen(Screen[None]):
             source_path=str(source.path.resolve()),
             content_hash=source.content_hash,
             progress=source.progress,
+            media=source.media.files,
         )
         message = (
             f"Imported {plan.deck_title}: {len(plan.new)} new, {len(plan.updated)} updated, "

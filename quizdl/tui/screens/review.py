@@ -22,10 +22,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.dom import DOMNode
 from textual.events import Click
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Markdown, ProgressBar, Static
+from textual.worker import Worker
 
 from quizdl.decks.model import ChallengeCard, ClozeCard, ConceptCard, MCQCard, QACard
 from quizdl.scheduling.sm2 import Quality
@@ -47,9 +47,10 @@ from quizdl.tui.render import (
     format_seconds,
     question_markdown,
 )
+from quizdl.tui.screens.base import QuizScreen
 from quizdl.tui.services import service_of
 from quizdl.tui.text import markup_safe
-from quizdl.tui.widgets.answer_input import AnswerInput
+from quizdl.tui.widgets.answer_input import AnswerInput, UndoableInput
 from quizdl.tui.widgets.footer import Footer
 from quizdl.tui.widgets.grade_bar import GradeBar
 
@@ -91,15 +92,15 @@ def card_line_of(path: Path, card_id: str) -> int:
     return 1
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(QuizScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         # No description: the mode line says what digits do now, and the help
         # screen explains it once instead of listing ten keys.
         *(Binding(str(d), f"digit({d})", "", show=False) for d in range(10)),
         Binding("enter,space", "primary", "Show the answer / accept the grade", show=False),
         Binding("u", "undo", "Undo"),
-        # Also while typing an answer, where "u" is a letter.
-        Binding("ctrl+z", "undo", "Undo", show=False, priority=True),
+        # Outside a text box only: inside one, ctrl+z undoes typing.
+        Binding("ctrl+z", "undo", "Undo", show=False),
         Binding("s", "suspend", "Suspend"),
         Binding("e", "edit_source", "Deck file"),
         Binding("v", "view_solution", "Solution (challenge)", show=False),
@@ -115,7 +116,7 @@ class ReviewScreen(Screen[None]):
         self.phase: Phase = "loading"
         self.busy = True
         self.chosen: list[int] = []
-        self.blank_inputs: list[Input] = []
+        self.blank_inputs: list[UndoableInput] = []
         self.suggested: int | None = None
         self.shown_at = time.monotonic()
         self._idle_gc: Timer | None = None
@@ -163,18 +164,18 @@ class ReviewScreen(Screen[None]):
             card, entry.kind, session.counts(), session.progress(), session.interval_preview()
         )
 
-    @work(thread=True, group="review")
+    @work(thread=True, group="review", exit_on_error=False)
     def start(self) -> None:
         self.session = ReviewSession(service_of(self), self.deck_id)
         self.app.call_from_thread(self.show, self._next_view())
 
-    @work(thread=True, group="review")
+    @work(thread=True, group="review", exit_on_error=False)
     def submit_grade(self, quality: int, seconds: float) -> None:
         assert self.session is not None
         self.session.answer(quality, seconds)
         self.app.call_from_thread(self.show, self._next_view())
 
-    @work(thread=True, group="review")
+    @work(thread=True, group="review", exit_on_error=False)
     def undo(self) -> None:
         assert self.session is not None
         try:
@@ -186,7 +187,7 @@ class ReviewScreen(Screen[None]):
         self.app.call_from_thread(self.notify, "Answer undone: the card is back.")
         self.app.call_from_thread(self.show, self._next_view())
 
-    @work(thread=True, group="review")
+    @work(thread=True, group="review", exit_on_error=False)
     def suspend(self) -> None:
         assert self.session is not None
         self.session.suspend_current()
@@ -197,6 +198,15 @@ class ReviewScreen(Screen[None]):
 
     def _unbusy(self) -> None:
         self.busy = False
+
+    def worker_failed(self, worker: Worker[object]) -> None:
+        # The notice says what failed; the keys must work again, and a
+        # session that never loaded leaves only the way home.
+        self.busy = False
+        if self.session is None:
+            self.query_one("#mode", Static).update(
+                "Today's cards could not be loaded · [b]Esc[/b] back home"
+            )
 
     # -- showing a card ------------------------------------------------------------
 
@@ -253,6 +263,7 @@ class ReviewScreen(Screen[None]):
         blanks.remove_children()
         self.blank_inputs = []
         typed.value = ""
+        typed.clear_history()
         typed.disabled = False
         if isinstance(card, ConceptCard | QACard):
             box.display = True
@@ -264,7 +275,7 @@ class ReviewScreen(Screen[None]):
             typed.display = False
             blanks.display = True
             inputs = [
-                Input(placeholder=f"blank {i + 1}", classes="blank", compact=True)
+                UndoableInput(placeholder=f"blank {i + 1}", classes="blank", compact=True)
                 for i in range(len(card.blanks))
             ]
             # Kept rather than queried: the previous card's inputs may still be
@@ -413,7 +424,7 @@ class ReviewScreen(Screen[None]):
         ):
             self.reveal()
 
-    @work(thread=True, group="review")
+    @work(thread=True, group="review", exit_on_error=False)
     def open_challenge(self) -> None:
         from quizdl.tui.screens.challenge import ChallengeScreen
 
@@ -428,7 +439,7 @@ class ReviewScreen(Screen[None]):
         self.busy = True
         self.settle_challenge()
 
-    @work(thread=True, group="review")
+    @work(thread=True, group="review", exit_on_error=False)
     def settle_challenge(self) -> None:
         """A check that passed in the editor graded the card: move on with that grade."""
         assert self.session is not None
@@ -459,6 +470,10 @@ class ReviewScreen(Screen[None]):
 
     def grade(self, quality: int) -> None:
         if self.busy or self.phase != "answer":
+            return
+        reason = service_of(self).read_only
+        if reason:
+            self.notify(f"Answers cannot be saved: {reason}.", severity="warning", markup=False)
             return
         self.busy = True
         seconds = min(time.monotonic() - self.shown_at, MAX_ANSWER_SECONDS)

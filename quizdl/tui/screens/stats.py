@@ -13,12 +13,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
 from quizdl.study.values import Stats
 from quizdl.tui.render import format_seconds
+from quizdl.tui.screens.base import QuizScreen
 from quizdl.tui.services import service_of
 from quizdl.tui.text import Cell, plain
 from quizdl.tui.widgets.footer import Footer
@@ -70,7 +70,7 @@ def clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-class StatsScreen(Screen[None]):
+class StatsScreen(QuizScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Home"),
         Binding("question_mark", "app.help", "Help"),
@@ -90,7 +90,7 @@ class StatsScreen(Screen[None]):
     def on_mount(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True)
+    @work(thread=True, exclusive=True, exit_on_error=False)
     def load(self) -> None:
         stats = service_of(self).stats(history_days=HISTORY_DAYS, forecast_days=FORECAST_DAYS)
         self.app.call_from_thread(self.show, stats)
