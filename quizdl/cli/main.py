@@ -19,6 +19,7 @@ class _LazyGroup(click.Group):
 
     lazy: ClassVar[dict[str, str]] = {
         "challenge": "quizdl.cli.challenge:challenge",
+        "backup": "quizdl.cli.backup:backup",
         "import": "quizdl.cli.transfer:import_command",
         "export": "quizdl.cli.transfer:export_command",
     }

@@ -70,8 +70,10 @@ def is_intact(path: Path) -> bool:
     return row is not None and row[0] == "ok"
 
 
-def take_backup(database: Path, now: datetime, *, keep: int = DEFAULT_KEEP) -> Backup | None:
-    """Back the collection up unless one was already taken today.
+def take_backup(
+    database: Path, now: datetime, *, keep: int = DEFAULT_KEEP, force: bool = False
+) -> Backup | None:
+    """Back the collection up unless one was already taken today (or ``force``).
 
     Returns the new backup, or None when today's exists or the collection
     does not check out (a damaged copy must never replace a good one).
@@ -79,7 +81,7 @@ def take_backup(database: Path, now: datetime, *, keep: int = DEFAULT_KEEP) -> B
     if not database.exists():
         return None
     newest = next(backups_of(database), None)
-    if newest is not None and newest.taken.date() == now.date():
+    if not force and newest is not None and newest.taken.date() == now.date():
         return None
     folder = backup_dir(database)
     folder.mkdir(parents=True, exist_ok=True)
