@@ -139,10 +139,13 @@ def import_command(
                 source_path=str(path.resolve()),
                 content_hash=source.content_hash,
                 progress=progress,
+                media=source.media.files,
             )
         )
     except StudyError as exc:
         fail(f"{path}: not imported: {exc} (--deck ID chooses the id)")
+    except OSError as exc:  # the media folder could not be written: nothing was committed
+        fail(f"{path}: not imported: cannot store its media: {exc.strerror or exc}")
 
     if as_json:
         print_json(

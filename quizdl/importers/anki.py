@@ -6,7 +6,12 @@ from pathlib import Path
 
 from quizdl.importers.anki_cards import convert
 from quizdl.importers.anki_collection import Collection, read_collection
-from quizdl.importers.anki_package import SQLITE_MAGIC, decompress_zstd, read_package
+from quizdl.importers.anki_package import (
+    SQLITE_MAGIC,
+    decompress_zstd,
+    media_fetcher,
+    read_package,
+)
 from quizdl.importers.refuse import refuse
 from quizdl.importers.source import ImportOptions, ImportSource
 
@@ -15,7 +20,8 @@ def read_anki_package(path: Path, digest: str, options: ImportOptions) -> Import
     package = read_package(path)
     collection = read_collection(package.collection, path, package.member)
     _refuse_placeholder(collection, path)
-    source = convert(collection, path, options, package.media_files, digest)
+    with media_fetcher(path, package) as fetch:
+        source = convert(collection, path, options, package.media_files, digest, fetch)
     source.notes.insert(0, f"read {package.member} (schema {collection.schema})")
     return source
 

@@ -20,7 +20,7 @@ from quizdl.importers.assemble import DeckBuilder
 from quizdl.importers.cloze import to_blanks
 from quizdl.importers.html_text import html_to_markdown
 from quizdl.importers.ids import anki_card_id, is_valid_id
-from quizdl.importers.source import ImportOptions, ImportSource, MediaNotes
+from quizdl.importers.source import ImportOptions, ImportSource, MediaFetch, MediaNotes
 from quizdl.scheduling.sm2 import INITIAL_EASINESS, MIN_EASINESS, SM2State
 from quizdl.study.clock import study_day
 from quizdl.study.values import ImportedProgress
@@ -78,6 +78,14 @@ def _field_values(notetype: NoteType, note: Note) -> dict[str, str]:
 def _render(names: list[str], values: dict[str, str], media: MediaNotes) -> str:
     parts = [html_to_markdown(values.get(name, ""), media) for name in names]
     return "\n\n".join(part for part in parts if part)
+
+
+_MISSING_MEDIA = re.compile(r"\[(?:image|sound|media): [^\]\n]*\]")
+
+
+def _only_missing_media(text: str) -> bool:
+    """A side that is nothing but ``[image: NAME]`` markers shows the learner nothing."""
+    return not _MISSING_MEDIA.sub("", text).strip()
 
 
 def deck_layout(collection: Collection, path: Path) -> tuple[str, dict[int, str]]:
@@ -148,9 +156,14 @@ def anki_progress(card: CardRow, created: date) -> ImportedProgress | None:
 
 
 def convert(
-    collection: Collection, path: Path, options: ImportOptions, media_files: int, digest: str
+    collection: Collection,
+    path: Path,
+    options: ImportOptions,
+    media_files: int,
+    digest: str,
+    fetch: MediaFetch | None = None,
 ) -> ImportSource:
-    media = MediaNotes(package_files=media_files)
+    media = MediaNotes(package_files=media_files, fetch=fetch)
     builder = DeckBuilder(path, options)
     title, subdeck_tags = deck_layout(collection, path)
     progress: dict[str, ImportedProgress] = {}
@@ -246,15 +259,13 @@ def _add_basic(
     base = quizdl_id if quizdl_id and is_valid_id(quizdl_id + suffix) else None
     card_id = base + suffix if base else anki_card_id(note.guid, suffix)
     label = f"{where} card {card.ord + 1}" if len(notetype.templates) > 1 else where
-    dropped = media.images + media.sounds
     question = _render(front, values, media)
-    if not question and media.images + media.sounds > dropped:
-        builder.skip(label, "the question is only an image or sound, which quizdl does not import")
+    if question and _only_missing_media(question):
+        builder.skip(label, f"the question is only media the package does not hold: {question}")
         return None
-    dropped = media.images + media.sounds
     answer = _render(back, values, media)
-    if not answer and media.images + media.sounds > dropped and not builder.options.keep_unanswered:
-        builder.skip(label, "the answer is only an image or sound, which quizdl does not import")
+    if answer and _only_missing_media(answer) and not builder.options.keep_unanswered:
+        builder.skip(label, f"the answer is only media the package does not hold: {answer}")
         return None
     if builder.add_qa(card_id, question, answer, tags, label):
         return card_id

@@ -3,8 +3,8 @@
 Fields hold whatever a browser editor produced: ``<div>`` per line, ``<br>``,
 inline styles, lists, highlighted code. The learner reads cards in a terminal,
 so structure is kept (paragraphs, lists, code blocks, bold) and presentation
-is dropped. MathJax ``\\( \\)`` passes through as text; Anki's LaTeX tags
-``[$]…[/$]`` become ``$…$`` so they read like the MathJax around them.
+is dropped. MathJax ``\\( \\)`` / ``\\[ \\]`` and Anki's LaTeX tags ``[$]…[/$]``
+become ``$…$`` / ``$$…$$``, which the review screen shows as written.
 """
 
 from __future__ import annotations
@@ -38,11 +38,21 @@ _BLOCK = {
     "center",
 }
 _DROP_CONTENT = {"style", "script", "head", "title", "template", "noscript", "object", "svg"}
-_SOUND = re.compile(r"\[sound:[^\]]*\]")
+# quizdl's own .apkg export puts the sound's label in a comment just before the tag.
+_SOUND = re.compile(r"(?:<!--sound:([^<>]{0,200}?)-->)?\[sound:([^\]]*)\]")
+# Anki's LaTeX tags and MathJax delimiters become the $…$ / $$…$$ that quizdl's
+# Markdown keeps as they are (a Markdown reader takes "\[" for an escaped "[").
+# [latex] bodies often carry their own $ signs already.
 _ANKI_LATEX = (
     (re.compile(r"\[\$\$\](.*?)\[/\$\$\]", re.DOTALL), r"$$\1$$"),
     (re.compile(r"\[\$\](.*?)\[/\$\]", re.DOTALL), r"$\1$"),
+    (re.compile(r"\[latex\]\s*\$\$(.*?)\$\$\s*\[/latex\]", re.DOTALL), r"$$\1$$"),
+    (re.compile(r"\[latex\]\s*\$(.*?)\$\s*\[/latex\]", re.DOTALL), r"$\1$"),
     (re.compile(r"\[latex\](.*?)\[/latex\]", re.DOTALL), r"$$\1$$"),
+)
+_MATHJAX = (
+    (re.compile(r"\\\[(.+?)\\\]", re.DOTALL), r"$$\1$$"),
+    (re.compile(r"\\\((.+?)\\\)", re.DOTALL), r"$\1$"),
 )
 _MARKERS = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": "`"}
 _NESTED_ITEM = re.compile(r"^ +(- |\d+\. )")
@@ -210,17 +220,25 @@ class _Renderer:
         if self.pre_depth:
             self.out.append(data)
             return
-        # Outside <pre>, HTML collapses whitespace; a source newline is a space.
+        # Outside <pre>, HTML collapses whitespace; a source newline is a space. Layout
+        # whitespace between tags at a line start would become a blank line (and split
+        # a nested list), so it is dropped there.
+        if not data.strip() and (not self.out or self.out[-1].endswith("\n")):
+            return
         self.out.append(_WHITESPACE.sub(" ", data))
 
     def _image(self, attributes: dict[str, str]) -> None:
-        src = attributes.get("src", "")
+        src = attributes.get("src", "").strip()
         alt = attributes.get("alt", "")
         if _REMOTE.match(src):
             self.media.remote_links += 1
             self.out.append(f"![{alt}]({src})")
-        else:
+        elif src.lower().startswith("data:"):
             self.media.images += 1
+            self.out.append("[image: embedded in the field, not imported]")
+        elif src:
+            self.has_text = True
+            self.out.append(self.media.image(src, alt))
 
     def _close_mark(self, marker: str) -> None:
         """Close emphasis; whitespace moves outside the markers, empty emphasis vanishes
@@ -253,14 +271,21 @@ class _Renderer:
 
 
 def html_to_markdown(source: str, media: MediaNotes | None = None) -> str:
-    """Render one field's HTML as Markdown; counts dropped media into ``media``."""
+    """Render one field's HTML as Markdown; images and sounds go through ``media`` (kept
+    when it can fetch them, else marked as ``[image: NAME]``)."""
     notes = media if media is not None else MediaNotes()
     if "[" in source:
-        sounds = len(_SOUND.findall(source))
-        notes.sounds += sounds
-        if sounds:
-            source = _SOUND.sub("", source)
+        # The reference is HTML text, so it is escaped back: the renderer unescapes it once.
+        source = _SOUND.sub(
+            lambda match: html.escape(
+                notes.sound(html.unescape(match.group(2)).strip(), match.group(1) or "")
+            ),
+            source,
+        )
         for pattern, replacement in _ANKI_LATEX:
+            source = pattern.sub(replacement, source)
+    if "\\" in source:
+        for pattern, replacement in _MATHJAX:
             source = pattern.sub(replacement, source)
     renderer = _Renderer(notes)
     renderer.feed(source)

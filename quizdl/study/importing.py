@@ -96,6 +96,13 @@ def _diff(session: Session, deck: Deck) -> _Diff:
     return _Diff(plan, existing, contents)
 
 
+def store_media(files: Mapping[str, bytes]) -> int:
+    """Write an import's media files (content-addressed, so repeats cost nothing)."""
+    from quizdl.media import store
+
+    return store(files)
+
+
 def plan_import(session: Session, deck: Deck) -> ImportPlan:
     return _diff(session, deck).plan
 

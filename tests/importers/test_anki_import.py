@@ -32,6 +32,7 @@ from importers.conftest import Run
 from quizdl.decks.errors import DeckError
 from quizdl.decks.model import ClozeCard, QACard
 from quizdl.importers import ImportOptions, read_source
+from quizdl.media import stored_name
 from quizdl.scheduling.sm2 import SM2State
 from quizdl.study.service import StudyService
 
@@ -232,25 +233,35 @@ def test_field_html_becomes_markdown(tmp_path: Path) -> None:
     assert card.answer == (
         "Steps:\n1. forward\n2. backward\n\n"
         "```python\nfor x in data:\n    step(x)\n```\n\n"
-        "Loss \\(L = -\\log p\\) and $\\sigma(x)$ & more here"
-        "![fig](https://example.org/a.png)"
+        "Loss $L = -\\log p$ and $\\sigma(x)$ & more here"
+        f"![local.png](media:{stored_name(b'png', 'local.png')})"
+        "![fig](https://example.org/a.png)[sound: a.mp3 (not in the package)]"
     )
-    assert (source.media.images, source.media.sounds, source.media.remote_links) == (1, 1, 1)
+    assert (source.media.images, source.media.sounds, source.media.remote_links) == (0, 1, 1)
     assert source.media.package_files == 1
+    assert source.media.files == {stored_name(b"png", "local.png"): b"png"}
     assert source.deck.id == "h"  # the file name, since the only deck is "Default"
 
 
-def test_media_only_sides_are_skipped_with_a_reason(tmp_path: Path) -> None:
+def test_a_side_that_is_only_missing_media_is_skipped_with_a_reason(tmp_path: Path) -> None:
     spec = Spec(
         [BASIC],
         {1: "Default"},
-        [Note(1, "a", 1, ["Q?", "fine"]), Note(2, "b", 1, ["Plot?", '<img src="p.png">'])],
-        [Card(1, 1, 1), Card(2, 2, 1)],
+        [
+            Note(1, "a", 1, ["Q?", "fine"]),
+            Note(2, "b", 1, ["Plot?", '<img src="p.png">']),
+            Note(3, "c", 1, ["Kept?", '<img src="here.png">']),
+        ],
+        [Card(1, 1, 1), Card(2, 2, 1), Card(3, 3, 1)],
     )
-    source = read_source(legacy_package(tmp_path / "m.apkg", spec), ImportOptions())
-    assert len(source.deck.cards) == 1
-    assert "only an image or sound" in source.skipped[0].reason
-    assert "guid 'b'" in source.skipped[0].where
+    path = legacy_package(tmp_path / "m.apkg", spec, {"here.png": b"\x89PNG"})
+    source = read_source(path, ImportOptions())
+    assert len(source.deck.cards) == 2
+    (skip,) = source.skipped
+    assert "guid 'b'" in skip.where
+    assert skip.reason == (
+        "the answer is only media the package does not hold: [image: p.png (not in the package)]"
+    )
 
 
 def _refused(path: Path) -> str:

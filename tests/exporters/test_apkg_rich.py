@@ -1,0 +1,108 @@
+"""Anki shows what quizdl shows: Markdown becomes HTML, media travel in the package, and the
+package comes back into quizdl unchanged."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+from click.testing import CliRunner, Result
+
+from quizdl.exporters.apkg import markdown_to_html
+from quizdl.importers import ImportOptions, read_source
+from quizdl.media import media_dir, store, stored_name
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(32))
+OGG = b"OggS" + bytes(16)
+
+
+def run(*args: str) -> Result:
+    from quizdl.cli.main import cli
+
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def _deck(image: str, sound: str) -> str:
+    return f"""\
+id: rich
+title: Rich deck
+cards:
+  - id: math
+    type: qa
+    question: "Do you need *Lots of math* for `fit()`?"
+    answer: |-
+      Some:
+
+      - the chain rule $\\frac{{dL}}{{dx}}$
+        - and its **friends**
+      - linear algebra
+
+      $$\\sigma(x) = 1 / (1 + e^{{-x}})$$
+  - id: plot
+    type: qa
+    question: Which curve?
+    answer: "![sigmoid.png](media:{image})"
+  - id: say
+    type: qa
+    question: "[🔊 word.ogg](media:{sound})"
+    answer: a word
+"""
+
+
+@pytest.fixture
+def rich(home: Path, tmp_path: Path) -> Path:
+    image, sound = str(stored_name(PNG, "sigmoid.png")), str(stored_name(OGG, "word.ogg"))
+    store({image: PNG, sound: OGG}, media_dir())
+    deck = tmp_path / "rich.yaml"
+    deck.write_text(_deck(image, sound), encoding="utf-8")
+    result = run("import", str(deck))
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "rich.apkg"
+    assert run("export", "rich", "-o", str(out)).exit_code == 0
+    return out
+
+
+def test_markdown_becomes_the_html_anki_renders() -> None:
+    html = markdown_to_html("Do you need *Lots of math* and `x_1`?\n\n- a\n  - b")
+    assert "<em>Lots of math</em>" in html and "<code>x_1</code>" in html
+    assert "*" not in html
+    assert "<ul>\n<li>a\n<ul>\n<li>b</li>" in html
+    assert markdown_to_html("costs $5 and $10, $x_1 * y$") == "costs $5 and $10, \\(x_1 * y\\)"
+    assert markdown_to_html("<script>x</script>") == "&lt;script&gt;x&lt;/script&gt;"
+
+
+def test_the_package_carries_its_media_and_anki_reads_it(rich: Path, tmp_path: Path) -> None:
+    image, sound = str(stored_name(PNG, "sigmoid.png")), str(stored_name(OGG, "word.ogg"))
+    with zipfile.ZipFile(rich) as archive:
+        contents = {archive.read(name) for name in archive.namelist() if name.isdigit()}
+    assert contents == {PNG, OGG}
+    (tmp_path / "anki").mkdir()
+    col = Collection(str(tmp_path / "anki" / "collection.anki2"))
+    try:
+        request = ImportAnkiPackageRequest(
+            package_path=str(rich), options=ImportAnkiPackageOptions()
+        )
+        col.import_anki_package(request)
+        fields = {col.get_note(nid)["QuizdlId"]: col.get_note(nid) for nid in col.find_notes("")}
+        assert "<em>Lots of math</em>" in fields["math"]["Question"]
+        assert "<strong>friends</strong>" in fields["math"]["Answer"]
+        assert "\\[\\sigma(x)" in fields["math"]["Answer"]
+        assert fields["plot"]["Answer"] == f'<img src="{image}" alt="sigmoid.png" />'
+        assert fields["say"]["Question"].endswith(f"[sound:{sound}]")
+        media_folder = Path(col.media.dir())
+        assert (media_folder / image).read_bytes() == PNG
+        assert (media_folder / sound).read_bytes() == OGG
+    finally:
+        col.close()
+
+
+def test_the_package_reads_back_into_quizdl_unchanged(rich: Path) -> None:
+    again = run("import", str(rich), "--deck", "rich", "--dry-run")
+    assert "0 new, 0 updated, 0 retired, 0 restored, 3 unchanged" in again.stdout, again.output
+    source = read_source(rich, ImportOptions())
+    assert source.media.files == {
+        str(stored_name(PNG, "sigmoid.png")): PNG,
+        str(stored_name(OGG, "word.ogg")): OGG,
+    }
