@@ -6,7 +6,9 @@ show a card the same way and tests can assert on text.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
+from typing import ParamSpec
 
 from quizdl.decks.model import (
     CLOZE_BLANK,
@@ -18,6 +20,21 @@ from quizdl.decks.model import (
     QACard,
     canonical_blank,
 )
+from quizdl.tui.text import printable
+
+P = ParamSpec("P")
+
+
+def _printable(render: Callable[P, str]) -> Callable[P, str]:
+    """Card text reaches the screen without control characters: an ANSI escape
+    or a bidi override from an imported field is shown, not obeyed."""
+
+    @functools.wraps(render)
+    def shown(*args: P.args, **kwargs: P.kwargs) -> str:
+        return printable(render(*args, **kwargs))
+
+    return shown
+
 
 TYPE_NAMES = {
     "concept": "Concept",
@@ -59,6 +76,7 @@ def cloze_answer(card: ClozeCard) -> str:
     return "".join(pieces)
 
 
+@_printable
 def choice_lines(card: MCQCard, chosen: Sequence[int] = (), revealed: bool = False) -> str:
     """The numbered choices; after the reveal, each marked right or wrong."""
     lines = []
@@ -74,6 +92,7 @@ def choice_lines(card: MCQCard, chosen: Sequence[int] = (), revealed: bool = Fal
     return "\n".join(lines)
 
 
+@_printable
 def question_markdown(card: Card) -> str:
     if isinstance(card, ConceptCard):
         return f"## {card.term}\n\nWhat is it? Explain it in your own words."
@@ -85,6 +104,7 @@ def question_markdown(card: Card) -> str:
     return f"## {card.title}\n\n{card.prompt}"
 
 
+@_printable
 def answer_markdown(card: Card) -> str:
     if isinstance(card, ConceptCard):
         formula = f"\n\n```text\n{card.formula}\n```" if card.formula else ""
@@ -99,6 +119,7 @@ def answer_markdown(card: Card) -> str:
     return f"Reference solution:\n\n```python\n{card.solution.rstrip()}\n```"
 
 
+@_printable
 def full_markdown(card: Card) -> str:
     """Both sides at once, for browsing."""
     parts = [question_markdown(card)]
