@@ -1,0 +1,115 @@
+"""Readiness: the predicted probability of recalling each card on the interview day.
+
+Each card's own review log is replayed through FSRS-6 (whatever scheduler
+set its due dates), and the forgetting curve is read on the interview day.
+The parameters are FSRS' published defaults until the learner has
+``MIN_REVIEWS_TO_FIT`` reviews, then parameters fitted to their own log.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Generic, TypeVar
+
+import fsrs_rs_python as fsrs_rs
+
+from quizdl.scheduling.days import StudyCalendar
+from quizdl.scheduling.fsrs import DEFAULT_PARAMETERS, FSRSScheduler
+from quizdl.scheduling.steps import answer_of
+
+MIN_REVIEWS_TO_FIT = 1000
+# A card counts as ready when its predicted recall on the day reaches this.
+READY_AT = 0.9
+
+K = TypeVar("K", bound=Hashable)
+Log = Sequence[tuple[datetime, int]]  # (aware UTC time, grade 0..5), oldest first
+
+
+def fsrs_items(days_and_grades: Sequence[tuple[date, int]]) -> list[fsrs_rs.FSRSItem]:
+    """A card's history as FSRS training items: one per review made a day or more
+    after the one before, with every answer up to it (how Anki trains FSRS)."""
+    reviews: list[fsrs_rs.FSRSReview] = []
+    items = []
+    previous: date | None = None
+    for day, grade in days_and_grades:
+        delta = 0 if previous is None else (day - previous).days
+        reviews.append(fsrs_rs.FSRSReview(int(answer_of(grade)), delta))
+        if delta > 0:
+            items.append(fsrs_rs.FSRSItem(list(reviews)))
+        previous = day
+    return items
+
+
+def fit_parameters(
+    logs: Iterable[Sequence[tuple[date, int]]],
+) -> tuple[float, ...]:
+    """FSRS-6 parameters fitted to a learner's logs (study day, grade) per card."""
+    items = [item for log in logs for item in fsrs_items(log)]
+    if not items:
+        return DEFAULT_PARAMETERS
+    fitted = fsrs_rs.FSRS(list(DEFAULT_PARAMETERS)).compute_parameters(items)
+    return tuple(fitted)
+
+
+def choose_parameters(review_count: int, fitted: Sequence[float] | None) -> tuple[float, ...]:
+    """Fitted parameters once there are enough reviews to trust them, else the defaults."""
+    if fitted is None or review_count < MIN_REVIEWS_TO_FIT:
+        return DEFAULT_PARAMETERS
+    return tuple(fitted)
+
+
+def card_readiness(scheduler: FSRSScheduler, log: Log, interview_day: date) -> float:
+    """Predicted recall of one card on the interview day (0 for a card never seen)."""
+    return scheduler.recall_on(scheduler.replay(log), interview_day)
+
+
+@dataclass(frozen=True, slots=True)
+class GroupReadiness:
+    name: str
+    cards: int
+    ready: int  # cards at or above READY_AT
+    mean_recall: float  # the expected fraction recalled on the day
+
+
+@dataclass(frozen=True, slots=True)
+class ReadinessReport(Generic[K]):
+    interview_day: date
+    per_card: Mapping[K, float]
+    overall: GroupReadiness
+    groups: tuple[GroupReadiness, ...]  # by deck or tag, weakest first
+
+
+def readiness(
+    logs: Mapping[K, Log],
+    interview_day: date,
+    calendar: StudyCalendar,
+    groups: Mapping[K, Sequence[str]] | None = None,
+    fitted: Sequence[float] | None = None,
+) -> ReadinessReport[K]:
+    """Readiness per card, overall and per group (deck, tag) for the interview day."""
+    review_count = sum(len(log) for log in logs.values())
+    scheduler = FSRSScheduler(calendar, choose_parameters(review_count, fitted))
+    per_card = {key: card_readiness(scheduler, log, interview_day) for key, log in logs.items()}
+    members: dict[str, list[float]] = {}
+    for key, recall in per_card.items():
+        for name in (groups or {}).get(key, ()):
+            members.setdefault(name, []).append(recall)
+    summaries = sorted(
+        (_summary(name, recalls) for name, recalls in members.items()),
+        key=lambda g: (g.mean_recall, g.name),
+    )
+    return ReadinessReport(
+        interview_day, per_card, _summary("all", list(per_card.values())), tuple(summaries)
+    )
+
+
+def _summary(name: str, recalls: list[float]) -> GroupReadiness:
+    return GroupReadiness(
+        name=name,
+        cards=len(recalls),
+        ready=sum(r >= READY_AT for r in recalls),
+        mean_recall=statistics.fmean(recalls) if recalls else 0.0,
+    )
