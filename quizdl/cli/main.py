@@ -63,7 +63,7 @@ def _open_app() -> None:
 
 @cli.group()
 def decks() -> None:
-    """List, validate and describe decks."""
+    """List, validate, lint and describe decks."""
 
 
 @decks.command("list")
@@ -101,6 +101,53 @@ def decks_validate(paths: tuple[Path, ...]) -> None:
         else:
             click.echo(f"{path}: ok ({len(deck.cards)} cards)", err=True)
     if bad:
+        sys.exit(EXIT_FAILED)
+
+
+@decks.command("lint")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.option(
+    "--allow",
+    "allow_files",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Allow-list file (repeatable). Default: lint-allow.txt beside the decks.",
+)
+@click.option("--no-allow", is_flag=True, help="Ignore allow-lists: report every warning.")
+def decks_lint(
+    paths: tuple[Path, ...], as_json: bool, allow_files: tuple[Path, ...], no_allow: bool
+) -> None:
+    """Warn about unfair cards (path:line:column: rule: deck/card: message); exit 1 if any."""
+    from quizdl.decks.errors import DeckError
+    from quizdl.decks.lint import lint
+
+    chosen = [] if no_allow else (list(allow_files) if allow_files else None)
+    try:
+        result = lint(paths, chosen)
+    except DeckError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(EXIT_USAGE)
+    if as_json:
+        print_json(
+            {
+                "warnings": [warning.as_json() for warning in result.warnings],
+                "allowed": len(result.allowed),
+                "unused_allow_entries": [entry.where for entry in result.unused],
+            }
+        )
+    else:
+        for warning in result.warnings:
+            click.echo(str(warning))
+        for entry in result.unused:
+            click.echo(
+                f"{entry.where}: allow-list entry matches no warning "
+                f"({entry.deck_id}/{entry.card_id} {entry.rule})",
+                err=True,
+            )
+        click.echo(f"{len(result.warnings)} warning(s), {len(result.allowed)} allowed", err=True)
+    if result.warnings:
         sys.exit(EXIT_FAILED)
 
 
