@@ -270,6 +270,10 @@ def run() -> int:
     try:
         service = open_study(read_only=shared)
         app = make_app(service, checker_factory=real_checker, daily_backup=True)
+        # Card images: the terminal's graphics support can only be asked before run().
+        from quizdl.tui.widgets.card_image import prepare_terminal_graphics
+
+        prepare_terminal_graphics()
         app.run()
     finally:
         print(" " * len(waiting), end="\r", flush=True)

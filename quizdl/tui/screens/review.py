@@ -51,6 +51,7 @@ from quizdl.tui.screens.base import QuizScreen
 from quizdl.tui.services import service_of
 from quizdl.tui.text import markup_safe
 from quizdl.tui.widgets.answer_input import AnswerInput, UndoableInput
+from quizdl.tui.widgets.card_image import CardMedia
 from quizdl.tui.widgets.footer import Footer
 from quizdl.tui.widgets.grade_bar import GradeBar
 
@@ -104,6 +105,7 @@ class ReviewScreen(QuizScreen[None]):
         Binding("s", "suspend", "Suspend"),
         Binding("e", "edit_source", "Deck file"),
         Binding("v", "view_solution", "Solution (challenge)", show=False),
+        Binding("o", "open_media", "Open image/sound", show=False),
         Binding("question_mark", "app.help", "Help"),
         Binding("escape", "leave", "Home"),
     ]
@@ -131,9 +133,11 @@ class ReviewScreen(QuizScreen[None]):
         with VerticalScroll(id="card-scroll"):
             yield Static("", id="card-kind")
             yield Markdown("", id="question")
+            yield CardMedia(id="question-media")
             yield Markdown("", id="choices")
             yield Static("", id="feedback")
             yield Markdown("", id="answer")
+            yield CardMedia(id="answer-media")
         with Vertical(id="answer-box"):
             yield AnswerInput(placeholder="Your answer (optional)", id="typed", compact=True)
             yield Horizontal(id="blanks")
@@ -245,7 +249,9 @@ class ReviewScreen(QuizScreen[None]):
             f"{TYPE_NAMES[card.type]} · {kind} · {done + 1} of {total}"
         )
         self.query_one("#question", Markdown).update(question_markdown(card))
+        self.query_one("#question-media", CardMedia).show(question_markdown(card))
         self.query_one("#answer", Markdown).update("")
+        self.query_one("#answer-media", CardMedia).show("")
         self.query_one("#feedback", Static).update("")
         self.set_display(("#grades", "#answer", "#feedback"), False)
         choices = self.query_one("#choices", Markdown)
@@ -377,6 +383,7 @@ class ReviewScreen(QuizScreen[None]):
         answer = self.query_one("#answer", Markdown)
         answer.update(answer_markdown(card))
         answer.display = bool(answer_markdown(card))
+        self.query_one("#answer-media", CardMedia).show(answer_markdown(card))
         feedback_widget = self.query_one("#feedback", Static)
         feedback_widget.update("\n".join(feedback))
         feedback_widget.display = bool(feedback)
@@ -523,6 +530,24 @@ class ReviewScreen(QuizScreen[None]):
             empty[0].focus()
             return
         self.reveal()
+
+    def action_open_media(self) -> None:
+        """Open the shown side's images and sounds in the system viewer/player."""
+        paths = [
+            *self.query_one("#question-media", CardMedia).paths(),
+            *self.query_one("#answer-media", CardMedia).paths(),
+        ]
+        if not paths:
+            self.notify("This card has no image or sound to open.", markup=False)
+            return
+        from quizdl.media import open_externally
+
+        for path in paths[:4]:
+            problem = open_externally(path)
+            if problem is not None:
+                self.notify(problem, severity="warning", markup=False)
+                return
+        self.notify(f"Opened {len(paths[:4])} file(s) in the system viewer.", markup=False)
 
     def action_undo(self) -> None:
         if self.busy or self.session is None:
