@@ -201,19 +201,26 @@ def make_plan(
 def _smooth(
     by_day: dict[date, list[PlanCard[K]]], study_days: list[date], capacity: Mapping[date, float]
 ) -> None:
-    """Move cards a day earlier, strongest first, while that takes a day off its excess."""
-    # From the last day back, so a card pushed onto a day can move on from it.
-    for later, earlier in zip(reversed(study_days[1:]), reversed(study_days[:-1]), strict=True):
-        load = sum(c.seconds for c in by_day[later])
-        room = capacity[earlier] - sum(c.seconds for c in by_day[earlier])
-        for card in sorted(by_day[later], key=lambda c: -c.recall_on_interview):
-            if load <= capacity[later]:
-                break
-            if card.seconds <= room:
-                by_day[later].remove(card)
-                by_day[earlier].append(card)
-                load -= card.seconds
-                room -= card.seconds
+    """Move cards a day earlier, strongest first, while that takes a day off its excess.
+
+    Repeated until nothing moves: a move off a day can make room there for a
+    card of the day after. Cards only move earlier, so this ends.
+    """
+    moved = True
+    while moved:
+        moved = False
+        for later, earlier in zip(reversed(study_days[1:]), reversed(study_days[:-1]), strict=True):
+            load = sum(c.seconds for c in by_day[later])
+            room = capacity[earlier] - sum(c.seconds for c in by_day[earlier])
+            for card in sorted(by_day[later], key=lambda c: -c.recall_on_interview):
+                if load <= capacity[later]:
+                    break
+                if card.seconds <= room:
+                    by_day[later].remove(card)
+                    by_day[earlier].append(card)
+                    load -= card.seconds
+                    room -= card.seconds
+                    moved = True
 
 
 @dataclass(frozen=True, slots=True)
