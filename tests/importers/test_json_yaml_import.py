@@ -42,11 +42,11 @@ def test_json_records(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ([{"front": "Q", "back": 3}], "record 1: 'back' must be a string, got a number"),
-        ([{"front": "Q", "back": "A"}, "nope"], "record 2: expected an object"),
-        ([{"back": "A"}], "record 1: missing 'front'"),
+        ([{"front": "Q", "back": {"x": 1}}], "'back' must be text, got an object"),
+        (["nope"], "expected an object with a question and answer, got a string"),
+        ([{"back": "A"}], "no question field (front, question, q or term)"),
         ('[{"front": "Q",', "invalid JSON"),
-        ({"something": "else"}, "expected a list"),
+        ({"something": "else"}, "expected a list of question/answer records"),
     ],
     ids=["wrong-type", "not-object", "missing-front", "syntax", "wrong-shape"],
 )
@@ -91,3 +91,37 @@ def test_huge_files_are_refused_before_reading(
     path = _write(tmp_path, "big.csv", "front,back\n" + "Q?,A\n" * 1000)
     with pytest.raises(DeckError, match="the limit is"):
         read_source(path, ImportOptions())
+
+
+def test_json_shapes_that_question_banks_publish(tmp_path: Path) -> None:
+    titled = {
+        "title": "Deep learning",
+        "cards": [
+            {"uid": "u1", "front": "What is <b>ReLU</b>?", "back": "max(0,&nbsp;x)"},
+            {"uid": "u2", "front": "Epoch?", "back": "One pass over the data"},
+        ],
+    }
+    source = read_source(_write(tmp_path, "titled.json", titled), ImportOptions())
+    assert source.deck.title == "Deep learning"
+    cards = {card.id: card for card in source.deck.cards}
+    assert cards["u1"].question == "What is **ReLU**?"  # type: ignore[union-attr]
+    assert cards["u1"].answer == "max(0, x)"  # type: ignore[union-attr]
+    single = {"question": "<p>Why <i>batch norm</i>?</p>", "answer": "<div>Stable</div>"}
+    one = read_source(_write(tmp_path, "one.json", single), ImportOptions()).deck.cards
+    assert [(c.question, c.answer) for c in one] == [("Why *batch norm*?", "Stable")]  # type: ignore[union-attr]
+    for shape in (
+        [{"q": "Q1?", "a": "A1", "guid": "g1"}],
+        [{"term": "Q1?", "definition": "A1", "id": "g1"}],
+        {"questions": [{"Question": "Q1?", "Answer": "A1", "ID": "g1"}]},
+    ):
+        cards_read = read_source(_write(tmp_path, "s.json", shape), ImportOptions()).deck.cards
+        assert [(c.id, c.question, c.answer) for c in cards_read] == [("g1", "Q1?", "A1")]  # type: ignore[union-attr]
+
+
+def test_a_broken_quizdl_export_is_refused_in_plain_words(tmp_path: Path) -> None:
+    data = {"format": "quizdl", "deck": {"id": "d", "title": "D", "cards": [{"id": "x"}]}}
+    with pytest.raises(DeckError) as caught:
+        read_source(_write(tmp_path, "bad.json", data), ImportOptions())
+    message = str(caught.value)
+    assert "deck.cards.0.type: expected one of challenge, cloze, concept, mcq, qa" in message
+    assert "discriminator" not in message and "Unable to extract" not in message
