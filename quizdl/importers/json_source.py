@@ -95,7 +95,7 @@ def _field(record: dict[str, Any], names: tuple[str, ...]) -> str | None:
     return None
 
 
-def _value_text(value: Any) -> str | None:
+def value_text(value: Any) -> str | None:
     """A field's text: strings as they are (HTML converted), numbers written out."""
     if isinstance(value, str):
         return html_to_markdown(value) if looks_like_html(value) else value
@@ -123,8 +123,8 @@ def _records(
         if front_key is None:
             builder.skip(where, "no question field (front, question, q or term)")
             continue
-        front = _value_text(record[front_key])
-        back = _value_text(record[back_key]) if back_key is not None else ""
+        front = value_text(record[front_key])
+        back = value_text(record[back_key]) if back_key is not None else ""
         if front is None or back is None:
             bad = front_key if front is None else back_key
             builder.skip(where, f"{bad!r} must be text, got {_kind(record[str(bad)])}")

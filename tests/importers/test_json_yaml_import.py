@@ -125,3 +125,28 @@ def test_a_broken_quizdl_export_is_refused_in_plain_words(tmp_path: Path) -> Non
     message = str(caught.value)
     assert "deck.cards.0.type: expected one of challenge, cloze, concept, mcq, qa" in message
     assert "discriminator" not in message and "Unable to extract" not in message
+
+
+def test_yaml_decks_written_for_anki_yaml_tools(tmp_path: Path) -> None:
+    path = tmp_path / "tool.yaml"
+    path.write_text(
+        "deck: Activations\n"
+        "notes:\n"
+        "  - guid: 'a#1'\n"
+        "    front: ReLU\n"
+        "    back: max(0, x)\n"
+        "    include_reverse: true\n"
+        "  - front: Sigmoid?\n"
+        "    back: 1 / (1 + e^-x)\n"
+        "  - front: Empty?\n",
+        encoding="utf-8",
+    )
+    source = read_source(path, ImportOptions())
+    assert source.deck.title == "Activations" and source.format == "yaml"
+    pairs = [(c.id, c.question, c.answer) for c in source.deck.cards]  # type: ignore[union-attr]
+    assert pairs[:2] == [
+        ("x-" + b"a#1".hex(), "ReLU", "max(0, x)"),
+        ("x-" + b"a#1".hex() + "-r", "max(0, x)", "ReLU"),
+    ]
+    assert pairs[2][1:] == ("Sigmoid?", "1 / (1 + e^-x)")
+    assert [skip.where for skip in source.skipped] == ["note 3"]
