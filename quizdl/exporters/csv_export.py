@@ -19,5 +19,7 @@ def export_csv(deck: Deck) -> bytes:
     writer.writerow(["id", "type", "front", "back", "tags"])
     for card in deck.cards:
         front, back = front_and_back(card)
-        writer.writerow([card.id, card.type, front, back, " ".join(card.tags)])
+        # Anki's convention: tags are space-separated, so a space inside one becomes "_".
+        tags = " ".join(tag.replace(" ", "_") for tag in card.tags)
+        writer.writerow([card.id, card.type, front, back, tags])
     return buffer.getvalue().encode("utf-8")

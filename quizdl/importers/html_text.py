@@ -315,7 +315,11 @@ def tidy(text: str) -> str:
     return result.strip()
 
 
-_HTML_HINT = re.compile(r"</?(br|div|p|b|i|u|ul|ol|li|span|strong|em|code|pre|img|a|font)\b", re.I)
+# A tag name followed by what may follow one in HTML: "\(M<p\)" is math, not a paragraph.
+_HTML_HINT = re.compile(
+    r"</?(br|div|p|b|i|u|ul|ol|li|span|strong|em|code|pre|img|a|font|sup|sub|table)(?=[\s/>])",
+    re.I,
+)
 
 
 def looks_like_html(text: str) -> bool:

@@ -160,3 +160,17 @@ def test_json_export_shape(imported: Path) -> None:
         "lapses": 0,
         "suspended": False,
     }
+
+
+def test_csv_tags_with_spaces_survive_a_round_trip(home: Path, tmp_path: Path) -> None:
+    deck = tmp_path / "tagged.yaml"
+    deck.write_text(
+        "id: tagged\ntitle: T\ncards:\n  - id: a\n    type: qa\n    question: Q?\n"
+        "    answer: A\n    tags: [deep learning, cnn]\n",
+        encoding="utf-8",
+    )
+    assert run("import", str(deck)).exit_code == 0
+    out = tmp_path / "tagged.csv"
+    assert run("export", "tagged", "-o", str(out)).exit_code == 0
+    (card,) = read_source(out, ImportOptions()).deck.cards
+    assert card.tags == ("deep_learning", "cnn")

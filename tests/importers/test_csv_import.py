@@ -138,3 +138,11 @@ def test_a_field_beyond_the_csv_limit_is_refused(tmp_path: Path) -> None:
     path = _write(tmp_path, "huge.csv", "front,back\nQ?," + '"' + "x" * (17 * 1024 * 1024) + '"\n')
     with pytest.raises(DeckError, match="not readable as CSV"):
         read_source(path, ImportOptions())
+
+
+def test_math_with_angle_brackets_is_not_html_and_keeps_its_lines(tmp_path: Path) -> None:
+    path = tmp_path / "math.csv"
+    path.write_text('front,back\n"When is \\(M<p\\)?","line one\nline two"\n', encoding="utf-8")
+    (card,) = read_source(path, ImportOptions()).deck.cards
+    assert card.question == "When is \\(M<p\\)?"  # type: ignore[union-attr]
+    assert card.answer == "line one\nline two"  # type: ignore[union-attr]
