@@ -201,3 +201,17 @@ def test_the_longest_choice_is_not_a_cue_to_the_answer(path: Path) -> None:
     assert len(cued) * 3 <= len(mcqs), (
         f"the keyed answer is the longest choice in {len(cued)} of {len(mcqs)} MCQs: {cued}"
     )
+
+
+@pytest.mark.parametrize("path", DECK_PATHS, ids=lambda path: path.name)
+def test_right_answers_are_spread_over_the_choice_positions(path: Path) -> None:
+    """The review shows choices in deck order, so a favourite position would be a cue."""
+    positions = [
+        card.correct_indices[0]
+        for card in load_deck(path).cards
+        if isinstance(card, MCQCard) and len(card.correct_indices) == 1
+    ]
+    busiest = max(positions.count(index) for index in set(positions))
+    assert busiest * 5 <= len(positions) * 2, (
+        f"one position holds {busiest} of {len(positions)} right answers"
+    )
