@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from quizdl.decks.model import ClozeCard, ConceptCard, Deck, MCQCard, QACard
+from quizdl.study.answer_check import check_cloze
 
 ROOT = Path(__file__).resolve().parent.parent
 DECKS_DIR = ROOT / "decks"
@@ -215,3 +216,47 @@ def test_right_answers_are_spread_over_the_choice_positions(path: Path) -> None:
     assert busiest * 5 <= len(positions) * 2, (
         f"one position holds {busiest} of {len(positions)} right answers"
     )
+
+
+# Right answers written another way than the card shows them; the review
+# screen checks typed blanks with check_cloze, so each must come out right.
+RIGHT_BLANK_ANSWERS = [
+    ("deep-learning-interview", "bp-softmax-ce-cloze", ["p − y"]),
+    ("deep-learning-interview", "bp-softmax-ce-cloze", ["softmax(z) - y"]),
+    ("deep-learning-interview", "bp-two-layer-w2-cloze", ["h^T", "delta2"]),
+    ("deep-learning-interview", "bp-two-layer-delta1-cloze", ["W2.T"]),
+    ("deep-learning-interview", "bp-gradcheck-cloze", ["2*eps"]),
+    ("deep-learning-interview", "opt-minibatch-noise-cloze", ["1/sqrt(B)"]),
+    ("deep-learning-interview", "cnn-output-size-cloze", ["28x28"]),
+    ("deep-learning-interview", "cnn-receptive-field-cloze", ["5"]),
+    ("deep-learning-interview", "cnn-same-padding-cloze", ["(K − 1)/2"]),
+    ("deep-learning-interview", "cnn-1x1-params-cloze", ["16,448"]),
+    ("deep-learning-interview", "norm-pre-ln-cloze", ["LN(x)"]),
+    ("deep-learning-interview", "reg-label-smoothing-cloze", [".91", ".01"]),
+    ("deep-learning-interview", "reg-mc-dropout-keras-cloze", ["training = True"]),
+    ("deep-learning-interview", "tf-ffn-params-cloze", ["2,099,712"]),
+    ("deep-learning-interview", "tf-lora-params-cloze", ["65,536"]),
+    ("deep-learning-interview", "gen-reparameterization-cloze", ["mu + sigma * eps"]),
+    ("deep-learning-interview", "eval-confusion-precision-cloze", ["75%"]),
+    ("deep-learning-interview", "eval-perplexity-uniform-cloze", ["50,000"]),
+    ("deep-learning-interview", "prac-distillation-t2-cloze", ["T^2"]),
+    ("deep-learning-interview", "loss-ce-cloze", ["log(1/p)"]),
+    ("deep-learning-guide", "cnn-conv2-params-cloze", ["32", "18,496"]),
+    ("deep-learning-guide", "loop-build-cloze", ["Dropout", "101,770"]),
+    ("deep-learning-guide", "iq-rnn-state-cloze", ["hidden state", "any length"]),
+    ("deep-learning-guide", "act-gelu-cloze", ["Gaussian"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("deck_id", "card_id", "typed"),
+    RIGHT_BLANK_ANSWERS,
+    ids=[f"{card}:{'/'.join(typed)}" for _, card, typed in RIGHT_BLANK_ANSWERS],
+)
+def test_other_ways_of_writing_a_blank_are_accepted(
+    deck_id: str, card_id: str, typed: list[str]
+) -> None:
+    card = {card.id: card for card in deck_by_id(deck_id).cards}[card_id]
+    assert isinstance(card, ClozeCard)
+    check = check_cloze(card, typed)
+    assert [result.right for result in check.results] == [True] * len(typed)
