@@ -372,7 +372,7 @@ def _cloze_rules(source: _Source, index: int, card: ClozeCard) -> Iterator[LintW
         raw = match.group(0)
         where = source.text_at(index, "text", raw)
         parts = [part.strip() for part in re.split(r"(?<!\\)\|", match.group(1))]
-        if len(parts) > 1 and not all(parts):
+        if not all(parts):
             yield source.warn(where, card.id, "empty-alternative", f"{raw} has an empty answer")
         if len(answers) > 1:
             continue

@@ -64,12 +64,37 @@ _STOP_WORDS = frozenset(
 )
 
 
+# British spellings as American ones, so "normalisation" meets
+# "normalization" and "zero-centred" meets "zero-centered".
+_BRITISH_ENDINGS = (
+    ("isation", "ization"),
+    ("isations", "izations"),
+    ("ise", "ize"),
+    ("ised", "ized"),
+    ("ises", "izes"),
+    ("ising", "izing"),
+    ("tre", "ter"),
+    ("tred", "tered"),
+    ("tres", "ters"),
+)
+
+
+def _american(word: str) -> str:
+    if len(word) > 5:
+        for british, american in _BRITISH_ENDINGS:
+            if word.endswith(british):
+                return word[: -len(british)] + american
+    return word
+
+
 def forms(word: str) -> frozenset[str]:
-    """The word and its possible singulars ("biases" -> biases, biase, bias).
+    """The word, its possible singulars ("biases" -> biases, biase, bias), its
+    adjective for an adverb ("additively" -> additive) and its American spelling.
 
     Matching compares these sets rather than one stem: no single rule turns
     both "biases" into "bias" and "cases" into "case", but either form meets.
     """
+    word = _american(word)
     found = {word}
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         found.add(word[:-1])
@@ -77,6 +102,8 @@ def forms(word: str) -> frozenset[str]:
             found.add(word[:-2])
         if word.endswith("ies"):
             found.add(word[:-3] + "y")
+    if len(word) > 6 and word.endswith("ly"):
+        found.add(word[:-2])
     return frozenset(found)
 
 

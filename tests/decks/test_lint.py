@@ -90,14 +90,14 @@ CASES: dict[str, tuple[str, str]] = {
           type: qa
           question: Why use an LSTM over a simple RNN?
           answer: Its cell state is updated additively, so gradients survive.
-          key_points: [additive, cell state]
+          key_points: [forget gate, cell state]
         """,
         """\
         - id: q
           type: qa
           question: Why use an LSTM over a simple RNN?
           answer: Its cell state is updated additively, so gradients survive.
-          key_points: [[additive, additively], cell state]
+          key_points: [[sum, additive], cell state]
         """,
     ),
     "key-point-too-generic": (
@@ -206,6 +206,11 @@ CASES: dict[str, tuple[str, str]] = {
 }
 
 
+def test_an_empty_blank_is_an_empty_alternative(tmp_path: Path) -> None:
+    cards = '  - id: c\n    type: cloze\n    text: "Pooling halves the size: {{ }}."\n'
+    assert rules_of(lint_paths([deck(tmp_path, CLEAN_MCQ + cards)])) == ["empty-alternative"]
+
+
 def test_every_rule_has_a_case() -> None:
     assert set(CASES) | {"mcq-length-cue"} == set(RULES)
 
@@ -281,7 +286,7 @@ def test_warnings_point_at_the_line_and_column_of_the_problem(tmp_path: Path) ->
               type: qa
               question: Why use an LSTM?
               answer: Its cell state is updated additively.
-              key_points: [cell state, additive]
+              key_points: [cell state, forget gate]
             - id: c
               type: cloze
               text: |
@@ -292,7 +297,7 @@ def test_warnings_point_at_the_line_and_column_of_the_problem(tmp_path: Path) ->
     )
     by_rule = {warning.rule: warning for warning in lint_paths([path])}
     lines = path.read_text(encoding="utf-8").splitlines()
-    for rule, needle in (("key-point-not-in-answer", "additive]"), ("ambiguous-blank", "{{")):
+    for rule, needle in (("key-point-not-in-answer", "forget gate]"), ("ambiguous-blank", "{{")):
         warning = by_rule[rule]
         assert lines[warning.line - 1][warning.column - 1 :].startswith(needle), str(warning)
 

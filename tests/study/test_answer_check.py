@@ -57,6 +57,21 @@ def test_same_word_up_to_case_and_simple_plurals(a: str, b: str) -> None:
     assert same_word(b, a)
 
 
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("additively", "additive"),
+        ("normalisation", "normalization"),
+        ("zero-centred", "zero-centered"),
+        ("regularised", "regularized"),
+        ("centres", "center"),
+    ],
+)
+def test_key_points_meet_adverbs_and_british_spellings(a: str, b: str) -> None:
+    assert key_point_hits(f"it is {a}", [b])[0].mentioned
+    assert key_point_hits(f"it is {b}", [a])[0].mentioned
+
+
 def test_different_words_differ() -> None:
     assert not same_word("loss", "lost")
 
