@@ -96,6 +96,9 @@ class _Renderer:
 
     has_text: bool = False
     item_start: bool = False  # just wrote "- ": a <div> inside the <li> must not break the line
+    table_rows: list[int] = field(default_factory=list)  # rows written, per open table
+    row_cells: int = 0
+    script_start: int = -1  # where the open <sup>/<sub> text starts
 
     def feed(self, source: str) -> None:
         position = 0
@@ -157,8 +160,18 @@ class _Renderer:
             if language:
                 self.out[-1] = f"```{language.group(1)}\n"
         elif tag in _MARKERS and not self.pre_depth:
-            self.marks.append((_MARKERS[tag], len(self.out)))
-            self.out.append(_MARKERS[tag])
+            marker = _MARKERS[tag]
+            # "<i>a</i><i>b</i>" is one run: reopen the one just closed instead of writing
+            # "*a**b*", which Markdown reads as bold.
+            if len(self.out) >= 4 and self.out[-1] == "" and self.out[-2] == marker:
+                del self.out[-2:]
+                self.marks.append((marker, len(self.out) - 2))
+            else:
+                self.marks.append((marker, len(self.out)))
+                self.out.append(marker)
+        elif tag in ("sup", "sub") and not self.pre_depth:
+            self.out.append("^" if tag == "sup" else "_")
+            self.script_start = len(self.out)
         elif tag in ("ul", "ol"):
             self.item_start = False
             self._newlines(1)
@@ -173,8 +186,16 @@ class _Renderer:
             else:
                 self.out.append(f"{indent}- ")
             self.item_start = True
+        elif tag == "table":
+            self._newlines(2)
+            self.table_rows.append(0)
+        elif tag == "tr" and self.table_rows:
+            self._newlines(1)
+            self.out.append("|")
+            self.row_cells = 0
         elif tag in ("td", "th"):
-            self.out.append(" | ")
+            self.out.append(" ")
+            self.row_cells += 1
         elif tag == "img":
             self._image(attributes)
         elif tag == "a":
@@ -202,6 +223,23 @@ class _Renderer:
             self._newlines(2)
         elif tag in _MARKERS and not self.pre_depth:
             self._close_mark(_MARKERS[tag])
+        elif tag in ("sup", "sub") and not self.pre_depth and self.script_start >= 0:
+            # x<sup>2</sup> -> x^2, x<sub>t-1</sub> -> x_(t-1): readable, never "x2".
+            body = "".join(self.out[self.script_start :]).strip()
+            simple = re.fullmatch(r"[-+]?\w+", body) is not None
+            self.out[self.script_start :] = [body if simple else f"({body})"]
+            self.script_start = -1
+        elif tag in ("td", "th") and self.table_rows:
+            self.out.append(" |")
+        elif tag == "tr" and self.table_rows:
+            self.table_rows[-1] += 1
+            if self.table_rows[-1] == 1 and self.row_cells:
+                # Markdown tables need a header row: the first row is it.
+                self.out.append("\n|" + " --- |" * self.row_cells)
+            self._newlines(1)
+        elif tag == "table" and self.table_rows:
+            self.table_rows.pop()
+            self._newlines(2)
         elif tag in ("ul", "ol"):
             if self.lists:
                 self.lists.pop()
@@ -289,8 +327,43 @@ def html_to_markdown(source: str, media: MediaNotes | None = None) -> str:
             source = pattern.sub(replacement, source)
     renderer = _Renderer(notes)
     renderer.feed(source)
-    text = "".join(renderer.out).replace("\xa0", " ")
-    return tidy(text)
+    return _protect_angles(_nbsp(tidy("".join(renderer.out))))
+
+
+_LEADING_NBSP = re.compile(r"^[\xa0 ]*\xa0[\xa0 ]*")
+
+
+def _nbsp(text: str) -> str:
+    """Non-breaking spaces read as spaces, except where they indent a line: code typed
+    in Anki's editor keeps its indentation only through them (and a Markdown reader
+    strips ordinary leading spaces)."""
+    lines = []
+    for line in text.split("\n"):
+        lead = _LEADING_NBSP.match(line)
+        indent = lead.group(0).replace(" ", "\xa0") if lead else ""
+        lines.append(indent + line[len(indent) :].replace("\xa0", " "))
+    return "\n".join(lines)
+
+
+# "<" that starts what CommonMark reads as an HTML tag would be hidden by the review
+# screen ("&lt;Yesterday&gt;" must not vanish). Outside code and math it is escaped;
+# inside math a space keeps the formula the same.
+_TAG_LIKE = re.compile(r"<(?=[A-Za-z][A-Za-z0-9-]*(?:[\s/>]|$)|/[A-Za-z]|[!?])")
+_CODE_OR_MATH = re.compile(r"```.*?(?:```|$)|`[^`\n]*`|\$\$.*?\$\$|\$[^$\n]+\$", re.DOTALL)
+
+
+def _protect_angles(text: str) -> str:
+    if "<" not in text:
+        return text
+    out: list[str] = []
+    position = 0
+    for match in _CODE_OR_MATH.finditer(text):
+        out.append(_TAG_LIKE.sub(r"\\<", text[position : match.start()]))
+        chunk = match.group(0)
+        out.append(_TAG_LIKE.sub("< ", chunk) if chunk.startswith("$") else chunk)
+        position = match.end()
+    out.append(_TAG_LIKE.sub(r"\\<", text[position:]))
+    return "".join(out)
 
 
 def tidy(text: str) -> str:
@@ -310,8 +383,6 @@ def tidy(text: str) -> str:
             lines.append(line.strip(" \t"))
     result = "\n".join(lines)
     result = re.sub(r"\n{3,}", "\n\n", result)
-    # Bold/italic markers left empty by markup like <b> </b>.
-    result = re.sub(r"\*\*\s*\*\*", "", result)
     return result.strip()
 
 

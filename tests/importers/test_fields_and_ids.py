@@ -29,6 +29,23 @@ from quizdl.importers.ids import anki_card_id, content_id, given_id, is_valid_id
         ("<style>.a{}</style><script>alert(1)</script>kept", "kept"),
         ("[$$]\\sum_i x_i[/$$] and [latex]x[/latex]", "$$\\sum_i x_i$$ and $$x$$"),
         ("<div>one</div><div><br></div><div>two</div>", "one\n\ntwo"),
+        # Adjacent bold runs stay two runs; a run split by markup stays one.
+        ("to <b>solve</b> <b>systems</b>", "to **solve** **systems**"),
+        ("<b>also</b>&nbsp;<b>minimizes</b>", "**also** **minimizes**"),
+        ('<u><i>"</i></u><i>text</i>', '*"text*'),
+        # Super- and subscripts stay readable.
+        ("<i>A</i><sup>-1</sup>, x<sub>t</sub>, h<sub>t-1</sub>", "*A*^-1, x_t, h_(t-1)"),
+        ("[latex]$\\theta$[/latex] and \\[x^2\\] and \\(y\\)", "$\\theta$ and $$x^2$$ and $y$"),
+        # Escaped angle brackets must not become tags the review would hide.
+        ("&lt;Yesterday&gt; and a^{&lt;t-1&gt;}", "\\<Yesterday> and a^{\\<t-1>}"),
+        ("$a^{&lt;t&gt;}$", "$a^{< t>}$"),
+        (
+            "<table><thead><tr><th>a</th><th>b</th></tr></thead>"
+            "<tbody><tr><td>1</td><td>2</td></tr></tbody></table>",
+            "| a | b |\n| --- | --- |\n| 1 | 2 |",
+        ),
+        ("def f():<br>&nbsp;&nbsp;&nbsp;&nbsp;return 1", "def f():\n\xa0\xa0\xa0\xa0return 1"),
+        ('<img src="fig.png">', "[image: fig.png]"),
     ],
 )
 def test_html_to_markdown(html: str, markdown: str) -> None:
