@@ -17,8 +17,9 @@ reviews weakest first, then new cards) and stops when the day's budget is
 spent. The plan's readiness is the FSRS replay of each card's log with the
 default parameters, then parameters fitted to the learner's log once it holds
 1,000 reviews (refitted daily). Reported, as means over learners: expected
-recall of all 250 cards at the start of the interview day, minutes per day
-and the longest day.
+recall of all 250 cards at the start of the interview day, the readiness
+the app would predict for it, minutes per day and the longest day; then the
+calibration of FSRS' predictions over the simulated review logs.
 
 Run: .venv/bin/python benchmarks/bench_plan.py [--learners 200] [--workers 2]
 """
@@ -37,9 +38,11 @@ from zoneinfo import ZoneInfo
 
 from _learners import Learner
 
+from quizdl.scheduling.calibration import calibration, predictions
 from quizdl.scheduling.days import StudyCalendar
 from quizdl.scheduling.fsrs import FSRSScheduler
 from quizdl.scheduling.plan import (
+    DEFAULT_FINAL_STRETCH_DAYS,
     PlanCard,
     PlanSettings,
     make_plan,
@@ -76,6 +79,12 @@ class Outcome:
     longest_day: float
     reviews: int
     seen: int
+    # Readiness as the app would show it (FSRS replay of the logs, defaults or
+    # the learner's fit), to compare with the true expected recall.
+    predicted_recall: float
+    # (predicted, recalled) for each review a day or more after the last,
+    # with FSRS' default parameters: the calibration of the readiness model.
+    calibration_pairs: list[tuple[float, bool]]
 
 
 def _session_start(day: date) -> datetime:
@@ -83,7 +92,7 @@ def _session_start(day: date) -> datetime:
     return local.astimezone(UTC)
 
 
-def simulate(policy: str, seed: int) -> Outcome:
+def simulate(policy: str, seed: int, stretch_days: int = DEFAULT_FINAL_STRETCH_DAYS) -> Outcome:
     learner = Learner(seed, CARDS)
     planned = policy.endswith("plan")
     scheduler: Any = SM2Scheduler(CALENDAR) if "SM-2" in policy else None
@@ -98,7 +107,7 @@ def simulate(policy: str, seed: int) -> Outcome:
     answer_times: list[float] = []
     next_new = 0
     daily_minutes = []
-    settings = PlanSettings(INTERVIEW, MINUTES_PER_DAY)
+    settings = PlanSettings(INTERVIEW, MINUTES_PER_DAY, stretch_days)
 
     for offset in range(DAYS):
         today = FIRST_DAY + timedelta(days=offset)
@@ -184,21 +193,26 @@ def simulate(policy: str, seed: int) -> Outcome:
         longest_day=max(daily_minutes),
         reviews=len(answer_times),
         seen=sum(s.due is not None for s in states),
+        predicted_recall=statistics.fmean(
+            readiness_model.recall_on(readiness_model.replay(log), INTERVIEW) for log in logs
+        ),
+        calibration_pairs=predictions(fsrs_defaults, logs) if policy == "FSRS + plan" else [],
     )
 
 
-def _run(job: tuple[str, int]) -> tuple[str, Outcome]:
-    policy, seed = job
-    return policy, simulate(policy, seed)
+def _run(job: tuple[str, int, int]) -> tuple[str, Outcome]:
+    policy, seed, stretch_days = job
+    return policy, simulate(policy, seed, stretch_days)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--learners", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--stretch", type=int, default=DEFAULT_FINAL_STRETCH_DAYS)
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    jobs = [(policy, seed) for seed in range(args.learners) for policy in POLICIES]
+    jobs = [(p, seed, args.stretch) for seed in range(args.learners) for p in POLICIES]
     results: dict[str, list[Outcome]] = {policy: [] for policy in POLICIES}
     if args.workers > 1:
         with ProcessPoolExecutor(args.workers) as pool:
@@ -211,9 +225,17 @@ def main(argv: list[str] | None = None) -> int:
 
     print(
         f"{args.learners} learners, {CARDS} cards, interview in {DAYS} days, "
-        f"budget {MINUTES_PER_DAY:g} min/day ({elapsed:.0f} s)"
+        f"budget {MINUTES_PER_DAY:g} min/day, final stretch {args.stretch} days ({elapsed:.0f} s)"
     )
-    header = ("policy", "recall on the day", "min/day", "longest day", "reviews", "cards seen")
+    header = (
+        "policy",
+        "recall on the day",
+        "predicted",
+        "min/day",
+        "longest day",
+        "reviews",
+        "cards seen",
+    )
     rows = [header]
     for policy in POLICIES:
         outs = results[policy]
@@ -223,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
             (
                 policy,
                 f"{statistics.fmean(recalls):.1%} ± {spread:.1%}",
+                f"{statistics.fmean(o.predicted_recall for o in outs):.1%}",
                 f"{statistics.fmean(o.minutes_per_day for o in outs):.1f}",
                 f"{statistics.fmean(o.longest_day for o in outs):.1f}",
                 f"{statistics.fmean(o.reviews for o in outs):.0f}",
@@ -242,6 +265,9 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{policy} vs {baseline}: ahead for {wins}/{args.learners} learners ({gain:+.1%})"
             )
+    pairs = [pair for o in results["FSRS + plan"] for pair in o.calibration_pairs]
+    print("\nReadiness calibration (FSRS defaults) on the FSRS + plan learners' logs:")
+    print(calibration(pairs).table())
     return 0
 
 

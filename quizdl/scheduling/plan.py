@@ -14,8 +14,8 @@ returns both).
   interview (its planned day is the interview day itself).
 - Budget: each day's new cards are reserved first (bounded by the budget);
   reviews fill the rest. A day over budget hands cards, strongest first (the
-  weakest stay nearest the interview), to the day before when that day has
-  room. What still does not fit is studied weakest first until time runs out.
+  weakest stay nearest the interview), to the nearest earlier day with room.
+  What still does not fit is studied weakest first until time runs out.
 - Time: seconds per answer from the learner's own recent answer times (median,
   after ``MIN_TIMED_ANSWERS``), ``DEFAULT_SECONDS_PER_ANSWER`` before that.
 """
@@ -201,25 +201,30 @@ def make_plan(
 def _smooth(
     by_day: dict[date, list[PlanCard[K]]], study_days: list[date], capacity: Mapping[date, float]
 ) -> None:
-    """Move cards a day earlier, strongest first, while that takes a day off its excess.
+    """Move cards earlier, strongest first, while that takes a day off its excess.
 
-    Repeated until nothing moves: a move off a day can make room there for a
-    card of the day after. Cards only move earlier, so this ends.
+    A card over a day's budget goes to the latest earlier day with room for it
+    (the day before when it can), so it stays as near its own day as the budget
+    allows. Repeated until nothing moves, as a move can make room on a day.
     """
+    room = {day: capacity[day] - sum(c.seconds for c in by_day[day]) for day in study_days}
     moved = True
     while moved:
         moved = False
-        for later, earlier in zip(reversed(study_days[1:]), reversed(study_days[:-1]), strict=True):
-            load = sum(c.seconds for c in by_day[later])
-            room = capacity[earlier] - sum(c.seconds for c in by_day[earlier])
+        for index in range(len(study_days) - 1, 0, -1):
+            later = study_days[index]
             for card in sorted(by_day[later], key=lambda c: -c.recall_on_interview):
-                if load <= capacity[later]:
+                if room[later] >= 0:
                     break
-                if card.seconds <= room:
+                target = next(
+                    (day for day in reversed(study_days[:index]) if room[day] >= card.seconds),
+                    None,
+                )
+                if target is not None:
                     by_day[later].remove(card)
-                    by_day[earlier].append(card)
-                    load -= card.seconds
-                    room -= card.seconds
+                    by_day[target].append(card)
+                    room[later] += card.seconds
+                    room[target] -= card.seconds
                     moved = True
 
 

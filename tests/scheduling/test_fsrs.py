@@ -94,6 +94,18 @@ def test_days_not_utc_hours_count_across_spring_forward() -> None:
     assert next_day.stability != pytest.approx(same_day.stability)
 
 
+def test_recall_on_a_day_counts_local_days_since_the_last_review() -> None:
+    la = FSRSScheduler(StudyCalendar(ZoneInfo("America/Los_Angeles")))
+    # Reviewed 2026-03-07 at 21:00 PST (05:00 UTC on the 8th): study day 7 March.
+    card, _ = la.review(la.new_card(), 5, datetime(2026, 3, 8, 5, tzinfo=UTC))
+    assert card.stability is not None
+    assert la.recall_on(card, date(2026, 3, 7)) == 1.0
+    assert la.recall_on(card, date(2026, 3, 10)) == pytest.approx(
+        retrievability(W, card.stability, 3)
+    )
+    assert la.recall_on(la.new_card(), date(2026, 3, 10)) == 0.0
+
+
 def test_replay_rebuilds_the_state_from_the_log() -> None:
     log = [(at(2), 4), (at(2, 9, 10), 4), (at(4), 3), (at(12), 1), (at(12, 9, 10), 4)]
     state = UTC_DAYS.new_card()

@@ -106,6 +106,14 @@ def test_calibration_of_the_true_model_on_its_own_log() -> None:
     assert "log loss" in report.table()
 
 
+def test_only_reviews_a_day_or_more_apart_test_the_model() -> None:
+    log = [(START, 1), (START + timedelta(minutes=10), 4), (START + timedelta(days=2), 4)]
+    pairs = predictions(FSRSScheduler(CALENDAR), [log])
+    # The 10-minute step is not a prediction; the review 2 days later is.
+    state = FSRSScheduler(CALENDAR).replay(log[:2])
+    assert pairs == [(FSRSScheduler(CALENDAR).recall_on(state, date(2026, 1, 3)), True)]
+
+
 def test_fitting_a_forgetful_learner_improves_the_predictions() -> None:
     logs = synthetic_logs(FORGETFUL, cards=400, seed=5)
     history = [[(CALENDAR.day_of(w), g) for w, g in log] for log in logs]
