@@ -91,6 +91,8 @@ FailureKind = Literal[
     "not_a_model",  # build_model() returned something else
     "memory",  # MemoryError while running the learner's code
     "inspect",  # the model exists but could not be described
+    "load",  # the checker could not load the model the learner's process saved
+    "checker",  # the checker itself could not run (not the learner's fault)
 ]
 
 
@@ -100,8 +102,30 @@ class WorkerFailure(_Value):
     line: int | None = None
 
 
+class SandboxInfo(_Value):
+    """What confinement the worker could apply on this system."""
+
+    landlock_abi: int = 0
+    writes_confined: bool = False
+    network_confined: bool = False
+    signals_confined: bool = False
+    memory_limited: bool = False
+    processes_limited: bool = False
+    note: str = ""
+
+
+DescribedBy = Literal["checker", "your process"]
+
+
 class WorkerReport(_Value):
-    """Exactly one of ``model`` and ``failure`` is set."""
+    """One of ``model``, ``saved`` and ``failure`` is set.
+
+    ``saved``: the learner's process saved the model to its scratch directory
+    for a separate process, which never ran the learner's code, to describe.
+    """
 
     model: ModelDescription | None = None
+    described_by: DescribedBy | None = None
+    saved: bool = False
     failure: WorkerFailure | None = None
+    sandbox: SandboxInfo | None = None

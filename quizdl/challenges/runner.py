@@ -1,17 +1,27 @@
-"""Run a learner's code in a child process and turn what it reports into a verdict.
+"""Run a learner's code in child processes and turn what they report into a verdict.
 
-Each check gets a fresh ``quizdl.challenges.worker`` process, in its own
-process group and scratch directory, with stdin on /dev/null, its output
-captured (the last 64 KiB of each stream), a wall-clock limit and an
-address-space limit. Whatever happens in there — an exception, ``sys.exit``,
-``os._exit``, a segfault, a memory bomb, an endless loop — the parent gets a
-failed verdict with a plain message and the whole process group is killed and
-reaped.
+A check uses two fresh workers, each under its own supervisor
+(``quizdl.challenges.supervisor``) in its own session and scratch directory:
 
-Importing TensorFlow takes seconds, so a ``Checker`` keeps one spare child that
-has already imported it and waits for a request on a pipe; a check takes the
-spare and a new one is started once the check is over. All methods are
-thread-safe, so the TUI can call ``check`` from a ``@work(thread=True)`` worker.
+- the *builder* runs the learner's code; a model made of Keras's own classes is
+  saved to the builder's scratch directory;
+- the *describer*, which never runs the learner's code, loads that file and
+  describes the model. A passing verdict for such a model is built only from
+  what the describer reports, on a socket the learner's processes never hold
+  (a model with the learner's own classes cannot be loaded without their code,
+  so the builder describes it and the verdict says so).
+
+Each child gets a minimal environment (no ``QUIZDL_*``; ``HOME`` and the temp
+directory inside its scratch directory), stdin on /dev/null, captured output
+(the last 64 KiB of each stream), a wall-clock limit, resource limits and, on
+Linux with Landlock, writes confined to its scratch directory. When a check
+ends — finished, timed out or cancelled — the supervisor kills every process
+the learner started, including ones that left the process group.
+
+Importing TensorFlow takes seconds, so a ``Checker`` keeps two spare children
+that have already imported it; a check takes them and new ones are started
+once the check is over. All methods are thread-safe, so the TUI can call
+``check`` from a ``@work(thread=True)`` worker and ``cancel`` from its own.
 """
 
 from __future__ import annotations
@@ -22,40 +32,53 @@ import os
 import selectors
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from io import BufferedReader
 from pathlib import Path
 from types import TracebackType
-from typing import cast
+from typing import Any, cast
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from quizdl.challenges.description import WorkerFailure, WorkerReport
+from quizdl.challenges.description import (
+    DescribedBy,
+    SandboxInfo,
+    WorkerFailure,
+    WorkerReport,
+)
 from quizdl.challenges.grader import grade
 from quizdl.challenges.spec import ChallengeSpec
-from quizdl.challenges.verdict import Verdict, failed_verdict
+from quizdl.challenges.verdict import CheckCancelled, Verdict, failed_verdict
 
 # Kept in step with quizdl.challenges.worker, which this module must not import
 # (that would load TensorFlow into the app).
 OUTPUT_MARKER = b"\n\x1e--quizdl-check-begins--\x1e\n"
 READY = b"ready\n"
+SAVED_MODEL = "model.keras"
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MEMORY = 4 << 30
+# A learner's files and logs in the scratch directory; generous, but bounded.
+DEFAULT_FILE_BYTES = 256 << 20
 OUTPUT_LIMIT = 64 << 10
 # Importing TensorFlow on a busy two-core machine can take a while; this is not
 # charged to the learner's time limit.
 START_TIMEOUT = 120.0
-# A model description is a few kilobytes; more means something else writes to the pipe.
-MAX_REPORT_BYTES = 16 << 20
-# After the report arrives the worker exits at once; this only guards a stuck exit.
+# A model description is a few kilobytes; the envelope quotes it as a string.
+MAX_REPORT_BYTES = 40 << 20
+# After the report arrives the supervisor exits at once; this only guards a stuck exit.
 EXIT_GRACE = 5.0
+SPARES = 2  # a builder and a describer
 
+# The only variables a child sees (besides HOME, the temp dir and PYTHONPATH,
+# set per child): no QUIZDL_* (the learner's database), no credentials.
+INHERITED_VARIABLES = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "SYSTEMROOT", "TZ")
 CHILD_ENVIRONMENT = {
     "TF_CPP_MIN_LOG_LEVEL": "3",
     "TF_ENABLE_ONEDNN_OPTS": "0",
@@ -63,6 +86,7 @@ CHILD_ENVIRONMENT = {
     "CUDA_VISIBLE_DEVICES": "",
     "PYTHONUNBUFFERED": "1",
     "PYTHONDONTWRITEBYTECODE": "1",
+    "PYTHONNOUSERSITE": "1",
     # glibc reserves address space per thread arena; with an address-space
     # limit, fewer arenas leave more of it to the learner's model.
     "MALLOC_ARENA_MAX": "2",
@@ -77,6 +101,32 @@ SIGNAL_MEANINGS: dict[int, str] = {
     signal.SIGKILL: "being killed (SIGKILL)",
     signal.SIGXFSZ: "writing a file larger than the checker allows",
 }
+
+NOT_YOUR_CODE = "this is a problem with quizdl's checker, not with your code"
+
+
+def child_environment(scratch: str) -> dict[str, str]:
+    """What a child process sees: nothing of the learner's own environment but
+    the basics, with ``HOME`` and the temp directory inside ``scratch``."""
+    home = os.path.join(scratch, "home")
+    temp = os.path.join(scratch, "tmp")
+    for directory in (home, temp):
+        os.makedirs(directory, exist_ok=True)
+    package_root = str(Path(__file__).resolve().parents[2])
+    environment = {name: os.environ[name] for name in INHERITED_VARIABLES if name in os.environ}
+    environment.update(CHILD_ENVIRONMENT)
+    environment.update(
+        {
+            "HOME": home,
+            "USERPROFILE": home,
+            "TMPDIR": temp,
+            "TMP": temp,
+            "TEMP": temp,
+            "KERAS_HOME": os.path.join(home, ".keras"),
+            "PYTHONPATH": package_root,
+        }
+    )
+    return environment
 
 
 class _Tail:
@@ -120,33 +170,47 @@ class _Tail:
 
 @dataclass
 class _Child:
+    """A supervisor process (with its worker) and its socket, scratch dir and output."""
+
     process: subprocess.Popen[bytes]
-    request_fd: int
-    result_fd: int
+    channel: socket.socket
+    scratch: str
     stdout: _Tail
     stderr: _Tail
     buffer: bytes = b""
-    killed: bool = False
+    ready: bool = False
+    stopped: bool = field(default=False)
 
     def alive(self) -> bool:
         return self.process.poll() is None
 
     def kill(self) -> None:
-        """Kill the whole process group (the learner may have started processes) and reap it."""
-        # Only once: after the group is gone its id may be reused by a stranger.
-        if not self.killed:
-            self.killed = True
+        """End the supervisor, which kills the worker and every process below it.
+
+        SIGTERM first, so the supervisor can reap descendants that left the
+        process group; SIGKILL to the group if it does not end in time.
+        """
+        if not self.stopped:
+            self.stopped = True
+            if self.process.poll() is None:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    self.process.send_signal(signal.SIGTERM)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.process.wait(EXIT_GRACE)
+            # Whatever is left in the group (the supervisor did not end, or was
+            # killed by the learner's code where signals cannot be confined).
+            # The kernel does not reuse a group id while any member lives.
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.process.pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(EXIT_GRACE)
-        for fd in (self.request_fd, self.result_fd):
-            if fd >= 0:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
-        self.request_fd = self.result_fd = -1
+        with contextlib.suppress(OSError):
+            self.channel.close()
         self.stdout.join(EXIT_GRACE)
         self.stderr.join(EXIT_GRACE)
+
+    def remove_scratch(self) -> None:
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 class _Timeout(Exception):
@@ -158,21 +222,46 @@ class _Oversized(Exception):
 
 
 def _read_until(child: _Child, deadline: float, *, need: bytes | None) -> None:
-    """Read from the result pipe until ``need`` is buffered (or EOF when None)."""
+    """Read from the child's socket until ``need`` is buffered (or EOF when None)."""
     with selectors.DefaultSelector() as selector:
-        selector.register(child.result_fd, selectors.EVENT_READ)
+        selector.register(child.channel, selectors.EVENT_READ)
         while need is None or need not in child.buffer:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise _Timeout
             if not selector.select(remaining):
                 continue
-            chunk = os.read(child.result_fd, 1 << 16)
+            try:
+                chunk = child.channel.recv(1 << 16)
+            except OSError:
+                chunk = b""
             if not chunk:
                 return
             child.buffer += chunk
             if len(child.buffer) > MAX_REPORT_BYTES:
                 raise _Oversized
+
+
+def _wait_ready(child: _Child, timeout: float) -> bool:
+    if child.ready:
+        return True
+    try:
+        _read_until(child, time.monotonic() + timeout, need=READY)
+    except (_Timeout, _Oversized):
+        return False
+    if READY in child.buffer:
+        child.buffer = child.buffer.split(READY, 1)[1]
+        child.ready = True
+    return child.ready
+
+
+class _Envelope(BaseModel):
+    """What a supervisor reports once its worker has ended."""
+
+    ready: bool
+    started: bool
+    returncode: int
+    report: str
 
 
 def _plural(count: float, unit: str) -> str:
@@ -185,8 +274,34 @@ def _size(memory_bytes: int) -> str:
     return f"{memory_bytes / (1 << 20):.0f} MiB"
 
 
+def _exit_text(returncode: int | None) -> str:
+    if returncode is None:
+        return "it is still running"
+    if returncode < 0:
+        try:
+            return f"killed by signal {signal.Signals(-returncode).name}"
+        except ValueError:
+            return f"killed by signal {-returncode}"
+    return f"exit code {returncode}"
+
+
+@dataclass
+class _Run:
+    """One check in progress, so ``cancel`` can find its children."""
+
+    children: list[_Child] = field(default_factory=list)
+    cancelled: bool = False
+
+
+@dataclass
+class _Limits:
+    timeout: float
+    memory_bytes: int
+    file_bytes: int
+
+
 class Checker:
-    """Checks learners' models in fresh child processes, keeping one warm spare.
+    """Checks learners' models in fresh child processes, keeping warm spares.
 
     ``memory_bytes`` is how much address space the learner's code may add on top
     of what the already imported TensorFlow runtime holds.
@@ -196,50 +311,61 @@ class Checker:
         self._keep_warm = keep_warm
         self._python = python
         self._lock = threading.Lock()
-        self._spare: _Child | None = None
+        self._spares: list[_Child] = []
+        self._run_table: dict[int, _Run] = {}
         self._closed = False
 
     # -- lifecycle --
 
     def warm_up(self) -> None:
-        """Start the spare child now if there is none; returns at once."""
+        """Start the spare children now if they are missing; returns at once."""
+        dead: list[_Child] = []
         with self._lock:
             if self._closed:
                 return
-            if self._spare is not None and self._spare.alive():
-                return
-            if self._spare is not None:
-                self._spare.kill()
-            self._spare = self._spawn()
+            dead = [child for child in self._spares if not child.alive()]
+            self._spares = [child for child in self._spares if child.alive()]
+            while len(self._spares) < SPARES:
+                self._spares.append(self._spawn())
+        for child in dead:
+            child.kill()
+            child.remove_scratch()
 
     def wait_until_warm(self, timeout: float = START_TIMEOUT) -> bool:
-        """Block until the spare has imported TensorFlow (for benchmarks and tests)."""
+        """Block until the spares have imported TensorFlow (for benchmarks and tests)."""
         self.warm_up()
         with self._lock:
-            spare = self._spare
-            if spare is None:
+            spares = list(self._spares)
+            if len(spares) < SPARES:
                 return False
-            try:
-                _read_until(spare, time.monotonic() + timeout, need=READY)
-            except (_Timeout, _Oversized, OSError):
-                return False
-            return READY in spare.buffer
+            deadline = time.monotonic() + timeout
+            return all(_wait_ready(child, deadline - time.monotonic()) for child in spares)
 
     @property
-    def spare_pid(self) -> int | None:
-        """The spare child's process id, if one is running (diagnostics and tests)."""
+    def spare_pids(self) -> tuple[int, ...]:
+        """The spare supervisors' process ids (diagnostics and tests)."""
         with self._lock:
-            if self._spare is None or not self._spare.alive():
-                return None
-            return self._spare.process.pid
+            return tuple(child.process.pid for child in self._spares if child.alive())
+
+    def cancel(self) -> None:
+        """Stop every running check; each ``check`` call raises ``CheckCancelled``."""
+        with self._lock:
+            runs = list(self._run_table.values())
+            for run in runs:
+                run.cancelled = True
+            children = [child for run in runs for child in run.children]
+        for child in children:
+            child.kill()
 
     def close(self) -> None:
-        """Kill and reap the spare; later checks start cold, without a new spare."""
+        """Cancel running checks and kill the spares; later checks start cold."""
         with self._lock:
             self._closed = True
-            spare, self._spare = self._spare, None
-        if spare is not None:
+            spares, self._spares = self._spares, []
+        self.cancel()
+        for spare in spares:
             spare.kill()
+            spare.remove_scratch()
 
     def __enter__(self) -> Checker:
         return self
@@ -253,13 +379,8 @@ class Checker:
         self.close()
 
     def _spawn(self) -> _Child:
-        request_read, request_write = os.pipe()
-        result_read, result_write = os.pipe()
-        package_root = str(Path(__file__).resolve().parents[2])
-        environment = {**os.environ, **CHILD_ENVIRONMENT}
-        environment["PYTHONPATH"] = os.pathsep.join(
-            part for part in (package_root, environment.get("PYTHONPATH", "")) if part
-        )
+        scratch = tempfile.mkdtemp(prefix="quizdl-check-")
+        ours, theirs = socket.socketpair()
         try:
             process = subprocess.Popen(
                 [
@@ -267,41 +388,48 @@ class Checker:
                     "-X",
                     "faulthandler",
                     "-m",
-                    "quizdl.challenges.worker",
-                    str(request_read),
-                    str(result_write),
+                    "quizdl.challenges.supervisor",
+                    str(theirs.fileno()),
                 ],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
-                pass_fds=(request_read, result_write),
+                pass_fds=(theirs.fileno(),),
                 start_new_session=True,
-                env=environment,
-                cwd=tempfile.gettempdir(),
+                env=child_environment(scratch),
+                cwd=scratch,
             )
         except BaseException:
-            for fd in (request_read, request_write, result_read, result_write):
-                os.close(fd)
+            ours.close()
+            theirs.close()
+            shutil.rmtree(scratch, ignore_errors=True)
             raise
-        os.close(request_read)
-        os.close(result_write)
+        theirs.close()
         assert process.stdout is not None and process.stderr is not None
         return _Child(
             process=process,
-            request_fd=request_write,
-            result_fd=result_read,
+            channel=ours,
+            scratch=scratch,
             stdout=_Tail(cast(BufferedReader, process.stdout)),
             stderr=_Tail(cast(BufferedReader, process.stderr)),
         )
 
-    def _take_child(self) -> _Child:
+    def _take_child(self, run: _Run) -> _Child:
         with self._lock:
-            spare, self._spare = self._spare, None
-        if spare is not None and spare.alive():
-            return spare
-        if spare is not None:
-            spare.kill()
-        return self._spawn()
+            if run.cancelled:
+                raise CheckCancelled
+            child = None
+            while self._spares:
+                candidate = self._spares.pop(0)
+                if candidate.alive():
+                    child = candidate
+                    break
+                candidate.kill()
+                candidate.remove_scratch()
+            if child is None:
+                child = self._spawn()
+            run.children.append(child)
+            return child
 
     # -- checking --
 
@@ -312,136 +440,239 @@ class Checker:
         *,
         timeout: float = DEFAULT_TIMEOUT,
         memory_bytes: int = DEFAULT_MEMORY,
+        file_bytes: int = DEFAULT_FILE_BYTES,
         filename: str = "solution.py",
     ) -> Verdict:
-        """Run ``code`` in a fresh child and grade the model it builds against ``spec``."""
+        """Run ``code`` in fresh children and grade the model it builds against ``spec``.
+
+        Raises ``CheckCancelled`` when ``cancel`` or ``close`` stopped it.
+        """
         started = time.monotonic()
-        child = self._take_child()
-        workdir = tempfile.mkdtemp(prefix="quizdl-check-")
+        run = _Run()
+        with self._lock:
+            self._run_table[id(run)] = run
+        limits = _Limits(timeout, memory_bytes, file_bytes)
         try:
-            return self._run(child, spec, code, timeout, memory_bytes, filename, workdir, started)
+            builder = self._take_child(run)
+            describer = self._take_child(run)
+            verdict = self._run(run, builder, describer, spec, code, filename, limits, started)
+            if run.cancelled:
+                raise CheckCancelled
+            return verdict
         finally:
-            child.kill()
-            shutil.rmtree(workdir, ignore_errors=True)
-            if self._keep_warm:
+            with self._lock:
+                self._run_table.pop(id(run), None)
+            for child in run.children:
+                child.kill()
+                child.remove_scratch()
+            if self._keep_warm and not run.cancelled:
                 self.warm_up()
 
-    def _run(
-        self,
-        child: _Child,
-        spec: ChallengeSpec,
-        code: str,
-        timeout: float,
-        memory_bytes: int,
-        filename: str,
-        workdir: str,
-        started: float,
-    ) -> Verdict:
-        def finish(rule: str, message: str) -> Verdict:
+    def _exchange(
+        self, run: _Run, child: _Child, request: dict[str, Any], timeout: float
+    ) -> _Envelope | str:
+        """Send one request; the supervisor's envelope, or why there is none."""
+        if not _wait_ready(child, START_TIMEOUT):
+            if run.cancelled:
+                raise CheckCancelled
             child.kill()
-            return failed_verdict(
-                rule,
-                message,
-                time.monotonic() - started,
-                stdout=child.stdout.text(EXIT_GRACE),
-                stderr=child.stderr.text(EXIT_GRACE),
+            return (
+                f"the checker process could not start ({_exit_text(child.process.poll())}); "
+                + NOT_YOUR_CODE
             )
-
         try:
-            _read_until(child, time.monotonic() + START_TIMEOUT, need=READY)
-        except (_Timeout, _Oversized):
-            return finish("checker", "the checker process did not start in time; please try again")
-        if READY not in child.buffer:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                child.process.wait(EXIT_GRACE)
-            return finish(
-                "checker", f"the checker process could not start ({self._exit_text(child)})"
-            )
-        child.buffer = child.buffer.split(READY, 1)[1]
-
-        request = {
-            "code": code,
-            "filename": filename,
-            "spec": spec.model_dump(mode="json"),
-            "memory_bytes": memory_bytes,
-            "workdir": workdir,
-        }
-        try:
-            with os.fdopen(child.request_fd, "wb", closefd=True) as pipe:
-                child.request_fd = -1
-                pipe.write(json.dumps(request).encode())
-        except BrokenPipeError:
-            return finish(
-                "checker", f"the checker process stopped early ({self._exit_text(child)})"
-            )
-
+            child.channel.sendall(json.dumps(request).encode())
+            child.channel.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass  # it ended: its envelope says why
         try:
             _read_until(child, time.monotonic() + timeout, need=None)
         except _Oversized:
-            return finish("model", "your code's process wrote too much to the checker's pipe")
+            child.kill()
+            return "oversized"
         except _Timeout:
-            return finish(
-                "model",
-                f"your code did not finish within {_plural(timeout, 'second')} — look for an "
-                "endless loop or work that does not belong in build_model()",
-            )
+            child.kill()
+            return "timeout"
+        if run.cancelled:
+            raise CheckCancelled
         with contextlib.suppress(subprocess.TimeoutExpired):
             child.process.wait(EXIT_GRACE)
-        if not child.buffer:
-            return finish("model", self._death_message(child, memory_bytes))
         try:
-            report = WorkerReport.model_validate_json(child.buffer)
+            return _Envelope.model_validate_json(child.buffer)
         except ValidationError:
-            return finish(
+            return (
+                "the check was interrupted: the checker's supervisor process ended "
+                f"({_exit_text(child.process.poll())})"
+            )
+
+    def _run(
+        self,
+        run: _Run,
+        builder: _Child,
+        describer: _Child,
+        spec: ChallengeSpec,
+        code: str,
+        filename: str,
+        limits: _Limits,
+        started: float,
+    ) -> Verdict:
+        def output() -> tuple[str, str]:
+            return builder.stdout.text(EXIT_GRACE), builder.stderr.text(EXIT_GRACE)
+
+        def failed(rule: str, message: str) -> Verdict:
+            builder.kill()
+            stdout, stderr = output()
+            return failed_verdict(
+                rule, message, time.monotonic() - started, stdout=stdout, stderr=stderr
+            )
+
+        common = {
+            "spec": spec.model_dump(mode="json"),
+            "memory_bytes": limits.memory_bytes,
+            "file_bytes": limits.file_bytes,
+        }
+        envelope = self._exchange(
+            run,
+            builder,
+            {
+                **common,
+                "role": "build",
+                "code": code,
+                "filename": filename,
+                "scratch": builder.scratch,
+            },
+            limits.timeout,
+        )
+        if envelope == "timeout":
+            return failed(
                 "model",
-                "the checker could not read what your code's process reported (did your code "
-                "write to the checker's pipe?)",
+                f"your code did not finish within {_plural(limits.timeout, 'second')} — look for "
+                "an endless loop or work that does not belong in build_model()",
             )
-        child.kill()
-        stdout, stderr = child.stdout.text(EXIT_GRACE), child.stderr.text(EXIT_GRACE)
-        seconds = time.monotonic() - started
-        if report.failure is not None or report.model is None:
-            failure = report.failure or WorkerFailure(
-                kind="inspect", message="no model was reported"
+        if envelope == "oversized":
+            return failed("model", "your code's process wrote too much to the checker's channel")
+        if isinstance(envelope, str):
+            return failed("checker", envelope)
+        report = self._report(envelope, limits.memory_bytes, whose="your code's")
+        builder.kill()
+        if isinstance(report, tuple):
+            return failed(*report)
+        if report.failure is not None:
+            return failed(*self._failure_text(report.failure, limits.memory_bytes))
+        # Whatever the builder claims, a description it sent itself comes from
+        # the process that ran the learner's code.
+        described_by: DescribedBy = "your process"
+        sandbox = report.sandbox
+        if report.saved:
+            saved = os.path.join(builder.scratch, SAVED_MODEL)
+            if os.path.islink(saved) or not os.path.isfile(saved):
+                return failed("model", "the model your code saved is missing")
+            described = self._exchange(
+                run,
+                describer,
+                {**common, "role": "describe", "model_path": saved, "scratch": describer.scratch},
+                limits.timeout,
             )
-            message = failure.message
-            if failure.kind == "memory":
-                message += f" — the limit is {_size(memory_bytes)}"
-            return failed_verdict("model", message, seconds, stdout=stdout, stderr=stderr)
+            if described == "timeout":
+                return failed(
+                    "model",
+                    f"checking your model took longer than {_plural(limits.timeout, 'second')}",
+                )
+            if isinstance(described, str):
+                return failed("checker", described)
+            report = self._report(described, limits.memory_bytes, whose="the checker's")
+            if isinstance(report, tuple):
+                return failed(*report)
+            if report.failure is not None:
+                return failed(*self._failure_text(report.failure, limits.memory_bytes))
+            described_by = "checker"
+        if report.model is None:
+            return failed("checker", "no model was reported; " + NOT_YOUR_CODE)
+        stdout, stderr = output()
         return Verdict(
             checks=grade(spec, report.model),
-            seconds=seconds,
+            seconds=time.monotonic() - started,
             model=report.model.model_dump(mode="json"),
             stdout=stdout,
             stderr=stderr,
+            described_by=described_by,
+            sandbox=sandbox.model_dump(mode="json") if sandbox is not None else None,
         )
 
     @staticmethod
-    def _exit_text(child: _Child) -> str:
-        code = child.process.poll()
-        if code is None:
-            return "it is still running"
-        if code < 0:
-            return f"killed by signal {signal.Signals(-code).name}"
-        return f"exit code {code}"
+    def _failure_text(failure: WorkerFailure, memory_bytes: int) -> tuple[str, str]:
+        if failure.kind == "checker":
+            return (
+                "checker",
+                f"the checker could not run your code: {failure.message}; {NOT_YOUR_CODE}",
+            )
+        message = failure.message
+        if failure.kind == "memory":
+            message += f" — the limit is {_size(memory_bytes)}"
+        return "model", message
 
     @staticmethod
-    def _death_message(child: _Child, memory_bytes: int) -> str:
-        code = child.process.poll()
-        if code is None:
-            return "your code's process stopped reporting without exiting"
-        if code < 0:
-            number = -code
+    def _report(
+        envelope: _Envelope, memory_bytes: int, *, whose: str
+    ) -> WorkerReport | tuple[str, str]:
+        """The worker's report, or (rule, message) saying why there is none."""
+        if not envelope.ready:
+            return (
+                "checker",
+                f"the checker process could not start ({_exit_text(envelope.returncode)}); "
+                + NOT_YOUR_CODE,
+            )
+        if not envelope.started:
             try:
-                name = signal.Signals(number).name
-            except ValueError:
-                name = f"signal {number}"
-            meaning = SIGNAL_MEANINGS.get(number, name)
-            hint = ""
-            if number in (signal.SIGKILL, signal.SIGABRT):
-                hint = f" (running out of memory can do this; the limit is {_size(memory_bytes)})"
+                early = WorkerReport.model_validate_json(envelope.report)
+            except ValidationError:
+                return (
+                    "checker",
+                    f"the checker process stopped before running anything "
+                    f"({_exit_text(envelope.returncode)}); " + NOT_YOUR_CODE,
+                )
+            if early.failure is not None:
+                return Checker._failure_text(early.failure, memory_bytes)
+            return "checker", "the checker process reported nothing; " + NOT_YOUR_CODE
+        if not envelope.report:
+            return "model", _death_message(envelope.returncode, memory_bytes, whose)
+        try:
+            return WorkerReport.model_validate_json(envelope.report)
+        except ValidationError:
+            return (
+                "model",
+                "the checker could not read what your code's process reported (did your "
+                "code write to the checker's channel?)",
+            )
+
+
+def _death_message(returncode: int, memory_bytes: int, whose: str) -> str:
+    if returncode < 0:
+        number = -returncode
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = f"signal {number}"
+        meaning = SIGNAL_MEANINGS.get(number, name)
+        hint = ""
+        if number in (signal.SIGKILL, signal.SIGABRT):
+            hint = f" (running out of memory can do this; the limit is {_size(memory_bytes)})"
+        if whose == "your code's":
             return f"your code crashed the Python process with {meaning} ({name}){hint}"
-        return (
-            f"your code ended the process (exit code {code}) before the model could be "
-            "checked — remove any os._exit() or similar call"
-        )
+        return f"checking your model crashed the checker's process with {meaning} ({name}){hint}"
+    return (
+        f"your code ended the process (exit code {returncode}) before the model could be "
+        "checked — remove any os._exit() or similar call"
+    )
+
+
+__all__ = [
+    "DEFAULT_FILE_BYTES",
+    "DEFAULT_MEMORY",
+    "DEFAULT_TIMEOUT",
+    "OUTPUT_LIMIT",
+    "CheckCancelled",
+    "Checker",
+    "SandboxInfo",
+    "child_environment",
+]

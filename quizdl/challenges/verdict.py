@@ -9,6 +9,10 @@ PASS_MARK = "✓"
 FAIL_MARK = "✗"
 
 
+class CheckCancelled(Exception):
+    """A check was cancelled (the learner pressed Esc, or the app is closing)."""
+
+
 @dataclass(frozen=True)
 class Check:
     """One rule of a challenge and how the learner's model fared on it."""
@@ -34,6 +38,11 @@ class Verdict:
     model: dict[str, Any] | None = None
     stdout: str = ""
     stderr: str = ""
+    # "checker": described by a process that never ran the learner's code;
+    # "your process": the model has the learner's own classes and was described
+    # where it was built (code written to do so could forge that description).
+    described_by: str | None = None
+    sandbox: dict[str, Any] | None = None
     failures: tuple[Check, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -55,6 +64,8 @@ class Verdict:
             "model": self.model,
             "seconds": round(self.seconds, 3),
             "output": {"stdout": self.stdout, "stderr": self.stderr},
+            "described_by": self.described_by,
+            "sandbox": self.sandbox,
         }
 
 

@@ -1,16 +1,22 @@
-"""Child process: run a learner's module and describe the Keras model it builds.
+"""Child process: run a learner's module, or describe a Keras model.
 
 This is the only module of quizdl that imports TensorFlow/Keras, and it only
-ever runs as ``python -m quizdl.challenges.worker REQUEST_FD RESULT_FD`` in a
-process started by ``quizdl.challenges.runner``. The protocol:
+ever runs in a process forked by ``quizdl.challenges.supervisor``, talking to
+it over a Unix socket. The protocol:
 
-1. The child imports Keras and warms it up, then writes ``ready`` on the
-   result pipe. A spare child waits here until a check arrives.
-2. The parent writes one JSON request on the request pipe and closes it.
-3. The child prints a marker on stdout/stderr (output before it is start-up
-   noise), lowers its resource limits, runs the learner's code in a fresh
-   working directory, and writes one JSON ``WorkerReport`` on the result pipe.
-4. The child exits at once; it never serves a second check.
+1. The worker imports Keras and warms it up, then sends ``ready``. A spare
+   worker waits here until a request arrives.
+2. The request (JSON) arrives; the supervisor then shuts its side for writing.
+3. The worker prints a marker on stdout/stderr (output before it is start-up
+   noise), applies limits and write confinement (``quizdl.challenges.sandbox``),
+   sends ``running`` and does its role:
+   - ``build``: run the learner's code in the scratch directory. A model made of
+     Keras's own classes is saved there (``model.keras``) and the report says
+     only that; a model with the learner's own classes is described here.
+   - ``describe``: load a saved model with ``safe_mode`` and describe it. This
+     worker never runs the learner's code, so its description — the only one a
+     passing verdict for a built-in model can come from — cannot be forged by it.
+4. It sends one JSON ``WorkerReport`` and exits at once; it never serves twice.
 
 Everything about the model is read through public Keras APIs: layers' configs
 and attributes, ``model.get_compile_config()``, and an eager forward pass on a
@@ -27,10 +33,11 @@ import json
 import linecache
 import os
 import re
-import resource
+import socket
 import sys
 import traceback
 import types
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,12 +52,14 @@ import contextlib
 
 import numpy as np
 
+from quizdl.challenges import sandbox
 from quizdl.challenges.description import (
     AttributeValue,
     CompileInfo,
     LayerInfo,
     ModelDescription,
     ResidualInfo,
+    SandboxInfo,
     TensorInfo,
     TrainingInfo,
     WorkerFailure,
@@ -66,13 +75,12 @@ from quizdl.challenges.spec import (
 
 OUTPUT_MARKER = "\n\x1e--quizdl-check-begins--\x1e\n"
 READY = b"ready\n"
+RUNNING = b"running\n"
 MODULE_NAME = "solution"
 MAX_MESSAGE = 2000
 # Sizes used for dimensions a model leaves open (None) when we generate data.
 PROBE_BATCH = 2
 PROBE_OPEN_DIM = 16
-# A learner's files and logs in the scratch directory; generous, but bounded.
-MAX_FILE_BYTES = 256 << 20
 ATTRIBUTES: tuple[str, ...] = tuple(name for name in LayerSpec.model_fields if name != "type")
 ATTENTION_CLASSES = frozenset({"MultiHeadAttention", "GroupedQueryAttention", "Attention"})
 
@@ -687,62 +695,121 @@ def describe(keras: Any, model: Any, spec: ChallengeSpec) -> ModelDescription:
 
 # --- the process ----------------------------------------------------------------
 
-
-def _limit_resources(memory_bytes: int) -> None:
-    """Cap what the learner's code may take, on top of the already imported runtime."""
-    with open("/proc/self/status", encoding="ascii") as status:
-        fields = dict(line.split(":", 1) for line in status if ":" in line)
-    in_use = int(fields["VmSize"].split()[0]) * 1024
-    address_space = in_use + memory_bytes
-    resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_BYTES, MAX_FILE_BYTES))
+SAVED_MODEL = "model.keras"
+# Processes (threads, on Linux) the learner's code may start beyond what runs now.
+EXTRA_PROCESSES = 256
 
 
-def run_check(keras: Any, request: dict[str, Any]) -> WorkerReport:
+def _all_keras(value: Any) -> bool:
+    """Whether a serialised config uses only Keras's own classes and no Lambda,
+    so that a process which never ran the learner's code can load it safely."""
+    if isinstance(value, dict):
+        class_name = value.get("class_name")
+        if isinstance(class_name, str) and not class_name.startswith("__"):
+            module = value.get("module")
+            if class_name == "Lambda" or not (
+                isinstance(module, str) and (module == "keras" or module.startswith("keras."))
+            ):
+                return False
+        return all(_all_keras(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return all(_all_keras(item) for item in value)
+    return True
+
+
+def save_for_describer(keras: Any, model: Any, directory: str) -> bool:
+    """Save a model made only of Keras's own parts; False when it has the
+    learner's own classes or functions (it is then described in this process)."""
+    try:
+        config = keras.saving.serialize_keras_object(model)
+        compile_config = (
+            model.get_compile_config() if getattr(model, "optimizer", None) is not None else None
+        )
+    except Exception:
+        return False
+    if not (_all_keras(config) and _all_keras(compile_config)):
+        return False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model.save(os.path.join(directory, SAVED_MODEL))
+    except Exception:
+        return False
+    return True
+
+
+def run_build(keras: Any, request: dict[str, Any]) -> WorkerReport:
+    """Run the learner's code; save its model for the describer, or describe it here."""
     spec = ChallengeSpec.model_validate(request["spec"])
     keras.utils.set_random_seed(0)
     try:
         model = load_model(keras, request["code"], request["filename"])
+        if save_for_describer(keras, model, request["scratch"]):
+            return WorkerReport(saved=True)
         return WorkerReport(
             model=_run_guarded(
                 lambda: describe(keras, model, spec), request["filename"], "checking your model"
-            )
+            ),
+            described_by="your process",
         )
     except CheckFailed as failed:
         return WorkerReport(failure=failed.failure)
 
 
-def _read_all(fd: int) -> bytes:
+def run_describe(keras: Any, request: dict[str, Any]) -> WorkerReport:
+    """Load the model another process saved and describe it (no learner code here)."""
+    spec = ChallengeSpec.model_validate(request["spec"])
+    keras.utils.set_random_seed(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = keras.saving.load_model(request["model_path"], safe_mode=True)
+    except Exception as error:
+        detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+        return WorkerReport(
+            failure=WorkerFailure(
+                kind="load",
+                message=_short(f"the checker could not load your saved model: {detail}"),
+            )
+        )
+    try:
+        return WorkerReport(
+            model=_run_guarded(lambda: describe(keras, model, spec), "", "checking your model"),
+            described_by="checker",
+        )
+    except CheckFailed as failed:
+        return WorkerReport(failure=failed.failure)
+
+
+def confine(request: dict[str, Any]) -> SandboxInfo:
+    """Limits and write confinement, applied before anything untrusted runs."""
+    scratch = request["scratch"]
+    os.chdir(scratch)
+    limits = sandbox.limit_resources(
+        int(request["memory_bytes"]), int(request["file_bytes"]), EXTRA_PROCESSES
+    )
+    confinement = sandbox.restrict_writes(scratch)
+    return SandboxInfo(
+        landlock_abi=confinement.landlock_abi,
+        writes_confined=confinement.files,
+        network_confined=confinement.network,
+        signals_confined=confinement.signals,
+        memory_limited=limits.memory,
+        processes_limited=limits.processes,
+        note=confinement.reason,
+    )
+
+
+def _read_all(channel: socket.socket) -> bytes:
     chunks = []
-    while chunk := os.read(fd, 1 << 16):
+    while chunk := channel.recv(1 << 16):
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def main(argv: list[str]) -> None:
-    request_fd, result_fd = int(argv[1]), int(argv[2])
-    keras = _import_keras()
-    _warm_up(keras)
-    _write_all(result_fd, READY)
-    raw = _read_all(request_fd)
-    if not raw:  # the parent closed without a request: a spare being reaped
-        os._exit(0)
-    request = json.loads(raw)
-    for stream in (sys.stdout, sys.stderr):
-        stream.write(OUTPUT_MARKER)
-        stream.flush()
-    os.chdir(request["workdir"])
-    _limit_resources(int(request["memory_bytes"]))
-    report = run_check(keras, request)
+def _finish(channel: socket.socket, data: bytes) -> None:
     try:
-        _write_all(result_fd, report.model_dump_json().encode())
+        channel.sendall(data)
     finally:
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(OSError, ValueError):
@@ -751,5 +818,25 @@ def main(argv: list[str]) -> None:
         os._exit(0)
 
 
-if __name__ == "__main__":
-    main(sys.argv)
+def main(channel_fd: int) -> None:
+    channel = socket.socket(fileno=channel_fd)
+    keras = _import_keras()
+    _warm_up(keras)
+    channel.sendall(READY)
+    raw = _read_all(channel)
+    if not raw:  # the supervisor closed without a request: a spare being retired
+        os._exit(0)
+    request = json.loads(raw)
+    for stream in (sys.stdout, sys.stderr):
+        stream.write(OUTPUT_MARKER)
+        stream.flush()
+    try:
+        confinement = confine(request)
+    except Exception as error:  # the checker's own set-up failed, before any learner code
+        detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+        failure = WorkerFailure(kind="checker", message=_short(f"setting up the check: {detail}"))
+        _finish(channel, WorkerReport(failure=failure).model_dump_json().encode())
+    channel.sendall(RUNNING)
+    run = run_describe if request.get("role") == "describe" else run_build
+    report = run(keras, request).model_copy(update={"sandbox": confinement})
+    _finish(channel, report.model_dump_json().encode())

@@ -107,7 +107,7 @@ def show(card_id: str, starter_path: Path | None, force: bool, solution: bool) -
         click.echo(f"\nStarter code written to {starter_path}.")
         click.echo(f"Check it with: quizdl challenge check {card.id} {starter_path}")
     if solution:
-        service.challenges.mark_solution_seen(info.card_id)
+        service.challenges.mark_solution_seen(info.key)
         click.echo("\n## Reference solution\n")
         click.echo(card.solution.rstrip())
 
@@ -171,7 +171,7 @@ def check(card_id: str, file: Path, as_json: bool, timeout: float) -> None:
         fail(f"cannot start the checker process: {exc}")
     result = verdict.to_dict(info.card_id)
     grade = service.challenges.record_attempt(
-        info.card_id, code, verdict.passed, result, verdict.seconds
+        info.key, code, verdict.passed, result, verdict.seconds
     )
     if as_json:
         print_json({**result, "grade": grade})
@@ -186,6 +186,6 @@ def give_up(card_id: str) -> None:
     """Stop trying for now: grades the card 1, so it comes back soon."""
     service = open_service()
     info = _find(service, card_id)
-    grade = service.challenges.give_up(info.card_id)
+    grade = service.challenges.give_up(info.key)
     click.echo(f"{info.card_id}: graded {grade} ({GRADE_MEANINGS[grade]}); it will come back soon.")
-    click.echo(f"See the reference solution with: quizdl challenge show {info.card_id} --solution")
+    click.echo(f"See the reference solution with: quizdl challenge show {info.key} --solution")

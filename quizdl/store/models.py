@@ -127,7 +127,10 @@ class ReviewDayRow(Base):
 
 class ChallengeAttemptRow(Base):
     __tablename__ = "challenge_attempts"
-    __table_args__ = (Index("ix_attempts_card", "card_pk", "id"),)
+    __table_args__ = (
+        Index("ix_attempts_card", "card_pk", "id"),
+        Index("ix_attempts_review", "review_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     card_pk: Mapped[int] = mapped_column(ForeignKey("cards.pk", ondelete="CASCADE"))
@@ -139,3 +142,12 @@ class ChallengeAttemptRow(Base):
     passed: Mapped[bool | None] = mapped_column(Boolean)
     verdict: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    # The answer that graded this event's round (a passed check or a give-up),
+    # written in the same transaction; NULL while the round is open, and again
+    # if that answer is undone.
+    review_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reviews.id", ondelete="SET NULL", name="fk_challenge_attempts_review")
+    )
+    # The card's latest scheduled review when this was recorded: a round is
+    # the open events after the card's current latest scheduled review.
+    after_review_id: Mapped[int | None] = mapped_column(Integer)

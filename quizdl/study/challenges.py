@@ -4,13 +4,27 @@ Grades (SM-2 quality) for a round of attempts, where a round is everything
 since the card's previous scheduled answer:
 passed on the first check without seeing the solution -> 5; passed after
 failed checks -> 4; passed after seeing the solution -> 3; gave up -> 1.
+
+A round is the events recorded since the card's latest scheduled review that
+no answer has graded yet (``ChallengeAttemptRow.after_review_id`` and
+``review_id``). The event that grades a round, the answer it earns, and the
+link from every event of the round to that answer are one transaction.
+
+Challenges are named by their key, ``deck/card``, so a copied deck that reuses
+card ids keeps its own attempts and grades.
+
+The time recorded with the answer, for the CLI and the app alike: from the
+round's first event (the first autosaved draft, check or look at the solution)
+to the grading event, at least the checker's own run time, at most
+``MAX_CHALLENGE_SECONDS``.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from quizdl.decks.content import card_from_content
@@ -25,6 +39,8 @@ GRADE_FIRST_TRY = 5
 GRADE_AFTER_FAILURES = 4
 GRADE_AFTER_SOLUTION = 3
 GRADE_GAVE_UP = 1
+# A round left open overnight is not hours of work.
+MAX_CHALLENGE_SECONDS = 900.0
 
 
 class ChallengeBook:
@@ -33,16 +49,23 @@ class ChallengeBook:
     def __init__(self, service: StudyService) -> None:
         self.service = service
 
-    def _round_events(self, session: Session, pk: int) -> list[ChallengeAttemptRow]:
-        last_review = session.scalar(
-            select(ReviewRow.reviewed_at)
-            .where(ReviewRow.card_pk == pk, ReviewRow.kind == "scheduled")
-            .order_by(ReviewRow.id.desc())
-            .limit(1)
+    @staticmethod
+    def _latest_scheduled(session: Session, pk: int) -> int | None:
+        return session.scalar(
+            select(func.max(ReviewRow.id)).where(
+                ReviewRow.card_pk == pk, ReviewRow.kind == "scheduled"
+            )
         )
-        query = select(ChallengeAttemptRow).where(ChallengeAttemptRow.card_pk == pk)
-        if last_review is not None:
-            query = query.where(ChallengeAttemptRow.created_at > last_review)
+
+    def _round_events(self, session: Session, pk: int) -> list[ChallengeAttemptRow]:
+        latest = self._latest_scheduled(session, pk)
+        query = select(ChallengeAttemptRow).where(
+            ChallengeAttemptRow.card_pk == pk, ChallengeAttemptRow.review_id.is_(None)
+        )
+        if latest is None:
+            query = query.where(ChallengeAttemptRow.after_review_id.is_(None))
+        else:
+            query = query.where(ChallengeAttemptRow.after_review_id == latest)
         return list(session.scalars(query.order_by(ChallengeAttemptRow.id)))
 
     def _info(self, session: Session, card: CardRow, state: CardStateRow) -> ChallengeInfo:
@@ -82,15 +105,24 @@ class ChallengeBook:
             ).all()
             return [self._info(session, card, state) for card, state in rows]
 
-    def find_challenge(self, card_id: str) -> ChallengeInfo:
+    @staticmethod
+    def _challenge_rows(session: Session, key: str) -> CardRow:
+        card, _state, _deck = StudyService.find_card_rows(session, key)
+        if card.type != "challenge":
+            raise UnknownCard(f"{key!r} is a {card.type} card, not a challenge")
+        return card
+
+    def find_challenge(self, key: str) -> ChallengeInfo:
+        """A challenge by its key (``deck/card``; a bare card id picks the first deck)."""
         with self.service.db.read() as session:
-            card, state, _ = self.service.find_card_rows(session, card_id)
+            card, state, _ = self.service.find_card_rows(session, key)
             if card.type != "challenge":
-                raise UnknownCard(f"{card_id!r} is a {card.type} card, not a challenge")
+                raise UnknownCard(f"{key!r} is a {card.type} card, not a challenge")
             return self._info(session, card, state)
 
-    def _add_event(
+    def _add(
         self,
+        session: Session,
         pk: int,
         event: str,
         *,
@@ -98,76 +130,115 @@ class ChallengeBook:
         passed: bool | None = None,
         verdict: dict[str, Any] | None = None,
         seconds: float = 0.0,
-    ) -> list[ChallengeAttemptRow]:
-        """Store one event; returns the events of the current round before it."""
-        with self.service.db.session() as session:
-            earlier = self._round_events(session, pk)
-            session.add(
-                ChallengeAttemptRow(
-                    card_pk=pk,
-                    created_at=to_utc_naive(self.service.clock()),
-                    event=event,
-                    code=code,
-                    passed=passed,
-                    verdict=verdict,
-                    seconds=seconds,
-                )
-            )
-            return earlier
+    ) -> ChallengeAttemptRow:
+        row = ChallengeAttemptRow(
+            card_pk=pk,
+            created_at=self._now(),
+            event=event,
+            code=code,
+            passed=passed,
+            verdict=verdict,
+            seconds=seconds,
+            after_review_id=self._latest_scheduled(session, pk),
+        )
+        session.add(row)
+        session.flush()
+        return row
+
+    def _now(self) -> datetime:
+        return to_utc_naive(self.service.clock())
+
+    def round_seconds(self, earlier: list[ChallengeAttemptRow], check_seconds: float) -> float:
+        """The answer time of a round (see the module's docstring)."""
+        elapsed = 0.0
+        if earlier:
+            elapsed = (self._now() - min(e.created_at for e in earlier)).total_seconds()
+        return min(MAX_CHALLENGE_SECONDS, max(elapsed, check_seconds, 0.0))
+
+    def _grade_round(
+        self,
+        session: Session,
+        pk: int,
+        quality: int,
+        events: list[ChallengeAttemptRow],
+        seconds: float,
+    ) -> None:
+        outcome = self.service.answer_in(session, pk, quality, seconds)
+        session.execute(
+            update(ChallengeAttemptRow)
+            .where(ChallengeAttemptRow.id.in_([event.id for event in events]))
+            .values(review_id=outcome.review_id)
+        )
 
     def record_attempt(
-        self, card_id: str, code: str, passed: bool, verdict: dict[str, Any], seconds: float
+        self, key: str, code: str, passed: bool, verdict: dict[str, Any], seconds: float
     ) -> int | None:
-        """Store a checked attempt; a pass grades the card. Returns the grade given."""
-        info = self.find_challenge(card_id)
-        earlier = self._add_event(
-            info.card_pk, "check", code=code, passed=passed, verdict=verdict, seconds=seconds
-        )
-        if not passed:
-            return None
-        if any(e.event == "solution" for e in earlier):
-            grade = GRADE_AFTER_SOLUTION
-        elif any(e.event == "check" and not e.passed for e in earlier):
-            grade = GRADE_AFTER_FAILURES
-        else:
-            grade = GRADE_FIRST_TRY
-        self.service.answer(info.card_pk, grade, seconds)
-        return grade
+        """Store a checked attempt; a pass grades the card in the same transaction.
 
-    def mark_solution_seen(self, card_id: str) -> None:
-        info = self.find_challenge(card_id)
-        self._add_event(info.card_pk, "solution")
+        ``seconds`` is the checker's run time. Returns the grade given.
+        """
+        with self.service.db.session() as session:
+            pk = self._challenge_rows(session, key).pk
+            earlier = self._round_events(session, pk)
+            row = self._add(
+                session, pk, "check", code=code, passed=passed, verdict=verdict, seconds=seconds
+            )
+            if not passed:
+                return None
+            if any(e.event == "solution" for e in earlier):
+                grade = GRADE_AFTER_SOLUTION
+            elif any(e.event == "check" and not e.passed for e in earlier):
+                grade = GRADE_AFTER_FAILURES
+            else:
+                grade = GRADE_FIRST_TRY
+            self._grade_round(
+                session, pk, grade, [*earlier, row], self.round_seconds(earlier, seconds)
+            )
+            return grade
 
-    def give_up(self, card_id: str) -> int:
-        info = self.find_challenge(card_id)
-        self._add_event(info.card_pk, "give_up")
-        self.service.answer(info.card_pk, GRADE_GAVE_UP, 0.0)
+    def mark_solution_seen(self, key: str) -> None:
+        with self.service.db.session() as session:
+            self._add(session, self._challenge_rows(session, key).pk, "solution")
+
+    def give_up(self, key: str) -> int:
+        with self.service.db.session() as session:
+            pk = self._challenge_rows(session, key).pk
+            earlier = self._round_events(session, pk)
+            row = self._add(session, pk, "give_up")
+            seconds = self.round_seconds(earlier, 0.0)
+            self._grade_round(session, pk, GRADE_GAVE_UP, [*earlier, row], seconds)
         return GRADE_GAVE_UP
 
-    def save_draft(self, card_id: str, code: str) -> None:
+    def save_draft(self, key: str, code: str) -> None:
         """Autosave: the learner's code is never lost, even unchecked."""
-        info = self.find_challenge(card_id)
         with self.service.db.session() as session:
+            pk = self._challenge_rows(session, key).pk
             latest = session.scalar(
                 select(ChallengeAttemptRow)
-                .where(ChallengeAttemptRow.card_pk == info.card_pk)
+                .where(ChallengeAttemptRow.card_pk == pk)
                 .order_by(ChallengeAttemptRow.id.desc())
                 .limit(1)
             )
             if latest is not None and latest.code == code:
                 return
-            if latest is not None and latest.event == "draft":
-                latest.code = code  # keep one draft row per editing streak
-                latest.created_at = to_utc_naive(self.service.clock())
+            if (
+                latest is not None
+                and latest.event == "draft"
+                and latest.review_id is None
+                and latest.after_review_id == self._latest_scheduled(session, pk)
+            ):
+                # One draft row per editing streak of the open round; its time
+                # stays the streak's start, which the round's answer time counts from.
+                latest.code = code
                 return
-        self._add_event(info.card_pk, "draft", code=code)
+            self._add(session, pk, "draft", code=code)
 
-    def last_code(self, card_id: str) -> str | None:
-        info = self.find_challenge(card_id)
+    def last_code(self, key: str) -> str | None:
         with self.service.db.read() as session:
+            pk = self._challenge_rows(session, key).pk
             return session.scalar(
                 select(ChallengeAttemptRow.code)
-                .where(ChallengeAttemptRow.card_pk == info.card_pk, ChallengeAttemptRow.code != "")
+                .where(ChallengeAttemptRow.card_pk == pk, ChallengeAttemptRow.code != "")
                 .order_by(ChallengeAttemptRow.id.desc())
                 .limit(1)
             )

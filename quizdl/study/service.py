@@ -464,6 +464,14 @@ class StudyService:
 
     def answer(self, pk: int, quality: int, answer_seconds: float = 0.0) -> AnswerOutcome:
         """Grade a card: log row and new SM-2 state in one committed transaction."""
+        with self.db.session() as session:
+            return self.answer_in(session, pk, quality, answer_seconds)
+
+    def answer_in(
+        self, session: Session, pk: int, quality: int, answer_seconds: float = 0.0
+    ) -> AnswerOutcome:
+        """``answer`` inside the caller's transaction (a challenge check records its
+        attempt and the grade it earns together)."""
         if isinstance(quality, bool) or not isinstance(quality, int) or not 0 <= quality <= 5:
             raise ValueError(f"quality must be an integer from 0 to 5, got {quality!r}")
         now = self.clock()
@@ -471,57 +479,56 @@ class StudyService:
         seconds = max(0.0, float(answer_seconds))
         # The hot path of a review session: prebuilt Core statements on the
         # session's connection skip the ORM's per-call statement building.
-        with self.db.session() as session:
-            connection = session.connection()
-            found = connection.execute(_ANSWER_STATE, {"pk": pk}).one_or_none()
-            if found is None:
-                raise UnknownCard(f"no card with key {pk}")
-            before = SM2State(found.easiness, found.repetitions, found.interval, found.due)
-            # A card already answered today is a same-day repeat (SM-2 rule 7):
-            # logged, but the schedule set by its first answer stands.
-            redrill = connection.execute(_ANSWERED_ON, {"pk": pk, "day": today}).first() is not None
-            after = before if redrill else review(before, quality, today)
-            review_id = connection.execute(
-                _INSERT_REVIEW,
+        connection = session.connection()
+        found = connection.execute(_ANSWER_STATE, {"pk": pk}).one_or_none()
+        if found is None:
+            raise UnknownCard(f"no card with key {pk}")
+        before = SM2State(found.easiness, found.repetitions, found.interval, found.due)
+        # A card already answered today is a same-day repeat (SM-2 rule 7):
+        # logged, but the schedule set by its first answer stands.
+        redrill = connection.execute(_ANSWERED_ON, {"pk": pk, "day": today}).first() is not None
+        after = before if redrill else review(before, quality, today)
+        review_id = connection.execute(
+            _INSERT_REVIEW,
+            {
+                "card_pk": pk,
+                "reviewed_at": to_utc_naive(now),
+                "study_day": today,
+                "quality": quality,
+                "kind": "redrill" if redrill else "scheduled",
+                "answer_seconds": seconds,
+                "easiness_before": before.easiness,
+                "repetitions_before": before.repetitions,
+                "interval_before": before.interval,
+                "due_before": before.due,
+                "lapses_before": found.lapses,
+                "easiness_after": after.easiness,
+                "repetitions_after": after.repetitions,
+                "interval_after": after.interval,
+                "due_after": after.due,
+            },
+        ).scalar_one()
+        daily.add_answer(
+            connection,
+            today,
+            found.deck_id,
+            scheduled=not redrill,
+            quality=quality,
+            seconds=seconds,
+        )
+        if not redrill:
+            lapsed = quality < PASSING and before.repetitions > 0
+            connection.execute(
+                _UPDATE_STATE,
                 {
-                    "card_pk": pk,
-                    "reviewed_at": to_utc_naive(now),
-                    "study_day": today,
-                    "quality": quality,
-                    "kind": "redrill" if redrill else "scheduled",
-                    "answer_seconds": seconds,
-                    "easiness_before": before.easiness,
-                    "repetitions_before": before.repetitions,
-                    "interval_before": before.interval,
-                    "due_before": before.due,
-                    "lapses_before": found.lapses,
-                    "easiness_after": after.easiness,
-                    "repetitions_after": after.repetitions,
-                    "interval_after": after.interval,
-                    "due_after": after.due,
+                    "key": pk,
+                    "easiness": after.easiness,
+                    "repetitions": after.repetitions,
+                    "interval": after.interval,
+                    "due": after.due,
+                    "lapses": found.lapses + (1 if lapsed else 0),
                 },
-            ).scalar_one()
-            daily.add_answer(
-                connection,
-                today,
-                found.deck_id,
-                scheduled=not redrill,
-                quality=quality,
-                seconds=seconds,
             )
-            if not redrill:
-                lapsed = quality < PASSING and before.repetitions > 0
-                connection.execute(
-                    _UPDATE_STATE,
-                    {
-                        "key": pk,
-                        "easiness": after.easiness,
-                        "repetitions": after.repetitions,
-                        "interval": after.interval,
-                        "due": after.due,
-                        "lapses": found.lapses + (1 if lapsed else 0),
-                    },
-                )
         return AnswerOutcome(
             review_id=review_id,
             card_pk=pk,

@@ -189,3 +189,8 @@ class ChallengeInfo:
     attempts: int
     solution_seen: bool
     card: ChallengeCard
+
+    @property
+    def key(self) -> str:
+        """``deck/card``: names this card even when another deck reuses its id."""
+        return f"{self.deck_id}/{self.card_id}"

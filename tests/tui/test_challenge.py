@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from textual.widgets import Static, TextArea
 
 from quizdl.challenges.spec import ChallengeSpec
-from quizdl.challenges.verdict import Check, Verdict
+from quizdl.challenges.verdict import Check, CheckCancelled, Verdict
 from quizdl.study.service import StudyService
 from quizdl.tui.app import QuizApp, make_app
 from quizdl.tui.checking import Checker, real_checker
@@ -40,18 +41,33 @@ class FakeChecker:
         self.warmed = 0
         self.checked: list[str] = []
         self.closed = False
+        self.cancelled = 0
+        # When set, a check blocks until cancel() (a check that takes forever).
+        self.block = False
+        self._released = threading.Event()
+        self.started = threading.Event()
+        self.message: str | None = None
 
     def warm_up(self) -> None:
         self.warmed += 1
 
     def check(self, spec: ChallengeSpec, code: str) -> Verdict:
         self.checked.append(code)
+        self.started.set()
+        if self.block:
+            self._released.wait(30)
+            raise CheckCancelled
         ok = "Dense(3" in code
         message = "Dense(3) as expected" if ok else "expected units=3 at layer 1, found 2"
-        return Verdict(checks=(Check("layer 1", ok, message),), seconds=0.2)
+        return Verdict(checks=(Check("layer 1", ok, self.message or message),), seconds=0.2)
+
+    def cancel(self) -> None:
+        self.cancelled += 1
+        self._released.set()
 
     def close(self) -> None:
         self.closed = True
+        self.cancel()
 
 
 @pytest.fixture
@@ -265,3 +281,62 @@ async def test_leaving_the_editor_without_a_pass_keeps_the_card(
         await pilot.press("2")
         await settle(pilot)
     assert [row.quality for row in reviews_of(challenge_service, "tiny-mlp")] == [2]
+
+
+async def test_escape_cancels_a_running_check_and_records_nothing(
+    challenge_app: QuizApp, challenge_service: StudyService, fake: FakeChecker
+) -> None:
+    fake.block = True
+    async with challenge_app.run_test(size=(100, 30)) as pilot:
+        screen = await open_challenge(pilot, challenge_app)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert fake.started.wait(5)
+        assert screen.checking
+        await pilot.press("escape")
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if not screen.checking:
+                break
+        assert not screen.checking
+        assert fake.cancelled == 1
+        # Still on the challenge: the first Esc cancelled, it did not leave.
+        assert challenge_app.screen is screen
+        assert "cancelled" in str(screen.query_one("#challenge-status", Static).render())
+    assert reviews_of(challenge_service, "tiny-mlp") == []
+
+
+async def test_quitting_during_a_check_cancels_it(
+    challenge_app: QuizApp, fake: FakeChecker
+) -> None:
+    fake.block = True
+    async with challenge_app.run_test(size=(100, 30)) as pilot:
+        await open_challenge(pilot, challenge_app)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert fake.started.wait(5)
+        await challenge_app.action_quit()
+    assert fake.closed and fake.cancelled >= 1
+
+
+HOSTILE_TEXT = (
+    "[/] [@click=app.quit]x[/] [b]bold[/b] \x1b[31mred\x1b[0m [link=http://x]l[/link] $error"
+)
+
+
+async def test_verdict_text_is_never_markup(
+    challenge_app: QuizApp, challenge_service: StudyService, fake: FakeChecker
+) -> None:
+    fake.message = HOSTILE_TEXT
+    async with challenge_app.run_test(size=(100, 30)) as pilot:
+        screen = await open_challenge(pilot, challenge_app)
+        screen.query_one(TextArea).load_text(WRONG_CODE)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        shown = str(screen.query_one("#verdict", Static).render())
+        assert "[/] [@click=app.quit]x[/] [b]bold[/b]" in shown
+        assert challenge_app.is_running
+        # And the list, which shows the recorded check, still opens.
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        assert isinstance(challenge_app.screen, ChallengeListScreen)

@@ -2,15 +2,21 @@
 
 The code autosaves (debounced, and again on leaving), so quitting loses
 nothing. A check runs in a thread worker while a spinner turns; the app stays
-responsive because the learner's code and Keras run in another process.
+responsive because the learner's code and Keras run in other processes. Esc
+during a check cancels it (the checker kills every process the code started);
+closing the app does the same.
+
+Everything from the deck, the learner's code, the checker or an error is shown
+as plain text: escaped in markup, or ``markup=False`` in notices.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import subprocess
-import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
@@ -18,13 +24,12 @@ from textual import on, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.markup import escape
-from textual.screen import Screen
+from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import LoadingIndicator, Markdown, Static, TextArea
 
 from quizdl import paths
-from quizdl.challenges.verdict import Verdict
+from quizdl.challenges.verdict import CheckCancelled, Verdict
 from quizdl.scheduling.sm2 import Quality
 from quizdl.study.challenges import (
     GRADE_AFTER_FAILURES,
@@ -33,7 +38,9 @@ from quizdl.study.challenges import (
     GRADE_GAVE_UP,
 )
 from quizdl.study.values import ChallengeInfo
+from quizdl.tui.screens.base import QuizScreen
 from quizdl.tui.services import app_of, service_of
+from quizdl.tui.text import printable
 from quizdl.tui.widgets.footer import Footer
 
 AUTOSAVE_DELAY = 1.0
@@ -49,32 +56,53 @@ def python_language() -> str | None:
     return "python"
 
 
-def verdict_markup(verdict: Verdict, grade: int | None) -> str:
-    lines = []
+def verdict_content(verdict: Verdict, grade: int | None) -> Content:
+    """The verdict as Content; every rule, message and output line is plain text
+    (a template variable is never parsed as markup)."""
+    parts: list[Content] = []
     if verdict.passed:
-        lines.append("[b $success]✓ Passed[/]")
+        parts.append(Content.from_markup("[b $success]✓ Passed[/]"))
         if grade is not None:
-            lines.append(f"Graded {grade} ({Quality(grade).label}).")
+            parts.append(Content(f"Graded {grade} ({Quality(grade).label})."))
     else:
         count = len(verdict.failures)
-        lines.append(f"[b $error]✗ Not yet[/] — {count} rule{'s' if count != 1 else ''} failed")
+        plural = "s" if count != 1 else ""
+        parts.append(Content.from_markup(f"[b $error]✗ Not yet[/] — {count} rule{plural} failed"))
     for check in verdict.checks:
         mark = "[$success]✓[/]" if check.passed else "[$error]✗[/]"
-        lines.append(f"{mark} [b]{escape(check.rule)}[/b] — {escape(check.message)}")
+        parts.append(
+            Content.from_markup(
+                f"{mark} [b]$rule[/b] — $message",
+                rule=printable(check.rule),
+                message=printable(check.message),
+            )
+        )
     output = (verdict.stderr or verdict.stdout).strip()
     if output and not verdict.passed:
         tail = "\n".join(output.splitlines()[-OUTPUT_LINES:])
-        lines.append(f"\n[dim]Output (last lines):\n{escape(tail)}[/dim]")
-    lines.append(f"[dim]Checked in {verdict.seconds:.1f}s.[/dim]")
-    return "\n".join(lines)
+        parts.append(
+            Content.from_markup("\n[dim]Output (last lines):\n$tail[/dim]", tail=printable(tail))
+        )
+    if verdict.described_by == "your process":
+        parts.append(
+            Content.from_markup(
+                "[dim]Your model uses your own classes, so it was described in the "
+                "process that ran your code.[/dim]"
+            )
+        )
+    parts.append(Content.from_markup(f"[dim]Checked in {verdict.seconds:.1f}s.[/dim]"))
+    return Content("\n").join(parts)
 
 
-class ChallengeScreen(Screen[None]):
+class ChallengeScreen(QuizScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "check", "Check", priority=True),
         Binding("ctrl+e", "external_editor", "$EDITOR", priority=True),
         Binding("ctrl+l", "solution", "Solution", priority=True),
         Binding("ctrl+g", "give_up", "Give up", priority=True),
+        # Esc cancels a running check wherever focus is (priority); otherwise it
+        # leaves the editor, then the screen, as everywhere else.
+        Binding("escape", "cancel_check", "Cancel check", priority=True),
         Binding("escape", "leave", "Back"),
         Binding("f1", "app.help", "Help"),
     ]
@@ -84,7 +112,6 @@ class ChallengeScreen(Screen[None]):
         self.info = info
         self.checking = False
         self.solution_seen = info.solution_seen
-        self.opened_at = time.monotonic()
         self.saved_code: str | None = None
         self._autosave: Timer | None = None
         # Kept as an attribute: saving on unmount happens after children are removed.
@@ -93,7 +120,9 @@ class ChallengeScreen(Screen[None]):
         )
 
     def compose(self) -> ComposeResult:
-        yield Static(f"Challenge — {escape(self.info.title)}", classes="screen-title")
+        yield Static(
+            f"Challenge — {printable(self.info.title)}", classes="screen-title", markup=False
+        )
         with Horizontal(id="challenge-body"):
             with VerticalScroll(id="challenge-side"):
                 yield Markdown(self.info.card.prompt, id="prompt")
@@ -139,10 +168,22 @@ class ChallengeScreen(Screen[None]):
 
     # -- loading and saving ---------------------------------------------------
 
-    @work(thread=True, group="challenge-load")
+    def worker_failed(self, worker: object) -> None:
+        # Whatever failed (a check, saving, the solution), the screen goes on.
+        self.checking = False
+        self.query_one("#spinner").display = False
+        self.status("That did not work (see the notice); your code is still here.")
+
+    def from_thread(self, callback: Callable[..., object], *args: object) -> None:
+        """Run ``callback`` on the UI thread, unless the app has already closed
+        (a cancelled check's thread may finish after it)."""
+        with contextlib.suppress(RuntimeError):
+            self.app.call_from_thread(callback, *args)
+
+    @work(thread=True, group="challenge-load", exit_on_error=False)
     def load(self) -> None:
-        code = service_of(self).challenges.last_code(self.info.card_id)
-        self.app.call_from_thread(self.set_code, code or self.info.card.starter)
+        code = service_of(self).challenges.last_code(self.info.key)
+        self.from_thread(self.set_code, code or self.info.card.starter)
 
     def set_code(self, code: str) -> None:
         self.saved_code = code
@@ -150,7 +191,7 @@ class ChallengeScreen(Screen[None]):
         editor.load_text(code)
         editor.focus()
 
-    @work(thread=True, group="challenge-warm")
+    @work(thread=True, group="challenge-warm", exit_on_error=False)
     def warm_up(self) -> None:
         # Start the spare child (it imports TensorFlow) while the learner reads.
         app_of(self).checker().warm_up()
@@ -167,9 +208,9 @@ class ChallengeScreen(Screen[None]):
             self.saved_code = code
             self.save_draft(code)
 
-    @work(thread=True, group="challenge-save")
+    @work(thread=True, group="challenge-save", exit_on_error=False)
     def save_draft(self, code: str) -> None:
-        service_of(self).challenges.save_draft(self.info.card_id, code)
+        service_of(self).challenges.save_draft(self.info.key, code)
 
     @property
     def code(self) -> str:
@@ -179,12 +220,20 @@ class ChallengeScreen(Screen[None]):
         """Synchronous save for leaving and quitting: nothing typed is lost."""
         if self.saved_code is not None and self.code != self.saved_code:
             self.saved_code = self.code
-            service_of(self).challenges.save_draft(self.info.card_id, self.code)
+            service_of(self).challenges.save_draft(self.info.key, self.code)
 
     def on_unmount(self) -> None:
         self.save_now()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_check":
+            return self.checking
+        return True
+
     def action_leave(self) -> None:
+        if self.checking:
+            self.action_cancel_check()
+            return
         self.save_now()
         self.dismiss()
 
@@ -197,25 +246,48 @@ class ChallengeScreen(Screen[None]):
             self.notify("Checks are unavailable in this app.", severity="warning")
             return
         self.checking = True
+        self.refresh_bindings()
         self.query_one("#spinner").display = True
-        self.status("Checking in a separate process… you can keep editing.")
+        self.status("Checking in a separate process… you can keep editing; [b]Esc[/b] cancels.")
         self.run_check(self.code)
 
-    @work(thread=True, group="challenge-check")
+    @work(thread=True, group="challenge-check", exit_on_error=False)
     def run_check(self, code: str) -> None:
-        verdict = app_of(self).checker().check(self.info.card.expect, code)
-        seconds = time.monotonic() - self.opened_at
+        try:
+            verdict = app_of(self).checker().check(self.info.card.expect, code)
+        except CheckCancelled:
+            self.from_thread(self.check_cancelled)
+            return
+        # The study layer decides the answer time (the same rule as the CLI's).
         grade = service_of(self).challenges.record_attempt(
-            self.info.card_id, code, verdict.passed, verdict.to_dict(self.info.card_id), seconds
+            self.info.key, code, verdict.passed, verdict.to_dict(self.info.card_id), verdict.seconds
         )
-        self.app.call_from_thread(self.show_verdict, verdict, grade)
+        self.from_thread(self.show_verdict, verdict, grade)
+
+    def action_cancel_check(self) -> None:
+        if not self.checking:
+            return
+        self.status("Cancelling the check…")
+        self.stop_checker()
+
+    @work(thread=True, group="challenge-cancel", exit_on_error=False)
+    def stop_checker(self) -> None:
+        # Killing the process tree may wait a moment for it to exit: not on the UI thread.
+        app_of(self).checker().cancel()
+
+    def check_cancelled(self) -> None:
+        self.checking = False
+        self.refresh_bindings()
+        self.query_one("#spinner").display = False
+        self.status("Check cancelled; nothing was recorded. [b]ctrl+r[/b] checks again.")
 
     def show_verdict(self, verdict: Verdict, grade: int | None) -> None:
         self.checking = False
+        self.refresh_bindings()
         self.saved_code = self.code if self.saved_code is not None else None
         self.query_one("#spinner").display = False
         widget = self.query_one("#verdict", Static)
-        widget.update(verdict_markup(verdict, grade))
+        widget.update(verdict_content(verdict, grade))
         widget.display = True
         widget.scroll_visible()
         if verdict.passed:
@@ -240,10 +312,10 @@ class ChallengeScreen(Screen[None]):
         if show:
             self.reveal_solution()
 
-    @work(thread=True, group="challenge-solution")
+    @work(thread=True, group="challenge-solution", exit_on_error=False)
     def reveal_solution(self) -> None:
-        service_of(self).challenges.mark_solution_seen(self.info.card_id)
-        self.app.call_from_thread(self.show_solution)
+        service_of(self).challenges.mark_solution_seen(self.info.key)
+        self.from_thread(self.show_solution)
 
     def show_solution(self) -> None:
         self.solution_seen = True
@@ -267,11 +339,11 @@ class ChallengeScreen(Screen[None]):
         if give_up:
             self.give_up()
 
-    @work(thread=True, group="challenge-solution")
+    @work(thread=True, group="challenge-solution", exit_on_error=False)
     def give_up(self) -> None:
-        service_of(self).challenges.give_up(self.info.card_id)
-        self.app.call_from_thread(self.status, "Graded 1: it comes back tomorrow.")
-        self.app.call_from_thread(self.show_solution)
+        service_of(self).challenges.give_up(self.info.key)
+        self.from_thread(self.status, "Graded 1: it comes back tomorrow.")
+        self.from_thread(self.show_solution)
 
     def attempt_file(self) -> Path:
         return paths.attempts_dir() / f"{self.info.deck_id}--{self.info.card_id}.py"
@@ -282,14 +354,21 @@ class ChallengeScreen(Screen[None]):
             self.notify("Set $EDITOR to edit in your own editor.", severity="warning")
             return
         path = self.attempt_file()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self.code, encoding="utf-8")
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(self.code, encoding="utf-8")
             with self.app.suspend():
                 subprocess.run([*shlex.split(editor), str(path)], check=False)
+            text = path.read_text(encoding="utf-8")
         except SuspendNotSupported:
-            self.notify(f"This terminal cannot hand over to $EDITOR; the file is {path}")
+            self.notify(
+                f"This terminal cannot hand over to $EDITOR; the file is {path}", markup=False
+            )
             return
-        self.editor.load_text(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as error:
+            # ValueError: $EDITOR with unbalanced quotes (shlex).
+            self.notify(f"$EDITOR did not work: {error}", severity="error", markup=False)
+            return
+        self.editor.load_text(text)
         self.autosave()
-        self.notify(f"Reloaded from {path}")
+        self.notify(f"Reloaded from {path}", markup=False)
