@@ -5,9 +5,9 @@ changes a scheduler's state: it only says on which day a card is shown, so
 clearing the plan restores each card's own due date (``review_under_plan``
 returns both).
 
-- Pacing: the unseen cards are spread over the days before the final stretch
-  (default 2 days, kept for review), as many a day as the time left after that
-  day's reviews allows.
+- Pacing: the unseen cards are spread evenly over the days before the final
+  stretch (default 2 days, kept for review), never more a day than the budget
+  holds; whatever is still unseen in the stretch comes at once.
 - Caps: no card is planned after the interview day; a card not yet seen in the
   final stretch is planned on a study day before the interview, so each card is
   seen at least once in the stretch. A card already seen there rests until the
@@ -30,7 +30,7 @@ from datetime import date, datetime, timedelta
 from typing import Generic, TypeVar
 
 from quizdl.scheduling.days import StudyCalendar
-from quizdl.scheduling.protocol import CardState, ReviewRecord, Scheduler
+from quizdl.scheduling.protocol import CardState, Outcome, ReviewRecord, Scheduler
 from quizdl.scheduling.steps import DEFAULT_LEARNING_STEPS, DEFAULT_RELEARNING_STEPS
 
 DEFAULT_MINUTES_PER_DAY = 20.0
@@ -251,3 +251,32 @@ def review_under_plan(
     own_day = calendar.day_of(record.due)
     today = record.study_day
     return PlannedReview(after, record, own_day, planned_day(own_day, today, today, plan))
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedOutcome:
+    """A grade button under a plan: the scheduler's outcome and the planned day."""
+
+    outcome: Outcome
+    # The day the plan shows the card next, when that differs from the
+    # scheduler's own review day; None when they agree or the card is on a step.
+    planned_day: date | None
+
+
+def preview_under_plan(
+    scheduler: Scheduler[StateT],
+    calendar: StudyCalendar,
+    state: StateT,
+    when: datetime,
+    plan: PlanSettings,
+) -> dict[int, PlannedOutcome]:
+    """Every grade's outcome at ``when``, with the planned day where the plan moves it."""
+    today = calendar.day_of(when)
+    previews = {}
+    for grade, outcome in scheduler.preview(state, when).items():
+        planned: date | None = None
+        if outcome.review_day is not None:
+            day = planned_day(outcome.review_day, today, today, plan)
+            planned = day if day != outcome.review_day else None
+        previews[grade] = PlannedOutcome(outcome, planned)
+    return previews

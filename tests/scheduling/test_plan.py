@@ -16,10 +16,12 @@ from quizdl.scheduling.plan import (
     new_card_seconds,
     paced_new_cards,
     planned_day,
+    preview_under_plan,
     review_under_plan,
     seconds_per_answer,
 )
-from quizdl.scheduling.sm2_scheduler import SM2Scheduler
+from quizdl.scheduling.sm2 import SM2State
+from quizdl.scheduling.sm2_scheduler import SM2Card, SM2Scheduler
 
 TODAY = date(2026, 3, 1)
 INTERVIEW = date(2026, 3, 15)
@@ -150,6 +152,20 @@ def test_kiritimati_plan_day_is_ahead_of_utc() -> None:
     )
     assert late.record.study_day == date(2026, 1, 11)
     assert late.planned_day == plan.interview_day
+
+
+def test_grade_buttons_show_the_planned_day_where_it_differs() -> None:
+    utc = StudyCalendar(UTC)
+    scheduler = SM2Scheduler(utc)
+    state = SM2Card(sm2=SM2State(2.3, 3, 20, d(5)), due=utc.start_of(d(5)))
+    plan = PlanSettings(d(12))  # stretch from the 10th, last study day the 11th
+    previews = preview_under_plan(scheduler, utc, state, datetime(2026, 3, 5, 9, tzinfo=UTC), plan)
+    # Grades 3-5: SM-2 says 46 days (20 April); the plan shows it on 11 March.
+    assert [previews[g].outcome.review_day for g in (3, 4, 5)] == [date(2026, 4, 20)] * 3
+    assert [previews[g].planned_day for g in (3, 4, 5)] == [d(11)] * 3
+    # Grades 0-2: SM-2's 1 day (the 6th) is within the plan: nothing to add.
+    assert [previews[g].planned_day for g in (0, 1, 2)] == [None] * 3
+    assert previews[0].outcome.review_day == d(6)
 
 
 # -- properties ------------------------------------------------------------
