@@ -8,6 +8,7 @@ caller stores both and never assembles a log row by hand; ``preview`` answers
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -97,4 +98,11 @@ class Scheduler(Protocol[StateT]):
 
     def preview(self, state: StateT, when: datetime) -> dict[int, Outcome]:
         """Every grade's outcome if it were given at ``when``."""
+        ...
+
+    def replay(self, log: Iterable[tuple[datetime, int]]) -> StateT:
+        """The state a card's answers (time, grade), oldest first, lead to.
+
+        How a card keeps its history when the learner switches scheduler.
+        """
         ...

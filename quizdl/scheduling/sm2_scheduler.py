@@ -9,6 +9,7 @@ state set by the day's first answer stands.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -103,3 +104,10 @@ class SM2Scheduler:
                 easiness_after=after.sm2.easiness,
             )
         return outcomes
+
+    def replay(self, log: Iterable[tuple[datetime, int]]) -> SM2Card:
+        """A card's state rebuilt from its answers (time, grade), oldest first."""
+        state = self.new_card()
+        for when, grade in log:
+            state, _ = self.review(state, grade, when)
+        return state

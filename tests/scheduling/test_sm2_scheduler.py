@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 
 from quizdl.scheduling import sm2
 from quizdl.scheduling.days import StudyCalendar
-from quizdl.scheduling.protocol import ReviewKind
+from quizdl.scheduling.fsrs import FSRSScheduler
+from quizdl.scheduling.protocol import ReviewKind, Scheduler, StateT
 from quizdl.scheduling.sm2_scheduler import SM2Card, SM2Scheduler
 from quizdl.scheduling.steps import Steps
 
@@ -122,3 +123,19 @@ def test_sm2_state_is_exact_sm2_over_the_scheduled_answers(
         assert card.sm2 == expected
         assert card.due is not None and card.due > when
         assert log.after == card and log.due == card.due
+
+
+def test_switching_from_fsrs_keeps_the_sm2_history() -> None:
+    # Answers given while FSRS scheduled the card: replaying them rebuilds
+    # the SM-2 state SM-2 would have had, and the other way round.
+    log = [(at(2, 17), 4), (at(3, 17), 2), (at(3, 17, 1), 4), (at(3, 17, 11), 4), (at(9, 16), 5)]
+    fsrs = FSRSScheduler(LA)
+    # By hand: 4 -> E 2.5; 2 -> E 2.18, repetitions 0; steps leave it; 5 -> E 2.28.
+    assert SCHEDULER.replay(log).sm2 == sm2.SM2State(2.28, 1, 1, date(2026, 3, 10))
+    assert fsrs.replay(log).lapses == 1
+    assert _check_protocol(SCHEDULER) and _check_protocol(fsrs)
+
+
+def _check_protocol(scheduler: Scheduler[StateT]) -> bool:
+    """Type-checks that both implementations satisfy the protocol."""
+    return scheduler.replay([]) == scheduler.new_card()
