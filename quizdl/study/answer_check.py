@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from quizdl.decks.model import ClozeCard, blank_alternatives
+from quizdl.decks.model import CLOZE_BLANK, ClozeCard, blank_alternatives
 from quizdl.scheduling.sm2 import Quality
 from quizdl.study.answers.blanks import BlankResult, Verdict, blank_contexts, check_blank
 from quizdl.study.answers.text import fold
@@ -162,12 +162,25 @@ def check_cloze(card: ClozeCard, typed: Sequence[str]) -> ClozeCheck:
     compared as code (in its line of the card's code) and typos all apply.
     """
     results = tuple(
-        check_blank(typed[index] if index < len(typed) else "", answers, context)
-        for index, (answers, context) in enumerate(
-            zip(card.blank_answers, blank_contexts(card), strict=True)
+        check_blank(
+            typed[index] if index < len(typed) else "",
+            answers,
+            context,
+            percent_after=percent_after,
+        )
+        for index, (answers, context, percent_after) in enumerate(
+            zip(card.blank_answers, blank_contexts(card), _percent_after(card), strict=True)
         )
     )
     return ClozeCheck(results, suggest_cloze_grade(results))
+
+
+def _percent_after(card: ClozeCard) -> list[bool]:
+    """For each blank, whether the card prints "%" right after it ("{{98}}% accuracy")."""
+    return [
+        card.text[match.end() :].lstrip(" ").startswith("%")
+        for match in CLOZE_BLANK.finditer(card.text)
+    ]
 
 
 def blank_matches(typed: str, expected: str) -> bool:

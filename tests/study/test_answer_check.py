@@ -314,6 +314,24 @@ def test_issue_answers_on_the_bundled_cards_stripped_of_alternatives(
     assert verdict is expected, (bare, typed)
 
 
+@pytest.mark.parametrize(
+    ("text", "typed", "verdict"),
+    [
+        ("about {{98}}% accuracy", "98%", Verdict.RIGHT),  # the card's own % retyped
+        ("about {{98}}% accuracy", "98", Verdict.RIGHT),
+        ("a rate of {{0.5}}", "50%", Verdict.RIGHT),  # % means hundredths
+        ("a rate of {{0.5}}", "0.5%", Verdict.WRONG),
+        ("an accuracy of {{98%}}", "0.98", Verdict.RIGHT),
+        ("an accuracy of {{98%}}", "98", Verdict.RIGHT),
+        ("an accuracy of {{98%}}", "9.8%", Verdict.WRONG),
+    ],
+)
+def test_percentages_mean_hundredths_unless_the_card_prints_the_sign(
+    text: str, typed: str, verdict: Verdict
+) -> None:
+    assert verdicts(text, typed) == [verdict]
+
+
 # -- near misses --------------------------------------------------------------------
 
 
@@ -332,6 +350,13 @@ def test_issue_answers_on_the_bundled_cards_stripped_of_alternatives(
         ("Conv2D", "Conv1D", Verdict.WRONG),  # the digits carry the meaning
         ("dropout", "dropuot", Verdict.ALMOST),
         ("dropout", "drop", Verdict.WRONG),
+        # Opposites are a few letters apart but no typo.
+        ("increases", "decreases", Verdict.WRONG),
+        ("maximization", "minimization", Verdict.WRONG),
+        ("overfitting", "underfitting", Verdict.WRONG),
+        ("upsampling", "downsampling", Verdict.WRONG),
+        ("supervised", "unsupervised", Verdict.WRONG),
+        ("increases", "increasse", Verdict.ALMOST),
     ],
 )
 def test_near_misses(expected: str, typed: str, verdict: Verdict) -> None:

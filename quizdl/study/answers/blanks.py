@@ -91,16 +91,33 @@ def _retyped_context_removed(typed: str, context: CodeContext) -> str | None:
     return value if value and value != typed else None
 
 
-def _same(typed: str, answer: str, context: CodeContext | None) -> bool:
+def _same_number(typed: str, expected: str, percent_after: bool) -> bool | None:
+    """Whether two compacted answers are the same number; None if either is not one.
+
+    A percent sign means hundredths ("98%" is 0.98) unless the card prints
+    "%" right after the blank, where "98%" is the learner retyping it.
+    """
+    expected_number = number_value(expected)
+    typed_number = number_value(typed) if expected_number is not None else None
+    if expected_number is None or typed_number is None:
+        return None
+    typed_percent, expected_percent = typed.endswith("%"), expected.endswith("%")
+    if typed_percent == expected_percent or (typed_percent and percent_after):
+        return typed_number == expected_number
+    if typed_percent:
+        return typed_number / 100 == expected_number
+    # "98%" expected: the bare 98 the card prints, or 0.98.
+    return typed_number in (expected_number, expected_number / 100)
+
+
+def _same(typed: str, answer: str, context: CodeContext | None, percent_after: bool) -> bool:
     """Whether compacted ``typed`` is ``answer`` written another way."""
     expected = compact(answer)
     if typed == expected:
         return True
-    expected_number = number_value(expected)
-    if expected_number is not None:
-        typed_number = number_value(typed)
-        if typed_number is not None:
-            return typed_number == expected_number
+    same_number = _same_number(typed, expected, percent_after)
+    if same_number is not None:
+        return same_number
     expected_code = code_key(answer)
     if expected_code is not None and code_key(typed) == expected_code:
         return True
@@ -111,10 +128,48 @@ def _same(typed: str, answer: str, context: CodeContext | None) -> bool:
     return False
 
 
+# Word parts whose swap is the opposite answer, not a typo, however few
+# letters it takes ("increases"/"decreases", "maximization"/"minimization").
+_OPPOSITES = (
+    ("in", "de"),
+    ("en", "de"),
+    ("max", "min"),
+    ("over", "under"),
+    ("up", "down"),
+    ("pre", "post"),
+    ("inter", "intra"),
+    ("micro", "macro"),
+    ("in", "out"),
+    ("", "un"),
+    ("", "non"),
+)
+
+
+def _opposite(typed: str, expected: str) -> bool:
+    """Whether ``typed`` is ``expected`` with one word part swapped for its opposite."""
+    for first, second in _OPPOSITES:
+        for a, b in ((first, second), (second, first)):
+            start = typed.find(a) if a else 0
+            while start != -1:
+                if typed[:start] + b + typed[start + len(a) :] == expected:
+                    return True
+                if not a:
+                    break
+                start = typed.find(a, start + 1)
+    return False
+
+
 def check_blank(
-    typed: str, answers: tuple[str, ...], context: CodeContext | None = None
+    typed: str,
+    answers: tuple[str, ...],
+    context: CodeContext | None = None,
+    *,
+    percent_after: bool = False,
 ) -> BlankResult:
-    """The verdict for one blank; ``answers`` are its accepted answers, canonical first."""
+    """The verdict for one blank; ``answers`` are its accepted answers, canonical first.
+
+    ``percent_after`` says the card prints "%" right after the blank.
+    """
     canonical = answers[0] if answers else ""
     # No accepted answer is this long even with generous spacing: skip the work.
     if len(typed) > 10 * MAX_CODE_CHARS:
@@ -128,7 +183,7 @@ def check_blank(
         if shorter is not None:
             candidates.append(shorter)
     for candidate in candidates:
-        if any(_same(candidate, answer, context) for answer in answers):
+        if any(_same(candidate, answer, context, percent_after) for answer in answers):
             return BlankResult(Verdict.RIGHT, typed, canonical)
     for answer in answers:
         expected = compact(answer)
@@ -136,7 +191,7 @@ def check_blank(
         if not allowance:
             continue
         for candidate in candidates:
-            if digits_of(candidate) != digits_of(expected):
+            if digits_of(candidate) != digits_of(expected) or _opposite(candidate, expected):
                 continue
             if edit_distance(candidate, expected, allowance) is not None:
                 return BlankResult(Verdict.ALMOST, typed, canonical)
