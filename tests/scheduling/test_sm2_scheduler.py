@@ -128,10 +128,11 @@ def test_sm2_state_is_exact_sm2_over_the_scheduled_answers(
 def test_switching_from_fsrs_keeps_the_sm2_history() -> None:
     # Answers given while FSRS scheduled the card: replaying them rebuilds
     # the SM-2 state SM-2 would have had, and the other way round.
-    log = [(at(2, 17), 4), (at(3, 17), 2), (at(3, 17, 1), 4), (at(3, 17, 11), 4), (at(9, 16), 5)]
+    log = [(at(2, 17), 5), (at(3, 17), 2), (at(3, 17, 1), 4), (at(3, 17, 11), 4), (at(9, 16), 5)]
     fsrs = FSRSScheduler(LA)
-    # By hand: 4 -> E 2.5; 2 -> E 2.18, repetitions 0; steps leave it; 5 -> E 2.28.
-    assert SCHEDULER.replay(log).sm2 == sm2.SM2State(2.28, 1, 1, date(2026, 3, 10))
+    # By hand: 5 -> E 2.6; 2 -> E 2.28, repetitions 0; steps leave it; 5 -> E 2.38.
+    assert SCHEDULER.replay(log).sm2 == sm2.SM2State(2.38, 1, 1, date(2026, 3, 10))
+    # FSRS: easy graduates at once, so the 2 the next day is a lapse.
     assert fsrs.replay(log).lapses == 1
     assert _check_protocol(SCHEDULER) and _check_protocol(fsrs)
 
