@@ -16,7 +16,14 @@ from dataclasses import dataclass
 
 from quizdl.decks.model import CLOZE_BLANK, ClozeCard, blank_alternatives
 from quizdl.scheduling.sm2 import Quality
-from quizdl.study.answers.blanks import BlankResult, Verdict, blank_contexts, check_blank
+from quizdl.study.answers.blanks import (
+    BlankResult,
+    Verdict,
+    blank_contexts,
+    check_blank,
+    is_opposite,
+)
+from quizdl.study.answers.distance import edit_distance
 from quizdl.study.answers.text import fold
 
 __all__ = [
@@ -121,6 +128,27 @@ def same_word(a: str, b: str) -> bool:
 class KeyPointHit:
     key_point: str
     mentioned: bool
+    # Not mentioned as written, but with a slip in a long word ("gradeint").
+    almost: bool = False
+
+
+# A word this long may carry one slip and still be the word; shorter words
+# are too close to other words ("relu"/"selu").
+_TYPO_MIN_LETTERS = 6
+# Beyond this an answer is not typed by hand: compare it exactly only.
+_TYPO_MAX_ANSWER_CHARS = 5_000
+
+
+def _slip_of(word: str, said: frozenset[str]) -> bool:
+    """Whether the answer has ``word`` with one slip: same first letter, same digits
+    (none), not its opposite."""
+    if len(word) < _TYPO_MIN_LETTERS or any(ch.isdigit() for ch in word):
+        return False
+    return any(
+        edit_distance(other, word, 1) is not None and not is_opposite(other, word)
+        for other in said
+        if abs(len(other) - len(word)) <= 1 and other[:1] == word[:1]
+    )
 
 
 def key_point_hits(answer: str, key_points: Sequence[str | Sequence[str]]) -> list[KeyPointHit]:
@@ -134,16 +162,22 @@ def key_point_hits(answer: str, key_points: Sequence[str | Sequence[str]]) -> li
     said: set[str] = set()
     for word in words(answer):
         said |= forms(word)
+    typed_by_hand = frozenset(said) if len(answer) <= _TYPO_MAX_ANSWER_CHARS else frozenset()
     hits = []
     for point in key_points:
         synonyms = [point] if isinstance(point, str) else list(point)
-        mentioned = False
+        mentioned = almost = False
         for phrasing in synonyms:
             needed = [w for w in words(phrasing) if w not in _STOP_WORDS] or words(phrasing)
-            if needed and all(forms(w) & said for w in needed):
+            missing = [w for w in needed if not forms(w) & said]
+            if needed and not missing:
                 mentioned = True
                 break
-        hits.append(KeyPointHit(synonyms[0], mentioned))
+            if needed and all(
+                any(_slip_of(form, typed_by_hand) for form in forms(w)) for w in missing
+            ):
+                almost = True
+        hits.append(KeyPointHit(synonyms[0], mentioned, almost and not mentioned))
     return hits
 
 
@@ -226,8 +260,10 @@ def suggest_qa_grade(answer: str, hits: Sequence[KeyPointHit]) -> Quality | None
     """Nothing typed or no key points -> no suggestion: the learner judges alone."""
     if not answer.strip() or not hits:
         return None
-    mentioned = sum(hit.mentioned for hit in hits)
-    if mentioned == len(hits):
+    exact = sum(hit.mentioned for hit in hits)
+    # A point written with a slip counts as mentioned, but not as a clean answer.
+    mentioned = exact + sum(hit.almost for hit in hits)
+    if exact == len(hits):
         return Quality.GOOD
     if mentioned * 2 >= len(hits):
         return Quality.HARD

@@ -131,6 +131,29 @@ def test_a_range_key_point_needs_both_ends_not_any_digit() -> None:
     assert hit.mentioned
 
 
+def test_a_key_point_with_a_slip_is_almost_and_suggests_hard() -> None:
+    points = ["vanishing gradients", "residual connections"]
+    hits = key_point_hits("the vanishing gradeints are fixed by residual conections", points)
+    assert [(hit.mentioned, hit.almost) for hit in hits] == [(False, True), (False, True)]
+    assert suggest_qa_grade("x", hits) == Quality.HARD
+    exact = key_point_hits("vanishing gradients, residual connections", points)
+    assert [(hit.mentioned, hit.almost) for hit in exact] == [(True, False), (True, False)]
+
+
+@pytest.mark.parametrize(
+    ("answer", "point"),
+    [
+        ("it decreases the loss", "increases"),  # an opposite is not a slip
+        ("use Conv1D", "Conv2D"),  # nor a changed digit
+        ("use selu", "relu"),  # nor a short word
+        ("the gradients", "radients"),  # nor a changed first letter
+    ],
+)
+def test_what_is_not_a_slip_in_a_key_point(answer: str, point: str) -> None:
+    (hit,) = key_point_hits(answer, [point])
+    assert not hit.mentioned and not hit.almost
+
+
 def test_empty_answer_mentions_nothing() -> None:
     assert not any(hit.mentioned for hit in key_point_hits("", ["memory"]))
 

@@ -101,3 +101,40 @@ async def test_typed_markup_is_shown_as_text_and_does_nothing(app: QuizApp) -> N
         assert "[@click=app.quit]x[/]" in feedback
         assert "✗ blank 2: [/] — answer: 8256" in feedback
         assert app.is_running
+
+
+QA_DECK = """\
+id: qa
+title: QA
+cards:
+  - id: vanishing
+    type: qa
+    question: How do residual networks help deep training?
+    answer: Residual connections let gradients flow past layers, against vanishing gradients.
+    key_points: [residual connections, [vanishing gradients, vanishing gradient problem]]
+"""
+
+
+async def test_a_key_point_with_a_slip_is_marked_almost(tmp_path: Path) -> None:
+    path = tmp_path / "qa.yaml"
+    path.write_text(QA_DECK, encoding="utf-8")
+    study = open_study(
+        database_url=f"sqlite:///{tmp_path}/qa.sqlite3", clock=fixed_clock, bundled=[]
+    )
+    study.import_file(path)
+    app = make_app(study)
+    try:
+        async with app.run_test(size=(120, 30)) as pilot:
+            await settle(pilot)
+            await pilot.press("a")
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, ReviewScreen)
+            await pilot.press(*"residual conections stop vanishing gradients", "enter")
+            await settle(pilot)
+            feedback = feedback_of(app)
+            assert "≈ residual connections (almost)" in feedback
+            assert "✓ vanishing gradients" in feedback
+            assert screen.suggested == 3
+    finally:
+        study.db.close()

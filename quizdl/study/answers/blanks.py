@@ -145,7 +145,7 @@ _OPPOSITES = (
 )
 
 
-def _opposite(typed: str, expected: str) -> bool:
+def is_opposite(typed: str, expected: str) -> bool:
     """Whether ``typed`` is ``expected`` with one word part swapped for its opposite."""
     for first, second in _OPPOSITES:
         for a, b in ((first, second), (second, first)):
@@ -191,7 +191,7 @@ def check_blank(
         if not allowance:
             continue
         for candidate in candidates:
-            if digits_of(candidate) != digits_of(expected) or _opposite(candidate, expected):
+            if digits_of(candidate) != digits_of(expected) or is_opposite(candidate, expected):
                 continue
             if edit_distance(candidate, expected, allowance) is not None:
                 return BlankResult(Verdict.ALMOST, typed, canonical)

@@ -333,6 +333,8 @@ class ReviewScreen(QuizScreen[None]):
                     marks = "   ".join(
                         f"[$success]✓[/] {markup_safe(h.key_point)}"
                         if h.mentioned
+                        else f"[$warning]≈[/] {markup_safe(h.key_point)} (almost)"
+                        if h.almost
                         else f"[$error]✗[/] {markup_safe(h.key_point)}"
                         for h in hits
                     )
