@@ -1,7 +1,8 @@
 """Reading every foreign format into a validated ``Deck`` (see ``detect`` for the rules).
 
 ``read_source(path, options)`` never writes anything and never runs code from
-the file; a source it cannot use raises ``DeckError`` with a located reason.
+the file (a folder is read as Markdown notes, see ``folder``); a source it
+cannot use raises ``DeckError`` with a located reason.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from quizdl.decks.model import Deck
 from quizdl.importers.anki import read_anki_collection, read_anki_package
 from quizdl.importers.csv_text import read_csv
 from quizdl.importers.detect import FORMATS, HEAD_BYTES, Format, detect
+from quizdl.importers.folder import read_folder
 from quizdl.importers.json_source import read_json
 from quizdl.importers.markdown import read_markdown
 from quizdl.importers.refuse import MAX_COLLECTION_BYTES, MAX_SOURCE_BYTES, refuse
@@ -43,10 +45,13 @@ def _head(path: Path) -> bytes:
 
 
 def read_source(path: Path, options: ImportOptions, format: Format | None = None) -> ImportSource:
-    head = _head(path)
-    kind = format or detect(path, head)
+    if path.is_dir() and format in (None, "markdown"):
+        kind: Format = "markdown"
+    else:
+        head = _head(path)
+        kind = format or detect(path, head)
     try:
-        source = _read(path, kind, options)
+        source = read_folder(path, options) if path.is_dir() else _read(path, kind, options)
     except RecursionError:
         refuse(path, "the file is nested too deeply to read")
     except MemoryError:

@@ -11,16 +11,26 @@ from pydantic import ValidationError
 
 from quizdl.decks.model import Card, ClozeCard, Deck, QACard
 from quizdl.importers.ids import content_key, slugify
-from quizdl.importers.refuse import refuse
+from quizdl.importers.refuse import MAX_CARDS, refuse
 from quizdl.importers.source import ImportOptions, Skip
 
 # Answers people leave in question lists before writing the real one.
 _PLACEHOLDERS = {"", "answer here", "todo", "tbd", "tba", "answer", "...", "…", "?", "-", "n/a"}
 
 
+# "The rest of the answer is [here](…)": a pointer to an answer, not one.
+_POINTER = re.compile(
+    r"^(the )?(rest of the |full |complete )?(answer|solution|explanation)( is| can be found)?"
+    r" (here|there|at|in|on)( the)?( link| page)?$|^(see|read( more)?|answer|details)"
+    r"( it)? (here|at the link|link)$"
+)
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+
+
 def is_placeholder(answer: str) -> bool:
-    text = re.sub(r"[*_`>#\s]+", " ", answer).strip().rstrip(".:!").strip().casefold()
-    return text in _PLACEHOLDERS or text.startswith("todo")
+    text = _LINK.sub(r"\1", answer)
+    text = re.sub(r"[*_`>#\s]+", " ", text).strip().rstrip(".:!").strip().casefold()
+    return text in _PLACEHOLDERS or text.startswith("todo") or bool(_POINTER.match(text))
 
 
 @dataclass
@@ -37,6 +47,12 @@ class DeckBuilder:
         self.skipped.append(Skip(where, reason))
 
     def _claim(self, card_id: str, where: str) -> bool:
+        if len(self.cards) >= MAX_CARDS:
+            refuse(
+                self.path,
+                f"more than {MAX_CARDS:,} cards (at {where}); the limit is the same for every "
+                "format: split the source",
+            )
         if card_id in self._ids:
             self.skip(where, f"same id as {self._ids[card_id]} ({card_id}); kept the first")
             return False
@@ -63,7 +79,8 @@ class DeckBuilder:
                 shown = f"placeholder answer {answer!r}" if answer else "no answer"
                 self.skip(where, f"{shown} (use --keep-unanswered to import it as a question)")
                 return False
-            answer = ""
+            # A pointer keeps its link: the learner can still follow it.
+            answer = answer if _LINK.search(answer) else ""
         if dedupe_question:
             key = content_key(question)
             if key in self._questions:

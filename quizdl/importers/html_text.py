@@ -225,9 +225,11 @@ class _Renderer:
             self._close_mark(_MARKERS[tag])
         elif tag in ("sup", "sub") and not self.pre_depth and self.script_start >= 0:
             # x<sup>2</sup> -> x^2, x<sub>t-1</sub> -> x_(t-1): readable, never "x2".
-            body = "".join(self.out[self.script_start :]).strip()
+            inner = "".join(self.out[self.script_start :])
+            body = inner.strip()
+            trail = inner[len(inner.rstrip()) :]
             simple = re.fullmatch(r"[-+]?\w+", body) is not None
-            self.out[self.script_start :] = [body if simple else f"({body})"]
+            self.out[self.script_start :] = [body if simple else f"({body})", trail]
             self.script_start = -1
         elif tag in ("td", "th") and self.table_rows:
             self.out.append(" |")
@@ -331,6 +333,7 @@ def html_to_markdown(source: str, media: MediaNotes | None = None) -> str:
 
 
 _LEADING_NBSP = re.compile(r"^[\xa0 ]*\xa0[\xa0 ]*")
+_LIST_ITEM = re.compile(r"^([-*+]|\d+[.)])\s")
 
 
 def _nbsp(text: str) -> str:
@@ -338,9 +341,12 @@ def _nbsp(text: str) -> str:
     in Anki's editor keeps its indentation only through them (and a Markdown reader
     strips ordinary leading spaces)."""
     lines = []
-    for line in text.split("\n"):
+    for raw in text.split("\n"):
+        line = raw.rstrip(" \xa0")
         lead = _LEADING_NBSP.match(line)
         indent = lead.group(0).replace(" ", "\xa0") if lead else ""
+        if indent and _LIST_ITEM.match(line[len(indent) :]):
+            indent = indent.replace("\xa0", " ")  # an indented list item stays a list item
         lines.append(indent + line[len(indent) :].replace("\xa0", " "))
     return "\n".join(lines)
 
@@ -388,7 +394,7 @@ def tidy(text: str) -> str:
 
 # A tag name followed by what may follow one in HTML: "\(M<p\)" is math, not a paragraph.
 _HTML_HINT = re.compile(
-    r"</?(br|div|p|b|i|u|ul|ol|li|span|strong|em|code|pre|img|a|font|sup|sub|table)(?=[\s/>])",
+    r"</?(br|div|p|b|i|u|ul|ol|li|span|strong|em|code|pre|img|a|font)(?=[\s/>])",
     re.I,
 )
 

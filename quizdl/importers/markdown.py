@@ -52,6 +52,52 @@ _GENERIC_SUMMARY = re.compile(
 _DIFFICULTY = {"👶": "easy", "⭐": "medium", "🚀": "expert"}
 _TRAILING_MARKS = re.compile(r"[\s\u200d\ufe0f]*([👶⭐🚀])[\s\u200d\ufe0f]*$")
 _LIST_NUMBER = re.compile(r"^\s*(\d+[.)]|[-*+])\s+")
+# "[[src](https://…)]" or "[[src]](https://…)" after a question: where it came from.
+_SOURCE_LINK = re.compile(r"\s*\[\[([^\[\]]*)\](?:\((\S+?)\)\]|\]\((\S+?)\))\s*$")
+# Numbering a source gave its questions: "Q12:", "Question 3.", "36)", "7.".
+_Q_NUMBER = re.compile(r"^(?:Q(?:uestion)?\s*\d*\s*[:.)]|\d{1,4}\s*[.)])\s+", re.IGNORECASE)
+_LABELLED_Q = re.compile(r"^Q(?:uestion)?\s*\d*\s*[:.)]\s+", re.IGNORECASE)
+# Headings that ask without a question mark ("Explain the kernel trick.").
+_IMPERATIVE = re.compile(
+    r"^(explain|describe|define|compare|contrast|derive|discuss|distinguish|differentiate"
+    r"|implement|prove|calculate|compute|outline|summari[sz]e|list|name|give|state|show"
+    r"|write|illustrate|justify|sketch)\b",
+    re.IGNORECASE,
+)
+_ANSWER_LABEL = re.compile(
+    r"^\s*(?:\*\*|__)?(?:A|Answer)\s*(?:[:：]\s*(?:\*\*|__)?|(?:\*\*|__)\s*[:：])\s*", re.IGNORECASE
+)
+# A table of contents: a list item that is only a link to a place in the file.
+_TOC_LINE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[[^\]]+\]\(#[^)]*\)\s*$")
+_LIST_QUESTION = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.+\?)\s*$")
+
+
+@dataclass(frozen=True)
+class _HeadingQuestion:
+    text: str  # the question without numbering or source link
+    source: str  # "[src](url)" or ""
+    asks: bool  # reads as a question on its own
+
+
+def _heading_question(heading: str) -> _HeadingQuestion:
+    source = ""
+    text = heading.strip()
+    link = _SOURCE_LINK.search(text)
+    if link:
+        url = link.group(2) or link.group(3)
+        source = f"[{link.group(1).strip() or 'source'}]({url})"
+        text = text[: link.start()].rstrip()
+    labelled = _LABELLED_Q.match(text) is not None
+    numbered = _Q_NUMBER.match(text)
+    if numbered:
+        text = text[numbered.end() :].strip()
+    asks = text.endswith("?") or labelled or bool(_IMPERATIVE.match(text) and len(text) > 12)
+    return _HeadingQuestion(text, source, asks)
+
+
+def _clean_answer(text: str) -> str:
+    """Without a leading "Answer:" label, which only repeats what the card says."""
+    return _ANSWER_LABEL.sub("", text, count=1) if _ANSWER_LABEL.match(text) else text
 
 
 @dataclass
@@ -112,10 +158,11 @@ class _Reader:
         if item is None:
             return
         question, difficulty = _clean_question(" ".join(part.strip() for part in item.question))
+        question = _heading_question(question).text or question
         answer = "\n".join(item.answer)
         if looks_like_html(answer) and "```" not in answer:
             answer = html_to_markdown(answer, self.media)
-        answer = tidy(answer)
+        answer = _clean_answer(tidy(answer))
         self.builder.add_qa(
             content_id(question),
             question,
@@ -127,30 +174,65 @@ class _Reader:
 
     # -- heading style --------------------------------------------------
 
-    def read_headings(self) -> None:
-        headings: list[tuple[int, int, str]] = []  # (line index, level, text)
+    def headings(self) -> list[tuple[int, int, str]]:
+        """(line index, level, text) of every heading outside code blocks."""
+        found: list[tuple[int, int, str]] = []
         in_fence = False
         for index, line in enumerate(self.lines):
             if _FENCE.match(line):
                 in_fence = not in_fence
             elif not in_fence and (match := _HEADING.match(line)):
-                headings.append((index, len(match.group(1)), match.group(2)))
+                found.append((index, len(match.group(1)), match.group(2)))
+        return found
+
+    def read_headings(self) -> None:
+        headings = self.headings()
         candidates = [h for h in headings if h[1] >= 2 or h is not headings[0]]
-        asking = [h for h in candidates if h[2].rstrip().endswith("?")]
+        parsed = {h[0]: _heading_question(h[2]) for h in headings}
+        asking = [h for h in candidates if parsed[h[0]].asks]
         lenient = len(asking) * 2 >= len(candidates) and asking
         question_level = max((h[1] for h in asking), default=0)
+        # One heading and text under it (a term or a question per file, as in folders of
+        # notes): the heading is the front whatever it says.
+        single = len(headings) == 1 and self._has_text(headings[0][0] + 1, len(self.lines))
         for position, (index, level, text) in enumerate(headings):
             end = headings[position + 1][0] if position + 1 < len(headings) else len(self.lines)
-            is_question = text.rstrip().endswith("?") or (lenient and level == question_level)
-            if not is_question or (level == 1 and self.title is None):
+            heading = parsed[index]
+            # A sibling of the question headings with an answer under it is a question
+            # too, even without "?": dropping it would make it the next card's tag.
+            sibling = level == question_level and self._has_text(index + 1, end)
+            is_question = heading.asks or single or (lenient and level == question_level)
+            is_question = is_question or sibling
+            if not is_question or (level == 1 and self.title is None and not single):
                 self._heading(level, text)
                 continue
             body = [line for line in self.lines[index + 1 : end] if not _SEPARATOR.match(line)]
-            self.current = _Item(index + 1, [text], body, True, self._section_tags())
+            if heading.source:
+                body += ["", f"Source: {heading.source}"]
+            question = heading.text if heading.asks or heading.text else text
+            self.current = _Item(index + 1, [question], body, True, self._section_tags())
             self._flush()
+        if not self.builder.cards:
+            self._list_questions()
         if headings and not self.builder.cards and not self.builder.skipped:
             shown = ", ".join(repr(h[2]) for h in headings[:3])
             refuse(self.path, f"no questions found: no heading reads as a question ({shown})")
+
+    def _has_text(self, start: int, end: int) -> bool:
+        return any(
+            line.strip() and not _SEPARATOR.match(line) and not _HEADING.match(line)
+            for line in self.lines[start:end]
+        )
+
+    def _list_questions(self) -> None:
+        """Exercises: questions as list items, with no answers. They come in as questions
+        with --keep-unanswered, and are listed as skipped otherwise."""
+        for number, line in enumerate(self.lines, start=1):
+            if _TOC_LINE.match(line):
+                continue
+            if match := _LIST_QUESTION.match(line):
+                self.current = _Item(number, [match.group(1)], [], True, self._section_tags())
+                self._flush()
 
     # -- the other styles -----------------------------------------------
 
@@ -197,7 +279,9 @@ class _Reader:
             elif (match := _A_LINE.match(line)) and self.current and not self.current.in_answer:
                 self.current.in_answer = True
                 self.current.answer.append(_strip_outer_bold(match.group(1)))
-            elif (match := _BOLD_LINE.match(line)) and (block_start or not has_separators):
+            elif (match := _BOLD_LINE.match(line)) and (
+                block_start or not has_separators or _asks(match.group(2))
+            ):
                 self._flush()
                 self.current = _Item(number, [line], in_answer=True, tags=self._section_tags())
             else:
@@ -210,6 +294,9 @@ class _Reader:
             self.loose.append((number, line))
         elif self.current.in_answer:
             self.current.answer.append(line)
+        elif not line.strip() and any(part.strip() for part in self.current.question):
+            # "**Q:** …?" then a blank line: what follows is the answer even unlabelled.
+            self.current.in_answer = True
         else:
             self.current.question.append(line)
 
@@ -235,12 +322,27 @@ class _Reader:
         self._flush()
 
 
+def _asks(text: str) -> bool:
+    question, _ = _clean_question(text)
+    return question.rstrip("*_ ").endswith("?")
+
+
 def read_markdown(path: Path, text: str, digest: str, options: ImportOptions) -> ImportSource:
     reader = _Reader(path, text, options)
-    other_styles = any(
-        _Q_LINE.match(line) or _BOLD_LINE.match(line) or "<details" in line.lower()
+    # The style with more questions wins: one whole-bold line inside an answer must not
+    # turn a file of 36 heading questions into a file of bold questions.
+    block_questions = sum(
+        1
         for line in reader.lines
+        if _Q_LINE.match(line)
+        or "<details" in line.lower()
+        or ((bold := _BOLD_LINE.match(line)) and _asks(bold.group(2)))
     )
+    bold_lines = sum(1 for line in reader.lines if _BOLD_LINE.match(line))
+    heading_questions = sum(1 for h in reader.headings() if _heading_question(h[2]).asks)
+    other_styles = block_questions or bold_lines
+    if other_styles and heading_questions > max(block_questions, 0) and heading_questions > 1:
+        other_styles = 0
     if other_styles:
         reader.read_blocks()
     else:

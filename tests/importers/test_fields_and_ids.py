@@ -46,6 +46,8 @@ from quizdl.importers.ids import anki_card_id, content_id, given_id, is_valid_id
         ),
         ("def f():<br>&nbsp;&nbsp;&nbsp;&nbsp;return 1", "def f():\n\xa0\xa0\xa0\xa0return 1"),
         ('<img src="fig.png">', "[image: fig.png]"),
+        ("find <i>A</i><sup>-1 </sup>in closed form", "find *A*^-1 in closed form"),
+        ("By the<br>&nbsp;- GPUs<br>&nbsp;- CPUs&nbsp;", "By the\n - GPUs\n - CPUs"),
     ],
 )
 def test_html_to_markdown(html: str, markdown: str) -> None:
