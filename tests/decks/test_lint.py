@@ -413,3 +413,49 @@ def test_bundled_decks_lint_clean_modulo_the_commented_allow_list() -> None:
 def test_bundled_decks_lint_from_the_command_line() -> None:
     result = quizdl("decks", "lint", str(BUNDLED))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+HOSTILE_TEXTS = [
+    "[@click=app.quit]",
+    "[/]",
+    "\x1b[31mred\x1b[0m",
+    "\u202eevil\u202c",
+    "🤖" * 20,
+    "x" * 10_000,
+    "(" * 3_000,
+    "{{" + "(" * 500 + "}}",
+    "{{\\||}}",
+    "{{ | }}",
+]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_TEXTS)
+def test_hostile_card_text_is_linted_without_crashing(tmp_path: Path, hostile: str) -> None:
+    import yaml
+
+    data = {
+        "id": "hostile",
+        "title": hostile,
+        "cards": [
+            {"id": "c", "type": "cloze", "text": f"{hostile} {{{{{hostile[:50]}}}}} {hostile}"},
+            {
+                "id": "q",
+                "type": "qa",
+                "question": hostile,
+                "answer": hostile,
+                "key_points": [hostile, [hostile[:10] or "x", "y"]],
+            },
+            {"id": "m", "type": "mcq", "question": hostile, "choices": [hostile, "b"], "answer": 0},
+        ],
+    }
+    path = tmp_path / "hostile.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    warnings = lint_paths([path])
+    assert {warning.key for warning in warnings} <= {
+        "hostile/c",
+        "hostile/q",
+        "hostile/m",
+        "hostile/*",
+    }
+    for warning in warnings:
+        assert warning.line >= 1 and warning.column >= 1
