@@ -2,14 +2,16 @@
 
 A typed answer is right when it equals one of the blank's accepted answers
 after ``text.compact`` (case, quotes, dashes, spacing), as a number
-(``8,256`` = ``8256``, ``255.0`` = ``255``, ``98%`` = ``98``), or as code
-(``code.code_key``). A blank inside code is also compared in its line of
-code, so ``3`` fills ``Conv2D(32, {{(3,3)}})`` the way Keras reads it, and a
-learner who retypes the text around the blank (``axis=-1`` for
-``axis={{-1}}``) is not punished for it.
+(``8,256`` = ``8256``, ``255.0`` = ``255``; ``50%`` = ``0.5``, and ``98%``
+= ``98`` where the card prints the % sign), or as code (``code.code_key``).
+A blank inside code is also compared in its line of code, so ``3`` fills
+``Conv2D(32, {{(3,3)}})`` the way Keras reads it, and a learner who retypes
+the text around the blank (``axis=-1`` for ``axis={{-1}}``) is not punished
+for it.
 
 An answer that is none of these but within a few typing slips of an accepted
-answer is "almost": see ``typo_allowance`` for how many.
+answer is "almost": see ``typo_allowance`` for how many. A changed digit or
+a swapped opposite (increases/decreases) is never a slip.
 """
 
 from __future__ import annotations
