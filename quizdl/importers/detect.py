@@ -12,7 +12,8 @@ Rules, in order:
 8. Markdown question markers (``#`` headings, ``Q:`` lines, whole bold lines,
    ``<details>``) -> Markdown.
    (Before 8: a consistent delimiter with a front/back header row, or with a
-   .csv/.tsv name -> CSV, since cells may start like Markdown.)
+   .csv/.tsv name, or on nearly every line with at most one Markdown-looking
+   line -> CSV, since cells may start like Markdown.)
 9. ``.csv``/``.tsv``/``.md``/``.json`` extensions, then a delimiter that the
    CSV sniffer finds consistent over the first lines -> CSV.
 """
@@ -85,6 +86,8 @@ def detect(path: Path, head: bytes) -> Format:
         _csv_header(text, delimiter) or suffix in (".csv", ".tsv", ".tab")
     ):
         return "csv"
+    if delimiter is not None and _mostly_delimited(text, delimiter):
+        return "csv"
     if _MARKDOWN.search(text):
         return "markdown"
     if suffix in _BY_EXTENSION:
@@ -106,6 +109,20 @@ def _csv_header(text: str, delimiter: str) -> bool:
     first = next(csv.reader(text.splitlines()[:1], delimiter=delimiter), [])
     names = {cell.strip().casefold() for cell in first}
     return bool(names & set(FRONT_NAMES)) and bool(names & set(BACK_NAMES))
+
+
+def _mostly_delimited(text: str, delimiter: str) -> bool:
+    """Nearly every line splits into the same number (2+) of fields and at most one looks
+    like Markdown: a "front; back" file with a stray "### Chapter" line is still CSV."""
+    lines = [line for line in text.splitlines()[:200] if line.strip()]
+    if len(lines) < 3:
+        return False
+    markdown = sum(1 for line in lines if _MARKDOWN.match(line))
+    if markdown > max(1, len(lines) // 20):
+        return False
+    widths = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+    common = max(set(widths), key=widths.count)
+    return common >= 2 and widths.count(common) >= 0.9 * (len(lines) - markdown)
 
 
 def sniff_delimiter(text: str) -> str | None:

@@ -146,3 +146,16 @@ def test_math_with_angle_brackets_is_not_html_and_keeps_its_lines(tmp_path: Path
     (card,) = read_source(path, ImportOptions()).deck.cards
     assert card.question == "When is \\(M<p\\)?"  # type: ignore[union-attr]
     assert card.answer == "line one\nline two"  # type: ignore[union-attr]
+
+
+def test_a_semicolon_file_with_one_heading_line_is_csv(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text(
+        "### Chapter 3\nWhat is ReLU?; max(0, x)\nWhat is a epoch?; one pass\n"
+        "What is SGD?; stochastic gradient descent\nWhat is Adam?; an optimizer\n",
+        encoding="utf-8",
+    )
+    source = read_source(path, ImportOptions())
+    assert source.format == "csv"
+    assert [c.question for c in source.deck.cards][-1] == "What is Adam?"  # type: ignore[union-attr]
+    assert len(source.deck.cards) == 4
