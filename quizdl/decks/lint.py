@@ -66,8 +66,14 @@ RULES: dict[str, str] = {
 # Minimum information: one card, one fact. Words on the side a learner recalls.
 WORD_BUDGETS = {"qa": 80, "concept": 80, "mcq": 90, "cloze": 60}
 MAX_KEY_POINTS = 4
-# Share of content words two cards may have in common before they interfere.
+# Two cards interfere when they share this share of their content words
+# (Jaccard), or when a card's words are nearly all in another card of the
+# same type: two clozes over one snippet look alike and blur together. A
+# concept card restating a cloze's fact in another form is redundancy, not
+# interference, so containment counts only within a type.
 NEAR_DUPLICATE_SIMILARITY = 0.7
+NEAR_DUPLICATE_CONTAINMENT = 0.9
+MIN_WORDS_FOR_CONTAINMENT = 8
 # Cards shorter than this many content words are too small to compare.
 MIN_WORDS_TO_COMPARE = 5
 PHRASE_WORDS = 3
@@ -482,6 +488,31 @@ class _Seen:
     content: frozenset[str]
 
 
+def _closest(current: _Seen, seen: Sequence[_Seen]) -> tuple[_Seen, str] | None:
+    """The earlier card ``current`` interferes with most, and how, if any does."""
+    best: tuple[float, _Seen, str] | None = None
+    for other in seen:
+        if len(other.content) < MIN_WORDS_TO_COMPARE:
+            continue
+        shared = len(current.content & other.content)
+        similarity = shared / len(current.content | other.content)
+        if similarity >= NEAR_DUPLICATE_SIMILARITY and (best is None or similarity > best[0]):
+            best = (similarity, other, f"shares {similarity:.0%} of its words with")
+            continue
+        smaller = min(len(current.content), len(other.content))
+        if other.card.type != current.card.type or smaller < MIN_WORDS_FOR_CONTAINMENT:
+            continue
+        containment = shared / smaller
+        if containment >= NEAR_DUPLICATE_CONTAINMENT and (best is None or containment > best[0]):
+            how = (
+                f"has {containment:.0%} of its words in the {other.card.type} card"
+                if len(current.content) <= len(other.content)
+                else f"holds {containment:.0%} of the words of the {other.card.type} card"
+            )
+            best = (containment, other, how)
+    return None if best is None else (best[1], best[2])
+
+
 def _duplicates(sources: Sequence[_Source]) -> Iterator[LintWarning]:
     seen: list[_Seen] = []
     by_prompt: dict[str, _Seen] = {}
@@ -500,21 +531,14 @@ def _duplicates(sources: Sequence[_Source]) -> Iterator[LintWarning]:
                     f"asks what {earlier.source.deck.id}/{earlier.card.id} asks",
                 )
             elif len(current.content) >= MIN_WORDS_TO_COMPARE:
-                closest, similarity = None, 0.0
-                for other in seen:
-                    if len(other.content) < MIN_WORDS_TO_COMPARE:
-                        continue
-                    shared = len(current.content & other.content)
-                    score = shared / len(current.content | other.content)
-                    if score > similarity:
-                        closest, similarity = other, score
-                if closest is not None and similarity >= NEAR_DUPLICATE_SIMILARITY:
+                found = _closest(current, seen)
+                if found is not None:
+                    other, how = found
                     yield source.warn(
                         where,
                         card.id,
                         "near-duplicate-card",
-                        f"{similarity:.0%} of its words are in "
-                        f"{closest.source.deck.id}/{closest.card.id}: merge them or make "
+                        f"{how} {other.source.deck.id}/{other.card.id}: merge them or make "
                         "each ask a different fact",
                     )
             by_prompt.setdefault(current.prompt, current)

@@ -262,6 +262,34 @@ def test_length_cue_is_quiet_at_a_third(tmp_path: Path) -> None:
     assert lint_paths([deck(tmp_path, cards)]) == []
 
 
+COMPILE_SNIPPET = "model.compile(optimizer='{a}', loss='{b}', metrics=['accuracy'])"
+
+
+def test_a_cloze_inside_a_longer_cloze_interferes(tmp_path: Path) -> None:
+    short = COMPILE_SNIPPET.format(a="{{adam}}", b="sparse_categorical_crossentropy")
+    longer = "Integer labels 0-9 with a softmax output: " + COMPILE_SNIPPET.format(
+        a="adam", b="{{sparse_categorical_crossentropy}}"
+    )
+    cards = (
+        f'  - id: short\n    type: cloze\n    text: "{short}"\n'
+        f'  - id: longer\n    type: cloze\n    text: "{longer}"\n'
+    )
+    (warning,) = lint_paths([deck(tmp_path, CLEAN_MCQ + cards)])
+    assert (warning.rule, warning.card_id) == ("near-duplicate-card", "longer")
+    assert "holds 100% of the words of the cloze card d/short" in warning.message
+
+
+def test_a_concept_restating_a_cloze_is_redundancy_not_interference(tmp_path: Path) -> None:
+    short = COMPILE_SNIPPET.format(a="{{adam}}", b="sparse_categorical_crossentropy")
+    cards = (
+        f'  - id: short\n    type: cloze\n    text: "{short}"\n'
+        "  - id: concept\n    type: concept\n    term: compile\n"
+        "    explanation: model.compile sets the optimizer such as adam, the loss such as "
+        "sparse_categorical_crossentropy, and metrics such as accuracy, before fit can train.\n"
+    )
+    assert lint_paths([deck(tmp_path, CLEAN_MCQ + cards)]) == []
+
+
 def test_duplicates_are_found_across_decks(tmp_path: Path) -> None:
     card = """\
       - id: q{n}
