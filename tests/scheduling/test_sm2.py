@@ -82,12 +82,13 @@ def test_review_is_pure() -> None:
 
 
 def test_every_grade_from_one_state_gives_hand_computed_values() -> None:
-    # By hand from the published rules, with easiness 2.3 and interval 20:
-    # q < 3 -> 1 day; q >= 3 -> ceil(20 * 2.3) = 46 days (the easiness before
-    # this answer; after it, grade 3 would give 44 and grade 5 would give 48).
+    # By hand from the published rules, with easiness 2.3 and interval 21:
+    # q < 3 -> 1 day; q >= 3 -> ceil(21 * 2.3 = 48.3) = 49 days (the easiness
+    # before this answer; after it, grade 3 would give 46 and grade 5 51;
+    # rounding down instead of up would give 48).
     # Easiness: 2.3 + 0.1 - (5 - q) * (0.08 + (5 - q) * 0.02).
-    state = SM2State(easiness=2.3, repetitions=3, interval=20, due=DAY0)
-    expected_interval = [1, 1, 1, 46, 46, 46]
+    state = SM2State(easiness=2.3, repetitions=3, interval=21, due=DAY0)
+    expected_interval = [1, 1, 1, 49, 49, 49]
     expected_easiness = [1.5, 1.76, 1.98, 2.16, 2.3, 2.4]
     for grade in Quality:
         after = review(state, grade, DAY0)
