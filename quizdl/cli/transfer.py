@@ -159,6 +159,8 @@ def import_command(
                 "retired": plan.retired,
                 "restored": plan.restored,
                 "unchanged": len(plan.unchanged),
+                "elsewhere_updated": plan.elsewhere_updated,
+                "elsewhere_unchanged": plan.elsewhere_unchanged,
                 "skipped": [{"where": s.where, "reason": s.reason} for s in source.skipped],
                 "media": source.media.describe(),
                 "progress_cards": len(progress or {}),
@@ -188,6 +190,14 @@ def import_command(
                 f"  progress: carried over for {carried} new card(s); "
                 "cards already in your collection keep their own history"
             )
+    moved = sum(len(ids) for ids in plan.elsewhere_updated.values())
+    if moved or plan.elsewhere_unchanged:
+        where = ", ".join(repr(deck) for deck in plan.elsewhere_updated) or "their decks"
+        click.echo(
+            f"  note: {moved + plan.elsewhere_unchanged} card(s) are the same Anki notes (GUID) "
+            f"as cards already in your collection: {moved} updated in {where}, "
+            f"{plan.elsewhere_unchanged} unchanged; not duplicated here, as Anki does"
+        )
     if plan.deck_exists and plan.retired:
         click.echo(
             f"  note: {len(plan.retired)} card(s) of the existing deck {plan.deck_id!r} are not "

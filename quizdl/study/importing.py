@@ -49,6 +49,7 @@ class _Existing:
     content: dict[str, Any]
     retired: bool
     position: int
+    deck_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,36 @@ class _Diff:
     plan: ImportPlan
     existing: dict[str, _Existing]
     contents: list[dict[str, Any]]  # card_to_content of each card, in deck order
+    elsewhere: dict[str, _Existing]  # Anki notes already in another deck, by card id
+
+
+# Ids made from an Anki note's GUID, which is unique across collections (see
+# quizdl.importers.ids): the same id in another deck is the same note.
+_GUID_ID_PREFIX = "anki-"
+
+
+def _in_other_decks(connection: Connection, deck_id: str, ids: list[str]) -> dict[str, _Existing]:
+    found: dict[str, _Existing] = {}
+    for batch in _chunks(ids):
+        rows = connection.execute(
+            select(
+                CardRow.card_id,
+                CardRow.deck_id,
+                CardRow.pk,
+                CardRow.content,
+                CardRow.retired,
+                CardRow.position,
+            ).where(
+                CardRow.card_id.in_(batch),
+                CardRow.deck_id != deck_id,
+                CardRow.retired.is_(False),
+            )
+        )
+        for row in rows:
+            found.setdefault(
+                row.card_id, _Existing(row.pk, row.content, row.retired, row.position, row.deck_id)
+            )
+    return found
 
 
 def _existing_cards(connection: Connection, deck_id: str) -> dict[str, _Existing]:
@@ -92,8 +123,59 @@ def _diff(session: Session, deck: Deck) -> _Diff:
     retired = [
         card_id for card_id, old in existing.items() if not old.retired and card_id not in in_deck
     ]
-    plan = ImportPlan(deck.id, deck.title, deck_exists, new, updated, unchanged, retired, restored)
-    return _Diff(plan, existing, contents)
+    guid_ids = [card_id for card_id in new if card_id.startswith(_GUID_ID_PREFIX)]
+    elsewhere = _in_other_decks(connection, deck.id, guid_ids) if guid_ids else {}
+    elsewhere_updated: dict[str, list[str]] = {}
+    elsewhere_unchanged = 0
+    if elsewhere:
+        new = [card_id for card_id in new if card_id not in elsewhere]
+        for index, card in enumerate(deck.cards):
+            other = elsewhere.get(card.id)
+            if other is None:
+                continue
+            content = contents[index] = _keeping_tags(contents[index], other.content)
+            if other.content != content:
+                elsewhere_updated.setdefault(other.deck_id, []).append(card.id)
+            else:
+                elsewhere_unchanged += 1
+    plan = ImportPlan(
+        deck.id,
+        deck.title,
+        deck_exists,
+        new,
+        updated,
+        unchanged,
+        retired,
+        restored,
+        elsewhere_updated,
+        elsewhere_unchanged,
+    )
+    return _Diff(plan, existing, contents, elsewhere)
+
+
+def _keeping_tags(content: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:
+    """The note's text from the new source with the tags the card has where it is: the
+    sub-deck tags come from where it sits in the other deck and stay true there."""
+    tags = list(dict.fromkeys([*old.get("tags", []), *content.get("tags", [])]))
+    return {**content, "tags": tags}
+
+
+def _update_elsewhere(connection: Connection, deck: Deck, diff: _Diff) -> None:
+    """Same Anki notes already in another deck: their text is updated where they are,
+    keeping their place and history (Anki updates a note by GUID the same way)."""
+    changed = [
+        {
+            "key": other.pk,
+            "new_type": card.type,
+            "new_position": other.position,
+            "new_content": content,
+            "new_search_text": search_text_of(content),
+        }
+        for card, content in zip(deck.cards, diff.contents, strict=True)
+        if (other := diff.elsewhere.get(card.id)) is not None and other.content != content
+    ]
+    if changed:
+        connection.execute(_UPDATE_CARD, changed)
 
 
 def store_media(files: Mapping[str, bytes]) -> int:
@@ -118,7 +200,11 @@ def apply_import(
     progress: Mapping[str, ImportedProgress] | None = None,
 ) -> ImportPlan:
     diff = _diff(session, deck)
+    connection = session.connection()
+    _update_elsewhere(connection, deck, diff)
     row = session.get(DeckRow, deck.id)
+    if row is None and len(diff.elsewhere) == len(deck.cards):
+        return diff.plan  # every card is a note another deck holds: no empty deck is made
     if row is None:
         row = DeckRow(id=deck.id)
         session.add(row)
@@ -139,6 +225,8 @@ def apply_import(
     changed: list[dict[str, Any]] = []
     for position, (card, content) in enumerate(zip(deck.cards, diff.contents, strict=True)):
         old = diff.existing.get(card.id)
+        if old is None and card.id in diff.elsewhere:
+            continue
         if old is None:
             fresh.append(
                 {

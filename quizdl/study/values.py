@@ -172,10 +172,16 @@ class ImportPlan:
     unchanged: list[str]
     retired: list[str]
     restored: list[str]  # retired cards that are back in the deck
+    # Cards of this source that are the same Anki notes (same GUID) as cards already in
+    # another deck: updated there, as Anki does, instead of duplicated here.
+    # deck id -> card ids whose text changed / count of those that did not.
+    elsewhere_updated: dict[str, list[str]] = field(default_factory=dict)
+    elsewhere_unchanged: int = 0
 
     @property
     def changes(self) -> int:
-        return len(self.new) + len(self.updated) + len(self.retired) + len(self.restored)
+        moved = sum(len(ids) for ids in self.elsewhere_updated.values())
+        return len(self.new) + len(self.updated) + len(self.retired) + len(self.restored) + moved
 
 
 @dataclass(frozen=True)

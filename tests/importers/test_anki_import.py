@@ -349,3 +349,36 @@ def test_cli_refuses_hostile_packages_with_one_line_and_exit_2(tmp_path: Path, r
     assert result.exit_code == 2
     assert "Traceback" not in result.output
     assert str(path) in result.stderr and "nothing was stored" in result.stderr
+
+
+def test_the_same_notes_in_a_second_package_update_the_first_deck(
+    tmp_path: Path, run: Run, study: StudyService
+) -> None:
+    """A whole-course deck, then one chapter of it: Anki updates the notes by GUID."""
+    course = Spec(
+        [BASIC],
+        {10: "Course::Ch1", 11: "Course::Ch2"},
+        [
+            Note(1, "n1", 1, ["Q1?", "A1"]),
+            Note(2, "n2", 1, ["Q2?", "A2"]),
+            Note(3, "n3", 1, ["Q3?", "A3"]),
+        ],
+        [Card(1, 1, 10), Card(2, 2, 10), Card(3, 3, 11)],
+    )
+    assert "3 new" in run("import", str(legacy_package(tmp_path / "course.apkg", course))).stdout
+    chapter = Spec(
+        [BASIC],
+        {10: "Chapter one"},
+        [Note(1, "n1", 1, ["Q1?", "A1 (edited)"]), Note(2, "n2", 1, ["Q2?", "A2"])],
+        [Card(1, 1, 10), Card(2, 2, 10)],
+    )
+    result = run("import", str(legacy_package(tmp_path / "chapter.apkg", chapter)))
+    assert result.exit_code == 0, result.output
+    assert "0 new" in result.stdout
+    assert "2 card(s) are the same Anki notes (GUID)" in result.stdout
+    assert "1 updated in 'course', 1 unchanged" in result.stdout
+    deck, _ = study.export_deck("course")
+    answers = {card.id: card.answer for card in deck.cards}  # type: ignore[union-attr]
+    assert answers["anki-" + b"n1".hex()] == "A1 (edited)"
+    assert len(deck.cards) == 3
+    assert "chapter-one" not in {d.id for d in study.deck_summaries()}  # no empty deck made
