@@ -125,6 +125,20 @@ def test_preview_shows_retention_at_the_due_day() -> None:
         assert preview[grade].recall_at_due == pytest.approx(0.9, abs=0.02)
 
 
+def test_desired_retention_and_maximum_interval_shape_the_interval() -> None:
+    card = UTC_DAYS.replay([(at(2), 5)])  # easy: stability w[3], about 8.3 days
+    assert card.stability is not None
+    # At 90 % desired retention the interval is the stability, rounded.
+    assert UTC_DAYS.interval_days(card.stability) == 8
+    assert (
+        FSRSScheduler(UTC_DAYS.calendar, desired_retention=0.8).interval_days(card.stability)
+        > 8
+        > FSRSScheduler(UTC_DAYS.calendar, desired_retention=0.95).interval_days(card.stability)
+    )
+    capped = FSRSScheduler(UTC_DAYS.calendar, maximum_interval=5)
+    assert capped.replay([(at(2), 5)]).due == at(7, 0)
+
+
 def test_bad_settings_are_refused() -> None:
     with pytest.raises(ValueError, match="desired retention"):
         FSRSScheduler(desired_retention=1.0)
