@@ -92,10 +92,17 @@ def import_command(
     tags_column: str | None,
     as_json: bool,
 ) -> None:
-    """Import an Anki package, CSV/TSV, Markdown question list, JSON or quizdl YAML.
+    """Import an Anki package, CSV/TSV, Markdown question list (or a folder of
+    them), JSON or YAML deck.
 
     The format is detected from the content. Re-importing the same source
-    updates cards by their stable id and never duplicates them.
+    updates cards by their stable id and never duplicates them; Anki notes
+    already in another deck are updated there (by GUID), as Anki does. Images
+    and sounds of Anki packages go to the media folder beside the collection.
+
+    Limits, the same for every format: 200,000 cards; a text file 64 MiB; a
+    package 512 MiB; one image or sound 20 MiB (a larger one is left out and
+    marked in its card).
     """
     from quizdl.decks.errors import DeckError
     from quizdl.importers import ImportOptions, read_source
