@@ -25,6 +25,7 @@ from quizdl.scheduling.days import StudyCalendar, require_utc
 from quizdl.scheduling.protocol import GRADES, Outcome, ReviewKind, ReviewRecord
 from quizdl.scheduling.steps import (
     DEFAULT_RELEARNING_STEPS,
+    GRADUATED,
     Answer,
     StepResult,
     Steps,
@@ -136,7 +137,7 @@ class FSRSScheduler:
         elif lapsed:
             steps, phase = enter(self.relearning_steps), Phase.RELEARNING
         else:
-            steps, phase = StepResult(None, None), Phase.REVIEW
+            steps, phase = GRADUATED, Phase.REVIEW
         if steps.delay is None:
             phase = Phase.REVIEW
             due = self.calendar.start_of(today + timedelta(days=self.interval_days(stability)))

@@ -144,3 +144,6 @@ def test_bad_settings_are_refused() -> None:
         FSRSScheduler(desired_retention=1.0)
     with pytest.raises(ValueError, match="21 parameters"):
         FSRSScheduler(parameters=(1.0, 2.0))
+    card = UTC_DAYS.replay([(at(5), 4)])
+    with pytest.raises(ValueError, match="before the card's last review"):
+        UTC_DAYS.review(card, 4, at(3))
