@@ -43,6 +43,19 @@ def progress_to_data(progress: Mapping[str, ImportedProgress]) -> dict[str, dict
     }
 
 
+def _readable(error: Any) -> str:
+    """What was expected, in the words the rest of quizdl uses (not the validator's)."""
+    kind = error["type"]
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "model_type":
+        return "expected a mapping of easiness, repetitions, interval, due, lapses, suspended"
+    message = str(error["msg"]).replace("Input should be", "expected")
+    return message[:1].lower() + message[1:]
+
+
 def progress_from_data(data: Any, path: Path, card_ids: set[str]) -> dict[str, ImportedProgress]:
     if not isinstance(data, dict):
         refuse(path, "progress must be a mapping of card id to its state", field="progress")
@@ -58,8 +71,8 @@ def progress_from_data(data: Any, path: Path, card_ids: set[str]) -> dict[str, I
             entry = _Entry.model_validate(raw)
         except ValidationError as exc:
             error = exc.errors(include_url=False)[0]
-            where = ".".join(str(part) for part in error["loc"])
-            refuse(path, f"{where}: {error['msg']}", field=f"progress.{card_id}")
+            where = ".".join(str(part) for part in error["loc"]) or "entry"
+            refuse(path, f"{where}: {_readable(error)}", field=f"progress.{card_id}")
         state = SM2State(entry.easiness, entry.repetitions, entry.interval, entry.due)
         result[str(card_id)] = ImportedProgress(state, entry.lapses, entry.suspended)
     return result

@@ -150,3 +150,22 @@ def test_yaml_decks_written_for_anki_yaml_tools(tmp_path: Path) -> None:
     ]
     assert pairs[2][1:] == ("Sigmoid?", "1 / (1 + e^-x)")
     assert [skip.where for skip in source.skipped] == ["note 3"]
+
+
+def test_bad_progress_entries_are_refused_in_plain_words(tmp_path: Path) -> None:
+    deck = {
+        "id": "d",
+        "title": "D",
+        "cards": [{"id": "a", "type": "qa", "question": "Q?", "answer": "A"}],
+    }
+    for entry, expected in (
+        ({"easiness": 2.5, "repetitions": 0}, "interval: required field is missing"),
+        ({"easiness": 0.5, "repetitions": 0, "interval": 0}, "easiness: expected greater than"),
+        ({"easiness": 2.5, "repetitions": 0, "interval": 0, "x": 1}, "x: unknown field"),
+        ("soon", "expected a mapping of easiness"),
+    ):
+        data = {"format": "quizdl", "deck": deck, "progress": {"a": entry}}
+        with pytest.raises(DeckError) as caught:
+            read_source(_write(tmp_path, "p.json", data), ImportOptions(with_progress=True))
+        assert expected in str(caught.value)
+        assert "Input should" not in str(caught.value)
