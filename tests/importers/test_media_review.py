@@ -153,3 +153,37 @@ async def test_a_damaged_image_is_named_not_drawn_and_the_app_survives(
             assert app.is_running
     finally:
         service.db.close()
+
+
+async def test_clicking_a_media_link_opens_the_file_and_web_links_open_a_browser(
+    media_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from textual.widgets import Markdown
+
+    opened: list[list[str]] = []
+    monkeypatch.setattr("quizdl.media.shutil.which", lambda name: "/usr/bin/" + name)
+    monkeypatch.setattr("quizdl.media.sys.platform", "linux")
+    monkeypatch.setattr(
+        "quizdl.media.subprocess.Popen", lambda args, **kwargs: opened.append(list(args))
+    )
+    service = open_study(bundled=[], clock=FixedClock())
+    service.import_file(media_home)
+    app = make_app(service)
+    browsed: list[str] = []
+    monkeypatch.setattr(app, "open_url", lambda url, **kwargs: browsed.append(url))
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await app.push_screen(ReviewScreen("media-deck"))
+            for _ in range(5):
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+            question = app.screen.query_one("#question", Markdown)
+            sound = stored_name(OGG, "say.ogg")
+            question.post_message(Markdown.LinkClicked(question, f"media:{sound}"))
+            question.post_message(Markdown.LinkClicked(question, "https://example.org/x"))
+            await pilot.pause()
+            assert [Path(args[1]).name for args in opened] == [sound]
+            assert browsed == ["https://example.org/x"]
+    finally:
+        service.db.close()

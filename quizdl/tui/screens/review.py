@@ -132,11 +132,12 @@ class ReviewScreen(QuizScreen[None]):
         yield ProgressBar(id="progress", show_eta=False)
         with VerticalScroll(id="card-scroll"):
             yield Static("", id="card-kind")
-            yield Markdown("", id="question")
+            # Links are handled below: a card's image or sound is a media: link.
+            yield Markdown("", id="question", open_links=False)
             yield CardMedia(id="question-media")
             yield Markdown("", id="choices")
             yield Static("", id="feedback")
-            yield Markdown("", id="answer")
+            yield Markdown("", id="answer", open_links=False)
             yield CardMedia(id="answer-media")
         with Vertical(id="answer-box"):
             yield AnswerInput(placeholder="Your answer (optional)", id="typed", compact=True)
@@ -532,6 +533,22 @@ class ReviewScreen(QuizScreen[None]):
             empty[0].focus()
             return
         self.reveal()
+
+    @on(Markdown.LinkClicked)
+    def link_clicked(self, event: Markdown.LinkClicked) -> None:
+        """A clicked image or sound opens in the system viewer; other links in a browser."""
+        if not event.href.startswith("media:"):
+            self.app.open_url(event.href)
+            return
+        from quizdl.media import open_externally, path_of
+
+        path = path_of(event.href.removeprefix("media:"))
+        if path is None:
+            self.notify("That file is not in the media folder.", severity="warning", markup=False)
+            return
+        problem = open_externally(path)
+        if problem is not None:
+            self.notify(problem, severity="warning", markup=False)
 
     def action_open_media(self) -> None:
         """Open the shown side's images and sounds in the system viewer/player."""
