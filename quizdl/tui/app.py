@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.text import Text
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -72,6 +71,7 @@ class QuizApp(App[None]):
         super().__init__()
         self.service = service
         self._daily_backup = daily_backup
+        self.fatal_line: str | None = None
         self._checker_factory = checker_factory
         self._checker: Checker | None = None
         self._review_on_start = review_on_start
@@ -90,6 +90,8 @@ class QuizApp(App[None]):
             )
         if self._daily_backup and not self.service.read_only:
             self.back_up()
+        if self._checker_factory is not None:
+            self.warm_checker_if_due()
         if self._review_on_start:
             # Straight into today's cards; home is built when the review ends.
             from quizdl.tui.screens.review import ReviewScreen
@@ -110,6 +112,14 @@ class QuizApp(App[None]):
             take_backup(database, datetime.now())
         except (OSError, sqlite3.Error) as exc:
             self.call_from_thread(self.report_failure, exc, "Today's backup")
+
+    @work(thread=True, exit_on_error=False, group="checker-warm")
+    def warm_checker_if_due(self) -> None:
+        """A challenge due today: start the checker's spares now, not at the first check."""
+        from quizdl.tui.checking import challenge_due
+
+        if challenge_due(self.service):
+            self.checker().warm_up()
 
     def _open_home(self, _: object = None) -> None:
         from quizdl.tui.screens.home import HomeScreen
@@ -144,9 +154,8 @@ class QuizApp(App[None]):
         log = record_failure(error, "the app")
         where = f" (details in {log})" if log is not None else ""
         self.bell()
-        self._exit_renderables.append(
-            Text(f"quizdl: {reason_of(error, self.service.db.path)}{where}")
-        )
+        # Printed by ``run`` once the terminal is back: Rich would wrap it.
+        self.fatal_line = f"quizdl: {reason_of(error, self.service.db.path)}{where}"
         self._close_messages_no_wait()
 
     # -- the challenge checker ------------------------------------------------
@@ -275,6 +284,8 @@ def run() -> int:
 
         prepare_terminal_graphics()
         app.run()
+        if app.fatal_line:
+            print(app.fatal_line, file=sys.stderr)
     finally:
         print(" " * len(waiting), end="\r", flush=True)
         if lock is not None:

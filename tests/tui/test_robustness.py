@@ -1,0 +1,177 @@
+"""Regression tests for what crashed the app in a learner's hands (issue 9)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy.exc import OperationalError
+from textual.content import Content
+from textual.widgets import DataTable, Static
+
+from quizdl.study.factory import open_study
+from quizdl.study.service import StudyService
+from quizdl.tui.app import QuizApp, make_app
+from quizdl.tui.screens.challenges import ChallengeListScreen
+from quizdl.tui.screens.home import HomeScreen
+from quizdl.tui.screens.review import ReviewScreen
+from quizdl.tui.text import markup_safe, printable
+
+from .hostile import HOSTILE_STRINGS, fill_collection
+from .support import fixed_clock, reviews_of, settle
+
+HOSTILE_TITLE = "Weights [/] biases [@click=app.quit]x[/] ␛[31mCNN [draft]"
+
+
+@pytest.fixture
+def hostile(service: StudyService, tmp_path: Path) -> StudyService:
+    fill_collection(service, tmp_path)
+    return service
+
+
+def cells(table: DataTable[Any], row: int) -> list[str]:
+    return [str(cell) for cell in table.get_row_at(row)]
+
+
+@settings(max_examples=500)
+@given(st.text() | st.sampled_from(HOSTILE_STRINGS))
+def test_any_text_survives_markup_escaping_unchanged(text: str) -> None:
+    assert Content.from_markup(markup_safe(text)).plain == printable(text)
+
+
+def test_control_characters_are_shown_not_obeyed() -> None:
+    shown = printable("a\x1b[31mb\x07c\u202ed\x9b")
+    assert shown == "a␛[31mb␇c\ufffdd\ufffd"
+    assert printable("tabs\tand\nlines") == "tabs\tand\nlines"
+
+
+async def test_hostile_titles_show_literally_on_home(hostile: StudyService) -> None:
+    app = make_app(hostile)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        table = app.screen.query_one("#decks", DataTable)
+        titles = [cells(table, row)[0] for row in range(table.row_count)]
+        assert HOSTILE_TITLE in titles
+        assert app.is_running
+
+
+async def test_challenge_list_with_recorded_checks_opens_again_and_again(
+    hostile: StudyService,
+) -> None:
+    # Defect 1: a recorded check put "[$success]✓ passed[/]" in a table cell.
+    app = make_app(hostile)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        for _ in range(3):
+            await pilot.press("c")
+            await settle(pilot)
+            assert isinstance(app.screen, ChallengeListScreen)
+            table = app.screen.query_one(DataTable)
+            rows = {cells(table, row)[3]: cells(table, row) for row in range(table.row_count)}
+            assert rows["A [b]tiny[/b] classifier [/]"][0] == "✓ passed"
+            assert rows["[/] second"][0] == "not tried"  # given up, never checked
+            await pilot.press("escape")
+            await settle(pilot)
+
+
+async def test_review_header_and_feedback_keep_brackets(hostile: StudyService) -> None:
+    app = make_app(hostile)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.action_review("hostile")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        header = str(screen.query_one("#deck-line", Static).render())
+        assert header == HOSTILE_TITLE
+        await pilot.press(*"[/] [@click=app.quit]", "enter")
+        await settle(pilot)
+        assert app.is_running
+
+
+async def test_a_failed_task_is_a_notice_and_the_screen_stays_usable(
+    app: QuizApp, service: StudyService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_answer = service.answer
+    calls = {"n": 0}
+
+    def flaky(pk: int, quality: int, answer_seconds: float = 0.0) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise OperationalError("UPDATE", {}, Exception("database or disk is full"))
+        return real_answer(pk, quality, answer_seconds)
+
+    monkeypatch.setattr(service, "answer", flaky)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("space", "5")
+        await settle(pilot)
+        assert app.is_running
+        notices = [n for n in app._notifications if n.severity == "error"]
+        assert len(notices) == 1
+        message = notices[0].message
+        assert "free some disk space" in message and "quizdl.log" in message
+        assert "\n" not in message
+        log = Path(message.rsplit("Details: ", 1)[1])
+        assert "Traceback" in log.read_text(encoding="utf-8")
+        # The same card, still gradable: nothing was lost, nothing half-done.
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and not screen.busy
+        await pilot.press("5")
+        await settle(pilot)
+    assert len(reviews_of(service, "relu")) == 1
+
+
+async def test_an_unhandled_error_exits_1_with_one_line(
+    app: QuizApp,
+    monkeypatch: pytest.MonkeyPatch,
+    quizdl_home: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def broken(self: QuizApp) -> None:
+        raise RuntimeError("the stats broke\nsecond line")
+
+    monkeypatch.setattr(QuizApp, "action_stats", broken)
+    with pytest.raises(RuntimeError):
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            await pilot.press("s")
+            await settle(pilot)
+    assert app.return_code == 1
+    said = app.fatal_line or ""
+    assert "Traceback" not in capsys.readouterr().err
+    assert len(said.splitlines()) == 1, said
+    assert said.startswith("quizdl: RuntimeError: the stats broke second line (details in")
+    assert (quizdl_home / "quizdl.log").exists()
+
+
+async def test_read_only_collection_says_so_and_keeps_grades_off(
+    tmp_path: Path, deck_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path}/ro.sqlite3"
+    writer = open_study(database_url=url, clock=fixed_clock, bundled=[])
+    writer.import_file(deck_path)
+    writer.db.close()
+    reason = "another quizdl (pid 4242 on host, since 09:00 UTC) has this collection open"
+    reader = open_study(database_url=url, clock=fixed_clock, bundled=[], read_only=reason)
+    app = make_app(reader)
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            banners = [n.message for n in app._notifications]
+            assert any(reason in message for message in banners)
+            await pilot.press("a")
+            await settle(pilot)
+            await pilot.press("space", "5")
+            await settle(pilot)
+            assert app.is_running
+            assert any("Answers cannot be saved" in n.message for n in app._notifications)
+        assert reviews_of(reader, "relu") == []
+    finally:
+        reader.db.close()
