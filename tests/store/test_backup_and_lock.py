@@ -1,0 +1,101 @@
+"""Daily backups and the app's lock on the collection."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from helpers import write_deck
+
+from quizdl.store.backup import backups_of, find_backup, restore_backup, take_backup
+from quizdl.store.lock import CollectionLock
+from quizdl.study.factory import open_study
+
+NOON = datetime(2026, 11, 27, 12, 0)
+
+
+def collection(tmp_path: Path) -> Path:
+    database = tmp_path / "quizdl.sqlite3"
+    study = open_study(database_url=f"sqlite:///{database}", bundled=[])
+    study.import_file(write_deck(tmp_path))
+    study.db.close()
+    return database
+
+
+def test_one_backup_a_day_and_only_the_newest_kept(tmp_path: Path) -> None:
+    database = collection(tmp_path)
+    assert take_backup(database, NOON) is not None
+    assert take_backup(database, NOON + timedelta(hours=3)) is None  # same day
+    for day in range(1, 5):
+        assert take_backup(database, NOON + timedelta(days=day), keep=3) is not None
+    kept = list(backups_of(database))
+    assert [b.taken.date() for b in kept] == [(NOON + timedelta(days=d)).date() for d in (4, 3, 2)]
+
+
+def test_a_damaged_collection_never_replaces_a_good_backup(tmp_path: Path) -> None:
+    database = collection(tmp_path)
+    good = take_backup(database, NOON)
+    assert good is not None
+    with database.open("r+b") as handle:
+        handle.seek(4096)
+        handle.write(b"\xff" * 8192)
+    assert take_backup(database, NOON + timedelta(days=1)) is None
+    assert [b.name for b in backups_of(database)] == [good.name]
+
+
+def test_restore_keeps_the_replaced_file_and_drops_its_wal(tmp_path: Path) -> None:
+    database = collection(tmp_path)
+    backup = take_backup(database, NOON)
+    assert backup is not None
+    study = open_study(database_url=f"sqlite:///{database}", bundled=[])
+    study.answer(study.queue("small")[0].pk, 5, 1.0)  # after the backup
+    study.db.close()
+    aside = restore_backup(database, find_backup(database, "20261127"), NOON)
+    assert aside is not None and aside.exists()
+    restored = open_study(database_url=f"sqlite:///{database}", bundled=[])
+    try:
+        assert restored.stats().reviews_today == 0
+    finally:
+        restored.db.close()
+
+
+def test_lock_is_held_once_and_released(tmp_path: Path) -> None:
+    database = tmp_path / "quizdl.sqlite3"
+    first, second = CollectionLock(database), CollectionLock(database)
+    assert first.acquire() is None
+    holder = second.acquire()
+    assert holder is not None and holder.pid == os.getpid()
+    first.release()
+    assert second.acquire() is None
+    second.release()
+    assert not first.path.exists()
+
+
+def test_a_stale_lock_from_a_killed_process_is_taken_over(tmp_path: Path) -> None:
+    database = tmp_path / "quizdl.sqlite3"
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lock = CollectionLock(database)
+    import socket
+
+    lock.path.write_text(
+        json.dumps({"pid": int(gone.stdout), "host": socket.gethostname(), "started": "09:00 UTC"})
+    )
+    assert lock.acquire() is None
+    assert json.loads(lock.path.read_text())["pid"] == os.getpid()
+    lock.release()
+
+
+def test_a_half_written_lock_is_taken_over(tmp_path: Path) -> None:
+    lock = CollectionLock(tmp_path / "quizdl.sqlite3")
+    lock.path.write_text('{"pid": 12')
+    assert lock.acquire() is None
+    lock.release()
