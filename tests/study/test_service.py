@@ -95,7 +95,8 @@ def test_failed_card_is_redrilled_without_moving_its_schedule(service: StudyServ
             assert outcome.redrill
             assert outcome.after == first_outcome.after  # rule 7: state unchanged
     assert seen.count(first.card_id) == 1
-    assert seen[-1] != first.card_id or len(seen) <= 4
+    # Three cards were left: fewer than REDRILL_GAP + 1, so it comes back last.
+    assert len(seen) == 4 and seen[-1] == first.card_id
     with service.db.read() as db:
         kinds = db.scalars(select(ReviewRow.kind).where(ReviewRow.card_pk == first.pk)).all()
     assert kinds == ["scheduled", "redrill"]
@@ -273,3 +274,30 @@ def test_session_settles_a_card_graded_elsewhere(service: StudyService) -> None:
     session.undo()
     assert session.current() is not None and session.current().pk == card.pk  # type: ignore[union-attr]
     assert service.last_answer_today(card.pk) is None
+
+
+def test_a_failed_card_returns_after_redrill_gap_other_cards(
+    home: Path, clock: FixedClock, tmp_path: Path
+) -> None:
+    from quizdl.study.session import REDRILL_GAP
+
+    cards = "".join(
+        f"  - {{id: q{i}, type: qa, question: 'Question {i}?', answer: 'a{i}'}}\n" for i in range(8)
+    )
+    deck = write_deck(tmp_path, text=f"id: eight\ntitle: Eight\ncards:\n{cards}", name="e.yaml")
+    study = open_study(clock=clock, bundled=[])
+    try:
+        study.import_file(deck)
+        session = ReviewSession(study)
+        first = session.current()
+        assert first is not None
+        session.answer(1)
+        order = []
+        while not session.finished:
+            card = session.current()
+            assert card is not None
+            order.append(card.card_id)
+            session.answer(5)
+        assert order.index(first.card_id) == REDRILL_GAP
+    finally:
+        study.db.close()
