@@ -189,6 +189,8 @@ def test_empty_answer_mentions_nothing() -> None:
         ("keras.layers.Dropout(rate=0.5)", "Dropout(0.5)", True),
         ("AvgPool2D(pool_size=(3, 3), strides=1)", "AveragePooling2D(3, 1)", True),
         ("AvgPool2D(3)", "AveragePooling2D(3, 1)", False),
+        ("Dense(10, activation=“softmax”)", "Dense(10, activation='softmax')", True),
+        ("Dense(10, activation=“relu”)", "Dense(10, activation='softmax')", False),
     ],
 )
 def test_blank_matching(typed: str, expected: str, ok: bool) -> None:

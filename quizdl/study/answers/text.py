@@ -13,7 +13,11 @@ from decimal import Decimal, InvalidOperation
 
 # Minus sign, hyphens and dashes of every width read as "-" in an answer.
 _DASHES = "\u2212\u2010\u2011\u2012\u2013\u2014\u2015\u2e3a\u2e3b\ufe58\ufe63\uff0d"
-_TRANSLATE = str.maketrans({**dict.fromkeys(_DASHES, "-"), "‘": "'", "’": "'"})
+# Curly quotes (what a phone or a word processor types) read as straight ones,
+# so loss=“mse” is still code.
+_TRANSLATE = str.maketrans(
+    {**dict.fromkeys(_DASHES, "-"), **dict.fromkeys("‘’‚", "'"), **dict.fromkeys("“”„", '"')}
+)
 _QUOTES = "\"'`‘’“”«»"
 # Invisible characters (bidi overrides, zero-width spaces, other control
 # codes) change nothing a reader sees, so they change nothing compared.
@@ -30,7 +34,7 @@ _MAX_NUMBER_CHARS = 40
 
 
 def fold(text: str) -> str:
-    """NFKC, case-folded, dashes as "-", curly apostrophes straight, invisibles dropped."""
+    """NFKC, case-folded, dashes as "-", curly quotes straight, invisibles dropped."""
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
     if not text.isprintable():
