@@ -123,7 +123,8 @@ def _cloze_text(card: ClozeCard) -> str:
 def export_apkg(deck: Deck, media_folder: Path | None = None) -> bytes:
     """The deck as an .apkg, with every image and sound its cards show that is in
     ``media_folder`` (quizdl's media folder by default)."""
-    anki_deck = genanki.Deck(_stable_id("quizdl", "deck", deck.id), deck.title)
+    description = markdown_to_html(deck.description) + f"<!-- quizdl-deck: {deck.id} -->"
+    anki_deck = genanki.Deck(_stable_id("quizdl", "deck", deck.id), deck.title, description)
     for card in deck.cards:
         tags = [tag.replace(" ", "_") for tag in card.tags]
         guid = genanki.guid_for(deck.id, card.id)

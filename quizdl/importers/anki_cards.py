@@ -88,6 +88,21 @@ def _only_missing_media(text: str) -> bool:
     return not _MISSING_MEDIA.sub("", text).strip()
 
 
+# Our .apkg export leaves the quizdl deck id in the Anki deck's description (an HTML
+# comment, invisible in Anki), so a deck sent to Anki and back lands in its own deck.
+QUIZDL_DECK_MARK = re.compile(r"<!--\s*quizdl-deck:\s*([A-Za-z0-9][A-Za-z0-9._:@+-]{0,199})\s*-->")
+
+
+def _quizdl_deck_id(collection: Collection) -> str | None:
+    used = {card.deck_id for card in collection.cards}
+    found = {
+        match.group(1)
+        for deck_id in used
+        if (match := QUIZDL_DECK_MARK.search(collection.deck_descriptions.get(deck_id, "")))
+    }
+    return found.pop() if len(found) == 1 else None
+
+
 def deck_layout(collection: Collection, path: Path) -> tuple[str, dict[int, str]]:
     """The deck title (common root of the used decks) and each deck's sub-deck tag."""
     used = {card.deck_id for card in collection.cards}
@@ -207,7 +222,7 @@ def convert(
                 progress[added_id] = carried
     for note_id in collection.notes.keys() - cards_seen:
         builder.skip(f"note {note_id}", "Anki generated no card for it")
-    deck = builder.build(title, title)
+    deck = builder.build(title, _quizdl_deck_id(collection) or title)
     source = ImportSource(deck, "anki", path, digest, builder.skipped, media)
     source.progress = progress if options.with_progress else None
     if cloze_extras:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -73,6 +73,7 @@ class Collection:
     decks: dict[int, str]  # "A::B::C"
     notes: dict[int, Note]
     cards: list[CardRow]
+    deck_descriptions: dict[int, str] = field(default_factory=dict)
 
 
 def _unicase(left: str, right: str) -> int:
@@ -134,15 +135,16 @@ def _read(connection: sqlite3.Connection, path: Path, member: str) -> Collection
         refuse(path, f"{member}: the Anki collection has no 'col' row")
     crt, version, models_json, decks_json = row
     modern = tables.get("notetypes") == "table"
+    descriptions: dict[int, str] = {}
     if modern:
         notetypes = _modern_notetypes(connection)
-        decks = {
-            int(deck_id): str(name).replace("\x1f", "::")
-            for deck_id, name in connection.execute("SELECT id, name FROM decks")
-        }
+        decks = {}
+        for deck_id, name, kind in connection.execute("SELECT id, name, kind FROM decks"):
+            decks[int(deck_id)] = str(name).replace("\x1f", "::")
+            descriptions[int(deck_id)] = _modern_description(kind)
     else:
         notetypes = _legacy_notetypes(models_json, path, member)
-        decks = _legacy_decks(decks_json, path, member)
+        decks = _legacy_decks(decks_json, path, member, descriptions)
     count = connection.execute("SELECT count(*) FROM cards").fetchone()[0]
     if count > MAX_CARDS:
         refuse(path, f"{member} holds {count:,} cards; the limit is {MAX_CARDS:,}")
@@ -162,7 +164,19 @@ def _read(connection: sqlite3.Connection, path: Path, member: str) -> Collection
             " FROM cards ORDER BY nid, ord"
         )
     ]
-    return Collection(_created(crt), int(version), notetypes, decks, notes, cards)
+    return Collection(_created(crt), int(version), notetypes, decks, notes, cards, descriptions)
+
+
+def _modern_description(kind: Any) -> str:
+    """DeckKindContainer.normal (1) -> Deck.Normal.description (4)."""
+    try:
+        normal = decode(bytes(kind or b"")).get(1, [])
+        for value in normal:
+            if isinstance(value, bytes):
+                return first_text(decode(value), 4)
+    except (ProtobufError, TypeError, ValueError):
+        pass
+    return ""
 
 
 _HALF_DAY_SECONDS = 12 * 3600
@@ -246,12 +260,16 @@ def _legacy_notetypes(text: Any, path: Path, member: str) -> dict[int, NoteType]
     return result
 
 
-def _legacy_decks(text: Any, path: Path, member: str) -> dict[int, str]:
+def _legacy_decks(
+    text: Any, path: Path, member: str, descriptions: dict[int, str]
+) -> dict[int, str]:
     result: dict[int, str] = {}
     for key, deck in _json_object(text, path, member, "decks").items():
         if isinstance(deck, dict):
             try:
-                result[int(deck.get("id", key))] = str(deck.get("name", ""))
+                deck_id = int(deck.get("id", key))
             except (TypeError, ValueError):
                 continue
+            result[deck_id] = str(deck.get("name", ""))
+            descriptions[deck_id] = str(deck.get("desc", "") or "")
     return result

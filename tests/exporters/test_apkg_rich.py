@@ -7,7 +7,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+from anki.collection import (
+    Collection,
+    DeckIdLimit,
+    ExportAnkiPackageOptions,
+    ImportAnkiPackageOptions,
+    ImportAnkiPackageRequest,
+)
 from click.testing import CliRunner, Result
 
 from quizdl.exporters.apkg import markdown_to_html
@@ -99,10 +105,38 @@ def test_the_package_carries_its_media_and_anki_reads_it(rich: Path, tmp_path: P
 
 
 def test_the_package_reads_back_into_quizdl_unchanged(rich: Path) -> None:
-    again = run("import", str(rich), "--deck", "rich", "--dry-run")
+    again = run("import", str(rich), "--dry-run")
     assert "0 new, 0 updated, 0 retired, 0 restored, 3 unchanged" in again.stdout, again.output
     source = read_source(rich, ImportOptions())
     assert source.media.files == {
         str(stored_name(PNG, "sigmoid.png")): PNG,
         str(stored_name(OGG, "word.ogg")): OGG,
     }
+
+
+def test_a_deck_sent_to_anki_and_back_lands_in_its_own_deck(rich: Path, tmp_path: Path) -> None:
+    """Exported, studied in Anki, exported again by Anki (its current format): the re-import
+    updates the same quizdl deck, with nothing new or duplicated."""
+    direct = run("import", str(rich), "--dry-run")
+    assert "Would import 'rich': 0 new, 0 updated" in direct.stdout, direct.output
+    (tmp_path / "anki").mkdir()
+    col = Collection(str(tmp_path / "anki" / "collection.anki2"))
+    try:
+        request = ImportAnkiPackageRequest(
+            package_path=str(rich), options=ImportAnkiPackageOptions()
+        )
+        col.import_anki_package(request)
+        deck_id = col.decks.id_for_name("Rich deck")
+        assert deck_id is not None
+        back = tmp_path / "from-anki.apkg"
+        options = ExportAnkiPackageOptions(
+            with_scheduling=True, with_deck_configs=False, with_media=True, legacy=False
+        )
+        col.export_anki_package(out_path=str(back), options=options, limit=DeckIdLimit(deck_id))
+    finally:
+        col.close()
+    again = run("import", str(back), "--dry-run")
+    assert "collection.anki21b" in again.stdout
+    assert "Would import 'rich': 0 new, 0 updated, 0 retired, 0 restored, 3 unchanged" in (
+        again.stdout
+    ), again.output
