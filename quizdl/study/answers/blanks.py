@@ -112,10 +112,28 @@ def _same_number(typed: str, expected: str, percent_after: bool) -> bool | None:
     return typed_number in (expected_number, expected_number / 100)
 
 
+# A hyphen or space inside a compound is spelling, not content:
+# "element-wise", "elementwise" and "element wise" are one word. Only
+# between runs of two or more letters, so "p-y" stays a difference.
+_COMPOUND_JOIN = re.compile(r"(?<=[^\W\d_]{2})[- ](?=[^\W\d_]{2})")
+_SINGLE_WORD = re.compile(r"[^\W\d_][\w]*")
+
+
+def _same_words(typed: str, expected: str) -> bool:
+    """Equal up to compound spelling, or one word being the other's plural."""
+    if _COMPOUND_JOIN.sub("", typed) == _COMPOUND_JOIN.sub("", expected):
+        return True
+    if not (_SINGLE_WORD.fullmatch(typed) and _SINGLE_WORD.fullmatch(expected)):
+        return False
+    shorter, longer = sorted((typed, expected), key=len)
+    # "LSTMs" for LSTM, "biases" for bias; not "bia" for bias.
+    return len(shorter) >= 4 and longer in (shorter + "s", shorter + "es")
+
+
 def _same(typed: str, answer: str, context: CodeContext | None, percent_after: bool) -> bool:
     """Whether compacted ``typed`` is ``answer`` written another way."""
     expected = compact(answer)
-    if typed == expected:
+    if typed == expected or _same_words(typed, expected):
         return True
     same_number = _same_number(typed, expected, percent_after)
     if same_number is not None:

@@ -29,6 +29,32 @@ MAX_CODE_CHARS = 400
 MAX_NESTING = 40
 
 _FORMULA_SYMBOLS = str.maketrans({"^": "**", "×": "*", "·": "*", "⋅": "*", "∗": "*", "÷": "/"})
+# Spelled-out Greek letters are the letters: "mu + sigma * eps" is μ + σ·ε.
+_GREEK_NAMES = {
+    "epsilon": "ε",
+    "sigma": "σ",
+    "alpha": "α",
+    "gamma": "γ",
+    "delta": "δ",
+    "theta": "θ",
+    "omega": "ω",
+    "beta": "β",
+    "eps": "ε",
+    "tau": "τ",
+    "eta": "η",
+    "rho": "ρ",
+    "phi": "φ",
+    "mu": "μ",
+}
+_GREEK_NAME = re.compile(r"(?<![^\W\d_])(" + "|".join(_GREEK_NAMES) + r")(?![^\W\d_])")
+_ROOT = re.compile(r"√\s*(\w+|\([^()]*\))")
+# 28×28 and 28x28 are one size.
+_DIMENSIONS = re.compile(r"(?<![\w.])(\d+)\s*x\s*(?=\d)")
+# 2ε, 2(x+1) and σε are products; 1e-3 stays a number, conv2d a name.
+_NUMBER_TIMES = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(?=[^\W\d_(]|\()(?![e][-+]?\d)")
+_GREEK_PAIR = re.compile(r"([α-ω])(?=[α-ω])")
+# W₂ (NFKC: W2), W_2 and W2 are one subscript.
+_SUBSCRIPT_UNDERSCORE = re.compile(r"(?<=[^\W\d_])_(?=\d+(?!\w))")
 # "log p" is how people write log(p); only these function names, only a
 # simple operand, so prose ("log loss") is not turned into a call by accident
 # unless it is a one-word operand, which compares the same on both sides.
@@ -172,8 +198,21 @@ def _name_arguments(node: ast.Call, signature: Signature) -> None:
 
 
 def formula_source(text: str) -> str:
-    """Folded text with formula symbols spelled as Python: ``−log p`` -> ``-log(p)``."""
-    return _IMPLICIT_CALL.sub(r"\1(\2)", fold(text).translate(_FORMULA_SYMBOLS)).strip()
+    """Folded text with formula notation spelled as Python.
+
+    ``−log p`` -> ``-log(p)``, ``Wᵀ`` -> ``w.t``, ``T²`` -> ``t**2``,
+    ``1/√B`` -> ``1/sqrt(b)``, ``2ε`` -> ``2*ε``, ``mu`` -> ``μ``,
+    ``28×28`` -> ``28*28``, ``δ_2`` -> ``δ2``. Both sides of a comparison go through it, so a
+    rewrite only has to be consistent, not universally right.
+    """
+    text = fold(text).translate(_FORMULA_SYMBOLS)
+    text = _GREEK_NAME.sub(lambda match: _GREEK_NAMES[match.group(1)], text)
+    text = _ROOT.sub(r"sqrt(\1)", text)
+    text = _DIMENSIONS.sub(r"\1*", text)
+    text = _NUMBER_TIMES.sub(r"\1*", text)
+    text = _GREEK_PAIR.sub(r"\1*", text)
+    text = _SUBSCRIPT_UNDERSCORE.sub("", text)
+    return _IMPLICIT_CALL.sub(r"\1(\2)", text).strip()
 
 
 @lru_cache(maxsize=1024)

@@ -18,6 +18,9 @@ _DASHES = "\u2212\u2010\u2011\u2012\u2013\u2014\u2015\u2e3a\u2e3b\ufe58\ufe63\uf
 _TRANSLATE = str.maketrans(
     {**dict.fromkeys(_DASHES, "-"), **dict.fromkeys("‘’‚", "'"), **dict.fromkeys("“”„", '"')}
 )
+_SUPERSCRIPTS = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
+_SUPERSCRIPT_RUN = re.compile("[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+")
+_TRANSPOSE = re.compile(r"(?:ᵀ|\^[Tt])(?![\w(])")
 _QUOTES = "\"'`‘’“”«»"
 # Invisible characters (bidi overrides, zero-width spaces, other control
 # codes) change nothing a reader sees, so they change nothing compared.
@@ -34,8 +37,17 @@ _MAX_NUMBER_CHARS = 40
 
 
 def fold(text: str) -> str:
-    """NFKC, case-folded, dashes as "-", curly quotes straight, invisibles dropped."""
+    """NFKC, case-folded, dashes as "-", curly quotes straight, invisibles dropped.
+
+    Superscripts become powers first (``T²`` -> ``t^2``; NFKC alone would
+    make it the name "T2"), and a transpose is one spelling (``Wᵀ``, ``W^T``
+    and ``w^t`` -> ``w.t``: in deep-learning formulas ^T is a transpose far
+    more often than a power t, and case must not change an answer).
+    """
+    if "^" in text or not text.isascii():
+        text = _TRANSPOSE.sub(".T", text)
     if not text.isascii():
+        text = _SUPERSCRIPT_RUN.sub(lambda m: "^" + m.group().translate(_SUPERSCRIPTS), text)
         text = unicodedata.normalize("NFKC", text)
     if not text.isprintable():
         text = "".join(
@@ -63,12 +75,38 @@ def compact(text: str) -> str:
     return value
 
 
+# A count written as a word is the count ("four" times the parameters).
+_NUMBER_WORDS = {
+    word: Decimal(value)
+    for value, word in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+        ]
+    )
+}
+
+
 def number_value(compacted: str) -> Decimal | None:
     """The number a compacted answer writes, or None.
 
     Accepts thousands separators (``8,256``, ``8_256``, ``8 256``), a trailing
-    ``%`` and any decimal or exponent spelling (``255.0``, ``1e-3``).
+    ``%``, any decimal or exponent spelling (``255.0``, ``1e-3``) and the
+    number words zero to twelve.
     """
+    if compacted in _NUMBER_WORDS:
+        return _NUMBER_WORDS[compacted]
     value = compacted.removesuffix("%")
     if not value or len(value) > _MAX_NUMBER_CHARS:
         return None
