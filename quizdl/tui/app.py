@@ -20,13 +20,13 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from quizdl.tui.failures import reason_of, record_failure
+from quizdl.tui.preferences import THEMES, Preferences, load_preferences, save_preferences
 
 if TYPE_CHECKING:
     from quizdl.study.service import StudyService
     from quizdl.tui.checking import Checker, CheckerFactory
 
-DARK_THEME = "textual-dark"
-LIGHT_THEME = "textual-light"
+DARK_THEME, LIGHT_THEME = THEMES
 
 
 # By then the first screen (and with review_on_start the first card) is drawn.
@@ -66,16 +66,17 @@ class QuizApp(App[None]):
         *,
         checker_factory: CheckerFactory | None = None,
         review_on_start: bool = False,
-        daily_backup: bool = False,
+        housekeeping: bool = False,
     ) -> None:
         super().__init__()
         self.service = service
-        self._daily_backup = daily_backup
+        # The learner's own app (not a test's): back up daily, remember the theme.
+        self._housekeeping = housekeeping
         self.fatal_line: str | None = None
         self._checker_factory = checker_factory
         self._checker: Checker | None = None
         self._review_on_start = review_on_start
-        self.theme = DARK_THEME
+        self.theme = load_preferences().theme if housekeeping else DARK_THEME
 
     def on_mount(self) -> None:
         self.set_timer(STARTUP_SECONDS, settle_garbage_collector)
@@ -88,7 +89,7 @@ class QuizApp(App[None]):
                 timeout=15,
                 markup=False,
             )
-        if self._daily_backup and not self.service.read_only:
+        if self._housekeeping and not self.service.read_only:
             self.back_up()
         if self._checker_factory is not None:
             self.warm_checker_if_due()
@@ -207,6 +208,8 @@ class QuizApp(App[None]):
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.current_theme.dark else DARK_THEME
+        if self._housekeeping:  # the real app, not a test: remember it for next time
+            save_preferences(Preferences(theme=self.theme))
 
     # -- command palette --------------------------------------------------------
 
@@ -226,6 +229,10 @@ class QuizApp(App[None]):
         seen = {command.title for command in app_commands}
         for key, active in screen.active_bindings.items():
             binding = active.binding
+            # The screen's own commands only: a focused text box would add its
+            # editing keys and hide the screen's (suspend, deck file…).
+            if active.node is not screen or not active.enabled:
+                continue
             if not binding.description or binding.description in seen:
                 continue
             seen.add(binding.description)
@@ -243,14 +250,14 @@ def make_app(
     *,
     checker_factory: CheckerFactory | None = None,
     review_on_start: bool = False,
-    daily_backup: bool = False,
+    housekeeping: bool = False,
 ) -> QuizApp:
     """The app over these services; the CLI and the tests both build it here."""
     return QuizApp(
         service,
         checker_factory=checker_factory,
         review_on_start=review_on_start,
-        daily_backup=daily_backup,
+        housekeeping=housekeeping,
     )
 
 
@@ -278,7 +285,7 @@ def run() -> int:
     print(waiting, end="\r", flush=True)
     try:
         service = open_study(read_only=shared)
-        app = make_app(service, checker_factory=real_checker, daily_backup=True)
+        app = make_app(service, checker_factory=real_checker, housekeeping=True)
         # Card images: the terminal's graphics support can only be asked before run().
         from quizdl.tui.widgets.card_image import prepare_terminal_graphics
 

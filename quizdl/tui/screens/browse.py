@@ -21,8 +21,13 @@ from quizdl.tui.widgets.footer import Footer
 
 STATUSES: tuple[CardStatus, ...] = ("new", "learning", "review", "suspended", "retired")
 SEARCH_DELAY = 0.25
-PROMPT_MIN_WIDTH = 24
-OTHER_COLUMNS_WIDTH = 42  # type, state, due and padding; deck and card scroll off on narrow screens
+# Type, state and due are short and fixed; the prompt and the card's
+# deck/id share what the screen has left, the prompt taking the larger part,
+# so every column stays on screen from 70 columns up.
+FIXED_COLUMNS = (("Type", 9), ("State", 9), ("Due", 10))
+CELL_PADDING = 2
+TABLE_MARGIN = 4
+PROMPT_SHARE = 0.65
 
 
 @dataclass(frozen=True)
@@ -74,15 +79,37 @@ class BrowseScreen(QuizScreen[None]):
             yield Select[str](
                 [(s, s) for s in STATUSES], prompt="Any state", id="status", compact=True
             )
-        table: DataTable[Cell] = DataTable(id="results", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Prompt", "Type", "State", "Due", "Deck", "Card")
-        yield table
+        yield DataTable[Cell](id="results", cursor_type="row", zebra_stripes=True)
         yield Static("", id="result-count", classes="muted")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#search").focus()
+        # The results have focus, so "/" moves to the search box (as in less
+        # and vim) instead of typing a slash into it.
+        self.query_one("#results").focus()
         self.load_decks()
+        self.set_columns()
+
+    def column_widths(self) -> tuple[int, int]:
+        """The prompt's width and the deck/card column's, for this screen width."""
+        fixed = sum(width for _, width in FIXED_COLUMNS)
+        columns = len(FIXED_COLUMNS) + 2
+        free = self.app.size.width - TABLE_MARGIN - fixed - CELL_PADDING * columns
+        prompt = max(16, int(free * PROMPT_SHARE))
+        return prompt, max(10, free - prompt)
+
+    def set_columns(self) -> None:
+        table: DataTable[Cell] = self.query_one("#results", DataTable)
+        table.clear(columns=True)
+        prompt, card = self.column_widths()
+        table.add_column("Prompt", width=prompt, key="prompt")
+        for label, width in FIXED_COLUMNS:
+            table.add_column(label, width=width, key=label.lower())
+        table.add_column("Deck/card", width=card, key="card")
+
+    def on_resize(self) -> None:
+        if self.rows:
+            self.show(list(self.rows.values()))
 
     def on_screen_resume(self) -> None:
         # Sent on the first show too, and when a card's detail closes.
@@ -136,18 +163,16 @@ class BrowseScreen(QuizScreen[None]):
     def show(self, rows: list[BrowseRow]) -> None:
         table: DataTable[Cell] = self.query_one("#results", DataTable)
         cursor = table.cursor_row
-        table.clear()
+        self.set_columns()
         self.rows = {row.pk: row for row in rows}
-        # The prompt says most about a card; it gets what the other columns leave.
-        width = max(PROMPT_MIN_WIDTH, self.size.width - OTHER_COLUMNS_WIDTH)
+        prompt_width, card_width = self.column_widths()
         for row in rows:
             table.add_row(
-                plain(one_line(row.prompt, width)),
+                plain(one_line(row.prompt, prompt_width)),
                 row.type,
                 row.status,
                 "" if row.due is None else str(row.due),
-                plain(row.deck_id),
-                plain(row.card_id),
+                plain(one_line(f"{row.deck_id}/{row.card_id}", card_width)),
                 key=str(row.pk),
             )
         if 0 <= cursor < table.row_count:

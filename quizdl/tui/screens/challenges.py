@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Static
 from quizdl.study.values import ChallengeInfo
 from quizdl.tui.screens.base import QuizScreen
 from quizdl.tui.services import service_of
-from quizdl.tui.text import Cell, plain
+from quizdl.tui.text import Cell, one_line, plain
 from quizdl.tui.widgets.footer import Footer
 
 
@@ -25,6 +25,9 @@ def result_of(info: ChallengeInfo) -> Text:
     if info.last_passed:
         return Text("✓ passed", style="bold green")
     return Text("✗ failed", style="bold red")
+
+
+FIXED_WIDTHS = {"Last check": 10, "Due": 10, "Checks": 6}
 
 
 class ChallengeListScreen(QuizScreen[None]):
@@ -39,14 +42,25 @@ class ChallengeListScreen(QuizScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("Challenges — build the model, the checker grades it", classes="screen-title")
-        table: DataTable[Cell] = DataTable(id="challenges", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Last check", "Due", "Checks", "Challenge", "Deck")
-        yield table
+        yield DataTable[Cell](id="challenges", cursor_type="row", zebra_stripes=True)
         yield Static("[b]Enter[/b] open the selected challenge", classes="muted", id="hint")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
+
+    def set_columns(self) -> int:
+        """Fixed widths (auto widths squashed every column on the first show);
+        returns the width the titles get."""
+        table: DataTable[Cell] = self.query_one(DataTable)
+        table.clear(columns=True)
+        free = self.app.size.width - 4 - sum(FIXED_WIDTHS.values()) - 2 * (len(FIXED_WIDTHS) + 2)
+        title = max(16, int(free * 0.7))
+        for label, width in FIXED_WIDTHS.items():
+            table.add_column(label, width=width)
+        table.add_column("Challenge", width=title)
+        table.add_column("Deck", width=max(8, free - title))
+        return title
 
     def on_screen_resume(self) -> None:
         # Sent on the first show too, and when a challenge closes.
@@ -60,8 +74,10 @@ class ChallengeListScreen(QuizScreen[None]):
     def show(self, infos: list[ChallengeInfo]) -> None:
         table: DataTable[Cell] = self.query_one(DataTable)
         row = table.cursor_row
-        table.clear()
-        self.infos = {info.card_id: info for info in infos}
+        title_width = self.set_columns()
+        deck_width = table.columns[list(table.columns)[-1]].width
+        # Keyed by deck and card: two decks may hold the same card id.
+        self.infos = {info.key: info for info in infos}
         today = service_of(self).today()
         for info in infos:
             due = "new" if info.due is None else ("today" if info.due <= today else str(info.due))
@@ -69,9 +85,9 @@ class ChallengeListScreen(QuizScreen[None]):
                 result_of(info),
                 due,
                 str(info.attempts),
-                plain(info.title),
-                plain(info.deck_id),
-                key=info.card_id,
+                plain(one_line(info.title, title_width)),
+                plain(one_line(info.deck_id, deck_width)),
+                key=info.key,
             )
         if 0 <= row < table.row_count:
             table.move_cursor(row=row)

@@ -15,16 +15,19 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import Input, Static
+from textual.widgets import Checkbox, Input, Static
 
 from quizdl.study.values import ImportPlan
 from quizdl.tui.screens.base import QuizScreen
 from quizdl.tui.services import service_of
-from quizdl.tui.text import markup_safe
+from quizdl.tui.text import markup_safe, one_line
 from quizdl.tui.widgets.footer import Footer
 from quizdl.tui.widgets.path_suggester import PathSuggester
 
 LISTED_IDS = 8
+CLI_FLAG = "--keep-unanswered"
+SCREEN_OPTION = "the “Keep questions” box"
+PROMPT_WIDTH = 70
 
 
 @dataclass(frozen=True)
@@ -32,15 +35,21 @@ class Preview:
     source: object  # quizdl.importers.ImportSource, kept opaque to stay import-light
     plan: ImportPlan
     notes: list[str]
+    prompts: dict[str, str]  # card id -> what the learner will see first
 
 
-def id_list(ids: list[str]) -> str:
-    shown = ", ".join(ids[:LISTED_IDS])
-    more = f" and {len(ids) - LISTED_IDS} more" if len(ids) > LISTED_IDS else ""
-    return markup_safe(shown + more)
+def card_list(ids: list[str], prompts: dict[str, str]) -> str:
+    """The first few cards by their prompt (an id says nothing to a learner)."""
+    lines = [
+        f"\n        · {markup_safe(one_line(prompts.get(card_id) or card_id, PROMPT_WIDTH))}"
+        for card_id in ids[:LISTED_IDS]
+    ]
+    if len(ids) > LISTED_IDS:
+        lines.append(f"\n        … and {len(ids) - LISTED_IDS} more")
+    return "".join(lines)
 
 
-def plan_markup(plan: ImportPlan, notes: list[str]) -> str:
+def plan_markup(plan: ImportPlan, notes: list[str], prompts: dict[str, str]) -> str:
     verb = "Update" if plan.deck_exists else "Create"
     lines = [f"[b]{verb} deck {markup_safe(plan.deck_title)}[/b] ({markup_safe(plan.deck_id)})", ""]
     for label, ids, colour in (
@@ -49,7 +58,7 @@ def plan_markup(plan: ImportPlan, notes: list[str]) -> str:
         ("retired", plan.retired, "$error"),
         ("restored", plan.restored, "$success"),
     ):
-        detail = f": {id_list(ids)}" if ids else ""
+        detail = card_list(ids, prompts)
         lines.append(f"[{colour}]{len(ids):>5}[/] {label}{detail}")
     lines.append(f"[dim]{len(plan.unchanged):>5} unchanged[/dim]")
     lines.extend(f"[dim]{markup_safe(note)}[/dim]" for note in notes)
@@ -81,6 +90,11 @@ class ImportScreen(QuizScreen[None]):
             id="import-help",
         )
         yield Input(placeholder="Path to a deck file", id="path", suggester=PathSuggester())
+        yield Checkbox(
+            "Keep questions that have no answer yet (Markdown lists, exercises)",
+            id="keep-unanswered",
+            compact=True,
+        )
         with VerticalScroll(id="import-result"):
             yield Static("", id="import-report")
         yield Footer(compact=True)
@@ -105,19 +119,29 @@ class ImportScreen(QuizScreen[None]):
         if not raw:
             return
         self.report("Reading and validating…")
-        self.read(Path(raw).expanduser())
+        self.read(Path(raw).expanduser(), self.query_one("#keep-unanswered", Checkbox).value)
+
+    @on(Checkbox.Changed, "#keep-unanswered")
+    def keep_unanswered_changed(self) -> None:
+        # The preview shows what a confirm would store: read the file again.
+        raw = self.query_one("#path", Input).value.strip()
+        if raw:
+            self.preview = None
+            self.report("Reading and validating…")
+            self.read(Path(raw).expanduser(), self.query_one("#keep-unanswered", Checkbox).value)
 
     def report(self, markup: str) -> None:
         self.query_one("#import-report", Static).update(markup)
 
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
-    def read(self, path: Path) -> None:
+    def read(self, path: Path, keep_unanswered: bool) -> None:
+        from quizdl.decks.content import prompt_of
         from quizdl.decks.errors import DeckError
         from quizdl.importers import ImportOptions, read_source
         from quizdl.study.errors import StudyError
 
         try:
-            source = read_source(path, ImportOptions())
+            source = read_source(path, ImportOptions(keep_unanswered=keep_unanswered))
             plan = service_of(self).plan_import(source.deck)
         except DeckError as exc:
             problems = "\n".join(f"[$error]✗[/] {markup_safe(str(p))}" for p in exc.problems)
@@ -131,18 +155,20 @@ class ImportScreen(QuizScreen[None]):
         except StudyError as exc:
             self.app.call_from_thread(self.report, f"[b $error]Refused:[/] {markup_safe(str(exc))}")
             return
-        notes = [str(skip) for skip in source.skipped[:LISTED_IDS]]
+        # The importers speak the CLI's language; here the flag is a checkbox.
+        notes = [str(skip).replace(CLI_FLAG, SCREEN_OPTION) for skip in source.skipped[:LISTED_IDS]]
         if len(source.skipped) > LISTED_IDS:
             notes.append(f"… and {len(source.skipped) - LISTED_IDS} more skipped")
         if source.media.any:
             notes.append(source.media.describe())
-        notes.extend(source.notes)
-        preview = Preview(source, plan, notes)
+        notes.extend(note.replace(CLI_FLAG, SCREEN_OPTION) for note in source.notes)
+        prompts = {card.id: prompt_of(card.model_dump(mode="json")) for card in source.deck.cards}
+        preview = Preview(source, plan, notes, prompts)
         self.app.call_from_thread(self.show_preview, preview)
 
     def show_preview(self, preview: Preview) -> None:
         self.preview = preview
-        self.report(plan_markup(preview.plan, preview.notes))
+        self.report(plan_markup(preview.plan, preview.notes, preview.prompts))
 
     def action_confirm(self) -> None:
         if self.preview is None:

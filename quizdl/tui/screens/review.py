@@ -204,6 +204,15 @@ class ReviewScreen(QuizScreen[None]):
     def _unbusy(self) -> None:
         self.busy = False
 
+    # Keys that act on the card on screen: hidden from the footer and the
+    # palette while there is none (loading, or the end-of-session summary).
+    CARD_ACTIONS = frozenset({"suspend", "edit_source", "view_solution"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.CARD_ACTIONS:
+            return self.phase in ("question", "answer")
+        return True
+
     def worker_failed(self, worker: Worker[object]) -> None:
         # The notice says what failed; the keys must work again, and a
         # session that never loaded leaves only the way home.
@@ -225,6 +234,7 @@ class ReviewScreen(QuizScreen[None]):
             self.set_display(("#card-scroll", "#review-top", "#progress"), True)
             self.query_one("#summary").display = False
         self.phase = "question"
+        self.refresh_bindings()
         self.chosen = []
         self.suggested = None
         self.shown_at = time.monotonic()
@@ -617,6 +627,7 @@ class ReviewScreen(QuizScreen[None]):
 
     def show_summary(self, summary: SessionSummary) -> None:
         self.phase = "done"
+        self.refresh_bindings()
         self.view = None
         self.set_display(
             ("#card-scroll", "#answer-box", "#grades", "#review-top", "#progress"), False

@@ -55,15 +55,19 @@ def draw_bars(
         plt.bar(offsets, values, marker="sd", width=0.8)
         # Without a fixed floor plotext centres a flat series on zero and the
         # bars reach below the axis.
-        plt.ylim(0, max([*values, 1]))
+        top = max([*values, 1])
+        plt.ylim(0, top)
         ticks = offsets[:: max(1, len(offsets) // 5)]
         plt.xticks(ticks, [f"{t:+d}d" if t else "today" for t in ticks])
-    plt.yfrequency(3)
+        # Counts are whole numbers: plotext's own ticks read "26.5".
+        levels = sorted({0, top // 2, top})
+        plt.yticks(levels, [str(level) for level in levels])
     widget.refresh()
 
 
-# Wide enough to tell decks apart, narrow enough that every column fits in 80.
-DECK_TITLE_WIDTH = 24
+# The other seven columns and their padding; the deck title gets what is left.
+OTHER_COLUMNS_WIDTH = 60
+MIN_DECK_TITLE_WIDTH = 8
 
 
 def clip(text: str, width: int) -> str:
@@ -111,9 +115,10 @@ class StatsScreen(QuizScreen[None]):
         )
         table: DataTable[Cell] = self.query_one("#retention", DataTable)
         table.clear()
+        title_width = max(MIN_DECK_TITLE_WIDTH, self.app.size.width - OTHER_COLUMNS_WIDTH)
         for deck in stats.decks:
             table.add_row(
-                plain(clip(deck.title, DECK_TITLE_WIDTH)),
+                plain(clip(deck.title, title_width)),
                 str(deck.total),
                 str(deck.new),
                 str(deck.learning),
