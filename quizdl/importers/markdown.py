@@ -70,6 +70,8 @@ _ANSWER_LABEL = re.compile(
 # A table of contents: a list item that is only a link to a place in the file.
 _TOC_LINE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[[^\]]+\]\(#[^)]*\)\s*$")
 _LIST_QUESTION = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.+\?)\s*$")
+# "12. What is X? [[src]](https://…)" at the left margin, its answer in the lines below.
+_NUMBERED_QUESTION = re.compile(r"^\d{1,4}[.)]\s+(?!\[)(.+?\?)\s*(\[\[[^\[\]]*\].*)?$")
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,7 @@ class _Item:
     answer: list[str] = field(default_factory=list)
     in_answer: bool = False
     tags: list[str] = field(default_factory=list)
+    source: str = ""  # "[src](url)" given after the question
 
 
 def _clean_question(text: str) -> tuple[str, list[str]]:
@@ -163,6 +166,8 @@ class _Reader:
         if looks_like_html(answer) and "```" not in answer:
             answer = html_to_markdown(answer, self.media)
         answer = _clean_answer(tidy(answer))
+        if item.source:
+            answer = f"{answer}\n\nSource: {item.source}".strip()
         self.builder.add_qa(
             content_id(question),
             question,
@@ -236,7 +241,8 @@ class _Reader:
 
     # -- the other styles -----------------------------------------------
 
-    def read_blocks(self) -> None:
+    def read_blocks(self, numbered: bool = False) -> None:
+        """``numbered``: lines like "12. What is X?" start questions too."""
         has_separators = any(_SEPARATOR.match(line) for line in self.lines)
         block_start = True
         in_fence = False
@@ -271,7 +277,12 @@ class _Reader:
                 index = end + 1
                 block_start = True
                 continue
-            if match := _Q_LINE.match(line):
+            if numbered and (match := _NUMBERED_QUESTION.match(line)):
+                self._flush()
+                heading = _heading_question(line)
+                self.current = _Item(number, [heading.text], [], True, self._section_tags())
+                self.current.source = heading.source
+            elif match := _Q_LINE.match(line):
                 self._flush()
                 self.current = _Item(
                     number, [_strip_outer_bold(match.group(1))], tags=self._section_tags()
@@ -322,6 +333,23 @@ class _Reader:
         self._flush()
 
 
+def _numbered_questions_with_answers(lines: list[str]) -> int:
+    """How many "12. What is X?" lines have an answer paragraph under them (a list of
+    questions alone is a set of exercises, read elsewhere)."""
+    count = 0
+    for index, line in enumerate(lines):
+        if not _NUMBERED_QUESTION.match(line):
+            continue
+        for following in lines[index + 1 : index + 40]:
+            if not following.strip():
+                continue
+            if _NUMBERED_QUESTION.match(following) or _HEADING.match(following):
+                break
+            count += 1
+            break
+    return count
+
+
 def _asks(text: str) -> bool:
     question, _ = _clean_question(text)
     return question.rstrip("*_ ").endswith("?")
@@ -340,11 +368,16 @@ def read_markdown(path: Path, text: str, digest: str, options: ImportOptions) ->
     )
     bold_lines = sum(1 for line in reader.lines if _BOLD_LINE.match(line))
     heading_questions = sum(1 for h in reader.headings() if _heading_question(h[2]).asks)
-    other_styles = block_questions or bold_lines
-    if other_styles and heading_questions > max(block_questions, 0) and heading_questions > 1:
+    numbered = _numbered_questions_with_answers(reader.lines)
+    other_styles = block_questions or bold_lines or numbered
+    if (
+        other_styles
+        and heading_questions > max(block_questions + numbered, 0)
+        and (heading_questions > 1)
+    ):
         other_styles = 0
     if other_styles:
-        reader.read_blocks()
+        reader.read_blocks(numbered=numbered >= 2)
     else:
         reader.read_headings()
     title = reader.title or path.stem

@@ -211,3 +211,39 @@ def test_one_card_limit_for_every_format(tmp_path: Path, monkeypatch: pytest.Mon
     path.write_text("front,back\n" + "".join(f"Q{n}?,A{n}\n" for n in range(5)), encoding="utf-8")
     with pytest.raises(DeckError, match=r"more than 3 cards .* the limit is the same for every"):
         read_source(path, ImportOptions())
+
+
+def test_numbered_question_lines_with_source_links_and_answers(tmp_path: Path) -> None:
+    source = _read(
+        tmp_path,
+        """\
+        # Deep learning questions
+
+        1. [What is a neuron?](#neuron)
+        2. [What is ReLU?](#relu)
+
+        ## Basics
+
+        1. What is a neuron? [[src]](https://example.org/n)
+
+        A weighted sum followed by a non-linearity.
+
+        2. What is ReLU? [[src]](https://example.org/r)
+
+        max(0, x), applied element-wise:
+        - cheap
+        - does not saturate for x > 0
+        """,
+    )
+    assert _pairs(source) == [
+        (
+            "What is a neuron?",
+            "A weighted sum followed by a non-linearity.\n\nSource: [src](https://example.org/n)",
+        ),
+        (
+            "What is ReLU?",
+            "max(0, x), applied element-wise:\n- cheap\n- does not saturate for x > 0"
+            "\n\nSource: [src](https://example.org/r)",
+        ),
+    ]
+    assert all(c.tags == ("Basics",) for c in source.deck.cards)
