@@ -23,7 +23,6 @@ import bisect
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 from pathlib import Path
 
 import yaml
@@ -41,7 +40,6 @@ from quizdl.decks.model import (
     QACard,
 )
 from quizdl.study.answer_check import key_point_hits, words
-from quizdl.study.answers.blanks import blank_contexts
 from quizdl.study.answers.code import formula_source
 from quizdl.study.answers.keras_names import SIGNATURES
 from quizdl.study.answers.text import compact, number_value
@@ -336,17 +334,11 @@ def _content_words(text: str) -> frozenset[str]:
 # -- per-card rules ------------------------------------------------------------------
 
 
-def _ambiguity(answer: str, in_code: bool) -> str | None:
+def _ambiguity(answer: str) -> str | None:
     """Why a lone blank answer has spellings the checker cannot equate, or None."""
     value = compact(answer)
-    number = number_value(value)
-    if number is not None:
-        # 0.25 is also "1/4" in prose (in code nobody writes it so); the
-        # checker compares numbers, not fractions.
-        fraction = Fraction(number)
-        if not in_code and 0 < abs(fraction) < 1 and fraction.denominator in (2, 4, 8):
-            return f"a number a learner may write as {fraction}"
-        return None
+    if number_value(value) is not None:
+        return None  # the checker compares numbers in every spelling it knows
     try:
         tree = ast.parse(formula_source(answer), mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -371,10 +363,7 @@ def _ambiguity(answer: str, in_code: bool) -> str | None:
 
 
 def _cloze_rules(source: _Source, index: int, card: ClozeCard) -> Iterator[LintWarning]:
-    contexts = blank_contexts(card)
-    for match, answers, context in zip(
-        CLOZE_BLANK.finditer(card.text), card.blank_answers, contexts, strict=True
-    ):
+    for match, answers in zip(CLOZE_BLANK.finditer(card.text), card.blank_answers, strict=True):
         raw = match.group(0)
         where = source.text_at(index, "text", raw)
         parts = [part.strip() for part in re.split(r"(?<!\\)\|", match.group(1))]
@@ -382,7 +371,7 @@ def _cloze_rules(source: _Source, index: int, card: ClozeCard) -> Iterator[LintW
             yield source.warn(where, card.id, "empty-alternative", f"{raw} has an empty answer")
         if len(answers) > 1:
             continue
-        why = _ambiguity(answers[0], context is not None)
+        why = _ambiguity(answers[0])
         if why:
             yield source.warn(
                 where,

@@ -200,6 +200,13 @@ def test_empty_answer_mentions_nothing() -> None:
         ("bia", "bias", False),
         ("four", "4", True),
         ("five", "4", False),
+        ("3/4", "0.75", True),
+        ("1/3", "0.333", False),  # exact values only
+        ("1/0", "0", False),
+        ("4x", "4", True),
+        ("4×", "4", True),
+        ("4x", "x", False),
+        ("1e999999999", "1", False),  # refused, not computed
         # Formula notation.
         ("h^T", "hᵀ", True),
         ("h.T", "hᵀ", True),
@@ -377,6 +384,10 @@ def test_issue_answers_on_the_bundled_cards_stripped_of_alternatives(
         ("an accuracy of {{98%}}", "0.98", Verdict.RIGHT),
         ("an accuracy of {{98%}}", "98", Verdict.RIGHT),
         ("an accuracy of {{98%}}", "9.8%", Verdict.WRONG),
+        ("masks {{15%}} of the tokens", "15 percent", Verdict.RIGHT),
+        ("masks {{15%}} of the tokens", "0.15", Verdict.RIGHT),
+        ("a share of {{0.25}}", "25%", Verdict.RIGHT),
+        ("a share of {{0.25}}", "1/4", Verdict.RIGHT),
     ],
 )
 def test_percentages_mean_hundredths_unless_the_card_prints_the_sign(

@@ -103,7 +103,8 @@ def _same_number(typed: str, expected: str, percent_after: bool) -> bool | None:
     typed_number = number_value(typed) if expected_number is not None else None
     if expected_number is None or typed_number is None:
         return None
-    typed_percent, expected_percent = typed.endswith("%"), expected.endswith("%")
+    typed_percent = typed.endswith(("%", " percent"))
+    expected_percent = expected.endswith(("%", " percent"))
     if typed_percent == expected_percent or (typed_percent and percent_after):
         return typed_number == expected_number
     if typed_percent:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 
 # Minus sign, hyphens and dashes of every width read as "-" in an answer.
 _DASHES = "\u2212\u2010\u2011\u2012\u2013\u2014\u2015\u2e3a\u2e3b\ufe58\ufe63\uff0d"
@@ -31,7 +32,12 @@ _INVISIBLE = frozenset({"Cc", "Cf"})
 # (An empty replacement: a template such as r"\1" costs a call per match.)
 _SPACE_AT_PUNCTUATION = re.compile(r" (?=[^\w ])|(?<=[^\w ]) ")
 _GROUPED_NUMBER = re.compile(r"[-+]?\d{1,3}(?:([,_ ])\d{3})(?:\1\d{3})*(?:\.\d+)?")
-_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?")
+# Exponents of at most three digits: an exact value of 1e999999999 would
+# take the machine's memory.
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d{1,3})?")
+_FRACTION = re.compile(r"([-+]?\d{1,9})/(\d{1,9})")
+# "4x" and "4×" fewer bytes are the number 4; "15 percent" is 15%.
+_TIMES = ("x", "×")
 # Longer "numbers" are not answers anyone types; Decimal need not see them.
 _MAX_NUMBER_CHARS = 40
 
@@ -77,7 +83,7 @@ def compact(text: str) -> str:
 
 # A count written as a word is the count ("four" times the parameters).
 _NUMBER_WORDS = {
-    word: Decimal(value)
+    word: Fraction(value)
     for value, word in enumerate(
         [
             "zero",
@@ -98,27 +104,33 @@ _NUMBER_WORDS = {
 }
 
 
-def number_value(compacted: str) -> Decimal | None:
-    """The number a compacted answer writes, or None.
+def number_value(compacted: str) -> Fraction | None:
+    """The exact number a compacted answer writes, or None.
 
     Accepts thousands separators (``8,256``, ``8_256``, ``8 256``), a trailing
-    ``%``, any decimal or exponent spelling (``255.0``, ``1e-3``) and the
-    number words zero to twelve.
+    ``%`` (or " percent", which the caller reads as hundredths), a trailing
+    "x" of a multiple (``4x``), any decimal or exponent spelling (``255.0``,
+    ``1e-3``), a fraction of integers (``3/4``) and the number words zero to
+    twelve. Exact, so 3/4 is 0.75 but 1/3 is not 0.333.
     """
     if compacted in _NUMBER_WORDS:
         return _NUMBER_WORDS[compacted]
-    value = compacted.removesuffix("%")
+    value = compacted.removesuffix("%").removesuffix(" percent")
+    if value.endswith(_TIMES) and value[:-1][-1:].isdigit():
+        value = value[:-1]
     if not value or len(value) > _MAX_NUMBER_CHARS:
         return None
+    if fraction := _FRACTION.fullmatch(value):
+        numerator, denominator = int(fraction[1]), int(fraction[2])
+        return Fraction(numerator, denominator) if denominator else None
     if _GROUPED_NUMBER.fullmatch(value):
         value = re.sub(r"[,_ ]", "", value)
     if not _PLAIN_NUMBER.fullmatch(value):
         return None
     try:
-        number = Decimal(value)
-    except InvalidOperation:
+        return Fraction(Decimal(value))
+    except (InvalidOperation, ValueError, OverflowError):
         return None
-    return number if number.is_finite() else None
 
 
 def digits_of(text: str) -> str:
