@@ -133,3 +133,39 @@ def test_arbitrary_zip_members_are_refused_cleanly(
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr(member, data)
     _refusal_or_deck(path, None)
+
+
+BLOCK = st.one_of(
+    st.builds(lambda t: f"## {t}?", TEXT),
+    st.builds(lambda n, t: f"### Q{n}: {t}. ###", st.integers(0, 99), TEXT),
+    st.builds(lambda n, t: f"{n}. {t}? [[src]](https://example.org/{n})", st.integers(1, 9), TEXT),
+    st.builds(lambda t: f"**{t}?**", TEXT),
+    st.builds(lambda t: f"**Q:** {t}", TEXT),
+    st.builds(lambda t: f"A: {t}", TEXT),
+    st.builds(lambda t: f"<details><summary>{t}</summary>{t}</details>", TEXT),
+    st.builds(lambda t: f"- {t}", TEXT),
+    st.just("```\ncode\n```"),
+    st.just("<br/>"),
+    st.just("---"),
+    TEXT,
+)
+
+
+@SETTINGS
+@given(blocks=st.lists(BLOCK, min_size=1, max_size=15))
+def test_generated_markdown_gives_real_cards_or_a_refusal(
+    tmp_path: Path, blocks: list[str]
+) -> None:
+    path = tmp_path / "bank.md"
+    path.write_text("\n\n".join(blocks), encoding="utf-8", errors="surrogatepass")
+    try:
+        first = read_source(path, ImportOptions(), "markdown")
+    except DeckError as exc:
+        assert len(exc.problems) == 1 and "\n" not in str(exc.problems[0]).strip()
+        return
+    for card in first.deck.cards:
+        question = getattr(card, "question", "")
+        assert question.strip(), card  # never a card without a question
+        assert "[[src" not in question
+    again = read_source(path, ImportOptions(), "markdown")
+    assert [c.id for c in again.deck.cards] == [c.id for c in first.deck.cards]
