@@ -5,7 +5,8 @@ the Kitty graphics protocol, Sixel, or Unicode half-blocks (what tmux gets).
 It learns that by querying the terminal, which only works before Textual
 takes over stdin, so ``prepare_terminal_graphics`` runs before the app starts
 (and only when the collection holds media: nobody else pays for the query).
-Without it, an image is one line naming it. Sounds are always a line: ``o``
+Without it (say, the first images were imported from inside the app, until the
+next start), an image is one line naming it. Sounds are always a line: ``o``
 (the review screen's key) opens the side's media in the system viewer/player.
 """
 
