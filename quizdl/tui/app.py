@@ -224,23 +224,26 @@ class QuizApp(App[None]):
             SystemCommand("Light/dark theme", "Switch themes", self.action_toggle_theme),
         ]
         yield from app_commands
-        # Every binding of the screen the palette was opened from, so each
-        # action is reachable by name as well as by key.
+        # Every command of the screen the palette was opened from, so each is
+        # reachable by name as well as by key. From the screen's own bindings,
+        # not the active ones: a focused text box hides the screen's letter
+        # keys (suspend, deck file…) and adds its editing keys instead.
         seen = {command.title for command in app_commands}
-        for key, active in screen.active_bindings.items():
-            binding = active.binding
-            # The screen's own commands only: a focused text box would add its
-            # editing keys and hide the screen's (suspend, deck file…).
-            if active.node is not screen or not active.enabled:
+        for binding in screen.BINDINGS:
+            if not isinstance(binding, Binding) or not binding.description:
                 continue
-            if not binding.description or binding.description in seen:
+            action = binding.action
+            if binding.description in seen or action.startswith("app."):
+                continue
+            name = action.split("(", 1)[0]
+            if screen.check_action(name, ()) is not True:
                 continue
             seen.add(binding.description)
-            action = binding.action
 
-            async def run_binding(action: str = action, node: object = active.node) -> None:
-                await self.run_action(action, node)  # type: ignore[arg-type]
+            async def run_binding(action: str = action) -> None:
+                await self.run_action(action, screen)
 
+            key = binding.key_display or binding.key.split(",")[0]
             yield SystemCommand(binding.description, f"Key: {key}", run_binding)
         yield from super().get_system_commands(screen)
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy.exc import OperationalError
 from textual.content import Content
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from quizdl.study.factory import open_study
 from quizdl.study.service import StudyService
@@ -175,3 +175,60 @@ async def test_read_only_collection_says_so_and_keeps_grades_off(
         assert reviews_of(reader, "relu") == []
     finally:
         reader.db.close()
+
+
+async def test_palette_offers_screen_commands_while_typing(app: QuizApp) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and isinstance(screen.focused, Input)
+        titles = [command.title for command in app.get_system_commands(screen)]
+        assert "Suspend" in titles and "Deck file" in titles
+        assert not any("cursor" in title.lower() or "delete" in title.lower() for title in titles)
+
+
+async def test_summary_offers_no_card_keys(app: QuizApp) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        assert screen.check_action("suspend", ()) is True
+        # relu, backprop, the MCQ, the cloze: each answered with a 5.
+        for keys in (("space", "5"), ("space", "5"), ("2", "5"), ("enter", "enter", "5")):
+            await pilot.press(*keys)
+            await settle(pilot)
+        assert screen.phase == "done"
+        titles = [command.title for command in app.get_system_commands(screen)]
+        assert "Suspend" not in titles and "Deck file" not in titles
+
+
+async def test_theme_is_remembered_across_starts(service: StudyService) -> None:
+    first = make_app(service, housekeeping=True)
+    async with first.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert first.theme == "textual-dark"
+        await pilot.press("ctrl+t")
+    second = make_app(service, housekeeping=True)
+    async with second.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert second.theme == "textual-light"
+
+
+@pytest.mark.parametrize("width", [70, 80, 160])
+async def test_browse_and_stats_columns_fit_the_screen(hostile: StudyService, width: int) -> None:
+    app = make_app(hostile)
+    async with app.run_test(size=(width, 30)) as pilot:
+        await settle(pilot)
+        for key in ("b", "s", "c"):
+            await pilot.press(key)
+            await settle(pilot)
+            table = app.screen.query_one(DataTable)
+            used = sum(column.get_render_width(table) for column in table.columns.values())
+            assert used <= width - 2, (key, used)
+            assert table.row_count > 0
+            await pilot.press("escape", "escape")
+            await settle(pilot)
