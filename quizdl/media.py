@@ -11,8 +11,9 @@ extension from a fixed list, so
   before it is joined to the folder, on the way in and on the way out;
 * a card's text changes only when the file's bytes change.
 
-One file may be at most ``MAX_MEDIA_BYTES`` (20 MiB); a larger one is not
-stored and its card shows ``[image: NAME]`` instead. Nothing here imports
+One file may be at most ``MAX_MEDIA_BYTES`` (20 MiB), and one import's files
+``MAX_MEDIA_TOTAL_BYTES`` (512 MiB) together; a file past either limit is not
+stored and its card shows ``[image: NAME (why)]`` instead. Nothing here imports
 Textual: the review screen and the importers share it.
 """
 
@@ -33,6 +34,8 @@ from typing import Literal
 from quizdl.paths import data_dir
 
 MAX_MEDIA_BYTES = 20 * 1024 * 1024
+# All the media one import keeps (they are held in memory until stored).
+MAX_MEDIA_TOTAL_BYTES = 512 * 1024 * 1024
 MEDIA_DIR_NAME = "media"
 IMAGE_SUFFIXES = frozenset({"png", "jpg", "jpeg", "gif", "webp", "bmp", "svg", "tif", "tiff"})
 SOUND_SUFFIXES = frozenset(

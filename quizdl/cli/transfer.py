@@ -101,8 +101,8 @@ def import_command(
     and sounds of Anki packages go to the media folder beside the collection.
 
     Limits, the same for every format: 200,000 cards; a text file 64 MiB; a
-    package 512 MiB; one image or sound 20 MiB (a larger one is left out and
-    marked in its card).
+    package 512 MiB; one image or sound 20 MiB, and 512 MiB of media in all (a
+    file past a limit is left out and marked in its card).
     """
     from quizdl.decks.errors import DeckError
     from quizdl.importers import ImportOptions, read_source

@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from quizdl.decks.model import Deck
-from quizdl.media import MAX_MEDIA_BYTES, kind_of, missing_marker, reference, stored_name
+from quizdl.media import (
+    MAX_MEDIA_BYTES,
+    MAX_MEDIA_TOTAL_BYTES,
+    kind_of,
+    missing_marker,
+    reference,
+    stored_name,
+)
 from quizdl.study.values import ImportedProgress
 
 # Called with (done, total) while a large source is converted; the CLI draws a bar.
@@ -56,6 +63,7 @@ class MediaNotes:
     stored_sounds: set[str] = field(default_factory=set)
     _done: dict[str, str | None] = field(default_factory=dict, repr=False)  # original -> stored
     _why: dict[str, str] = field(default_factory=dict, repr=False)  # original -> why not kept
+    _kept_bytes: int = 0
 
     @property
     def any(self) -> bool:
@@ -79,10 +87,15 @@ class MediaNotes:
                 self.too_large += 1
                 why = f"over the {MAX_MEDIA_BYTES // (1024 * 1024)} MiB media limit"
                 data = None
+            if data is not None and self._kept_bytes + len(data) > MAX_MEDIA_TOTAL_BYTES:
+                self.too_large += 1
+                why = f"the source's media exceed {MAX_MEDIA_TOTAL_BYTES // 2**20} MiB in all"
+                data = None
             if data is not None:
                 name = stored_name(data, original)
-                if name is not None:
+                if name is not None and name not in self.files:
                     self.files[name] = data
+                    self._kept_bytes += len(data)
         self._done[original] = name
         self._why[original] = why
         return name

@@ -58,10 +58,11 @@ def test_markdown_opening_with_a_link_is_not_json(tmp_path: Path) -> None:
 def test_the_documented_limits_are_the_enforced_ones(run: Run) -> None:
     from quizdl.decks.loader import MAX_FILE_BYTES
     from quizdl.importers.refuse import MAX_CARDS, MAX_SOURCE_BYTES
-    from quizdl.media import MAX_MEDIA_BYTES
+    from quizdl.media import MAX_MEDIA_BYTES, MAX_MEDIA_TOTAL_BYTES
 
     text = " ".join(run("import", "--help").stdout.split())
     assert f"{MAX_CARDS:,} cards" in text
     assert f"a text file {MAX_FILE_BYTES // 2**20} MiB" in text
     assert f"a package {MAX_SOURCE_BYTES // 2**20} MiB" in text
     assert f"one image or sound {MAX_MEDIA_BYTES // 2**20} MiB" in text
+    assert f"{MAX_MEDIA_TOTAL_BYTES // 2**20} MiB of media in all" in text

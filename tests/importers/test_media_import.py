@@ -128,3 +128,17 @@ def test_the_same_image_in_two_decks_is_stored_once(tmp_path: Path, home: Path, 
             == 0
         )
     assert _media_files(home) == [stored_name(PNG, "p.png")]
+
+
+def test_media_past_the_total_limit_are_left_out_and_marked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("quizdl.importers.source.MAX_MEDIA_TOTAL_BYTES", 150)
+    fields = "".join(f'<img src="p{n}.png">' for n in range(3))
+    spec = Spec([BASIC], {1: "Default"}, [Note(1, "t", 1, ["Plots?", fields])], [Card(1, 1, 1)])
+    media = {f"p{n}.png": bytes([n]) * 60 for n in range(3)}
+    source = read_source(legacy_package(tmp_path / "t.apkg", spec, media), ImportOptions())
+    (card,) = source.deck.cards
+    assert isinstance(card, QACard)
+    assert len(source.media.files) == 2 and source.media.too_large == 1
+    assert card.answer.endswith("[image: p2.png (the source's media exceed 0 MiB in all)]")
