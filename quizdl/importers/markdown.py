@@ -69,6 +69,13 @@ _ANSWER_LABEL = re.compile(
 )
 # A table of contents: a list item that is only a link to a place in the file.
 _TOC_LINE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[[^\]]+\]\(#[^)]*\)\s*$")
+# Headings that name a part of a page, never a question, wherever they sit.
+_SECTION_NAME = re.compile(
+    r"^(summary|conclusions?|references|resources|sources|links|further reading|see also"
+    r"|introduction|overview|contents|table of contents|toc|contributing|contributors|license"
+    r"|acknowledge?ments|credits|notes|appendix|faq|about|changelog|todo)\W*$",
+    re.IGNORECASE,
+)
 _LIST_QUESTION = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.+\?)\s*$")
 # "12. What is X? [[src]](https://…)" at the left margin, its answer in the lines below.
 _NUMBERED_QUESTION = re.compile(r"^\d{1,4}[.)]\s+(?!\[)(.+?\?)\s*(\[\[[^\[\]]*\].*)?$")
@@ -205,8 +212,14 @@ class _Reader:
             heading = parsed[index]
             # A sibling of the question headings with an answer under it is a question
             # too, even without "?": dropping it would make it the next card's tag.
-            sibling = level == question_level and self._has_text(index + 1, end)
-            is_question = heading.asks or single or (lenient and level == question_level)
+            sibling = (
+                level == question_level
+                and self._has_text(index + 1, end)
+                and not _SECTION_NAME.match(heading.text)
+            )
+            is_question = heading.asks or single
+            if lenient and level == question_level and not _SECTION_NAME.match(heading.text):
+                is_question = True
             is_question = is_question or sibling
             if not is_question or (level == 1 and self.title is None and not single):
                 self._heading(level, text)

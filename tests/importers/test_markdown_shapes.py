@@ -116,11 +116,16 @@ def test_a_question_heading_without_a_question_mark_is_not_a_tag(tmp_path: Path)
         ## Why use padding?
 
         To keep the spatial size.
+
+        ## References
+
+        - A paper, 2015.
         """,
     )
     cards = [c for c in source.deck.cards if isinstance(c, QACard)]
     assert [c.question for c in cards] == ["What is a CNN?", "Pooling in CNNs", "Why use padding?"]
     assert all(not c.tags for c in cards)
+    assert not cards[-1].answer.endswith("2015.")  # a References section is not a card
 
 
 def test_one_bold_line_in_an_answer_keeps_heading_questions(tmp_path: Path) -> None:
