@@ -205,6 +205,8 @@ def import_command(
             f"as cards already in your collection: {moved} updated in {where}, "
             f"{plan.elsewhere_unchanged} unchanged; not duplicated here, as Anki does"
         )
+        if not plan.deck_exists and not (plan.new or plan.restored or plan.unchanged):
+            click.echo(f"  note: no deck {plan.deck_id!r} is made: every card is already in one")
     if plan.deck_exists and plan.retired:
         click.echo(
             f"  note: {len(plan.retired)} card(s) of the existing deck {plan.deck_id!r} are not "

@@ -377,6 +377,7 @@ def test_the_same_notes_in_a_second_package_update_the_first_deck(
     assert "0 new" in result.stdout
     assert "2 card(s) are the same Anki notes (GUID)" in result.stdout
     assert "1 updated in 'course', 1 unchanged" in result.stdout
+    assert "no deck 'chapter-one' is made" in result.stdout
     deck, _ = study.export_deck("course")
     answers = {card.id: card.answer for card in deck.cards}  # type: ignore[union-attr]
     assert answers["anki-" + b"n1".hex()] == "A1 (edited)"
