@@ -270,7 +270,18 @@ class _Source:
         return self.field_at(index, name)
 
     def warn(self, where: tuple[int, int], card_id: str, rule: str, message: str) -> LintWarning:
-        return LintWarning(self.path, where[0], where[1], self.deck.id, card_id, rule, message)
+        return LintWarning(
+            self.path, where[0], where[1], self.deck.id, card_id, rule, _visible(message)
+        )
+
+
+# Card text quoted in a message must not drive the terminal it is printed to:
+# control characters and bidi overrides are shown as escapes.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(text: str) -> str:
+    return _CONTROL.sub(lambda match: match.group().encode("unicode_escape").decode(), text)
 
 
 def _get(node: yaml.Node, key: str) -> yaml.Node | None:

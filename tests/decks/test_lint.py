@@ -479,6 +479,7 @@ def test_hostile_card_text_is_linted_without_crashing(tmp_path: Path, hostile: s
     path = tmp_path / "hostile.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     warnings = lint_paths([path])
+    assert not any("\x1b" in str(w) or "\u202e" in str(w) for w in warnings)
     assert {warning.key for warning in warnings} <= {
         "hostile/c",
         "hostile/q",
@@ -487,3 +488,11 @@ def test_hostile_card_text_is_linted_without_crashing(tmp_path: Path, hostile: s
     }
     for warning in warnings:
         assert warning.line >= 1 and warning.column >= 1
+
+
+def test_card_text_in_a_warning_cannot_drive_the_terminal(tmp_path: Path) -> None:
+    cards = '  - id: c\n    type: cloze\n    text: "Dropout scales by {{1/(1-p)\\u202e\\e}}."\n'
+    (warning,) = lint_paths([deck(tmp_path, CLEAN_MCQ + cards)])
+    assert warning.rule == "ambiguous-blank"
+    assert "\u202e" not in str(warning) and "\x1b" not in str(warning)
+    assert "{{1/(1-p)\\u202e\\x1b}}" in warning.message
