@@ -2,9 +2,10 @@
 
     .venv/bin/python benchmarks/bench_checker.py [--repeat 10] [--challenge ID ...]
 
-Cold: a fresh Checker without a spare, so each check imports TensorFlow.
-Warm: the spare child has already imported TensorFlow (we wait for it outside
-the timed region), which is what the TUI sees; the budget is 0.5 s.
+Cold: a fresh Checker without spares, so each check starts its two children
+(the builder that runs the code, the describer that never does) and both import
+TensorFlow. Warm: the spares have already imported TensorFlow (we wait for them
+outside the timed region), which is what the TUI sees; the budget is 0.5 s.
 Each check runs the challenge's reference solution; medians of --repeat runs.
 """
 
@@ -34,7 +35,7 @@ def bundled_challenges() -> list[ChallengeCard]:
 
 def timed_check(checker: Checker, card: ChallengeCard) -> float:
     started = time.perf_counter()
-    verdict = checker.check(card.expect, card.solution)
+    verdict = checker.check(card.expect, card.solution, reference=card.solution)
     elapsed = time.perf_counter() - started
     if not verdict.passed:
         raise SystemExit(
@@ -64,7 +65,7 @@ def main() -> None:
     parser.add_argument("--challenge", action="append", help="only these ids (repeatable)")
     args = parser.parse_args()
     cards = [c for c in bundled_challenges() if not args.challenge or c.id in args.challenge]
-    header = f"{'challenge':<26} {'cold median':>12} {'warm median':>12} {'warm max':>9}  budget"
+    header = f"{'challenge':<30} {'cold median':>12} {'warm median':>12} {'warm max':>9}  budget"
     print(f"{args.repeat} checks each, reference solutions")
     print(header)
     print("-" * len(header))
@@ -74,7 +75,7 @@ def main() -> None:
         warm_median = statistics.median(warm_times)
         verdict = "ok" if warm_median < WARM_BUDGET else f"OVER {WARM_BUDGET} s"
         print(
-            f"{card.id:<26} {statistics.median(cold_times):>10.3f} s "
+            f"{card.id:<30} {statistics.median(cold_times):>10.3f} s "
             f"{warm_median:>10.3f} s {max(warm_times):>7.3f} s  {verdict}",
             flush=True,
         )

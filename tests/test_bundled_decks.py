@@ -182,6 +182,8 @@ def test_right_answers_are_spread_over_the_choice_positions(path: Path) -> None:
         for card in load_deck(path).cards
         if isinstance(card, MCQCard) and len(card.correct_indices) == 1
     ]
+    if not positions:
+        pytest.skip(f"{path.name} has no single-answer MCQs")
     busiest = max(positions.count(index) for index in set(positions))
     assert busiest * 5 <= len(positions) * 2, (
         f"one position holds {busiest} of {len(positions)} right answers"

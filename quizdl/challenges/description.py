@@ -38,6 +38,9 @@ class LayerInfo(_Value):
     self_attention: bool | None = Field(
         default=None, description="For attention layers: query, key and value are one tensor."
     )
+    causal: bool | None = Field(
+        default=None, description="For attention layers: called with use_causal_mask=True."
+    )
 
 
 class ResidualInfo(_Value):
@@ -54,6 +57,8 @@ class CompileInfo(_Value):
     learning_rate: float | None
     loss: str | None
     metrics: tuple[str, ...]
+    schedule: dict[str, float | int | str] | None = None
+    from_logits: bool | None = None
 
 
 class TrainingInfo(_Value):
@@ -62,6 +67,37 @@ class TrainingInfo(_Value):
     loss_after: float | None = None
     compiled_by_checker: bool = False
     error: str | None = None
+
+
+class CallbackInfo(_Value):
+    class_name: str
+    monitor: str | None = None
+    patience: int | None = None
+    restore_best_weights: bool | None = None
+
+
+class FitInfo(_Value):
+    """What the learner's training function passed to ``model.fit``."""
+
+    called: bool
+    epochs: int | None = None
+    batch_size: int | None = None
+    validation_split: float | None = None
+    validation_data: bool = False
+    callbacks: tuple[CallbackInfo, ...] = ()
+    epochs_run: int = 0
+    error: str | None = None
+
+
+class NumericInfo(_Value):
+    """The learner's function or layer next to the reference, on the same inputs."""
+
+    output_shape: Shape | None = None
+    reference_shape: Shape | None = None
+    max_abs_diff: float | None = None
+    close: bool = False
+    trainable_weights: int | None = None
+    reference_trainable_weights: int | None = None
 
 
 class ModelDescription(_Value):
@@ -81,6 +117,7 @@ class ModelDescription(_Value):
         default=None, description="Running the model on a generated batch failed with this."
     )
     training: TrainingInfo | None = None
+    fit: FitInfo | None = None
 
 
 FailureKind = Literal[
@@ -127,5 +164,7 @@ class WorkerReport(_Value):
     model: ModelDescription | None = None
     described_by: DescribedBy | None = None
     saved: bool = False
+    fit: FitInfo | None = None
+    numeric: NumericInfo | None = None
     failure: WorkerFailure | None = None
     sandbox: SandboxInfo | None = None

@@ -10,13 +10,31 @@ from __future__ import annotations
 
 import math
 
-from quizdl.challenges.description import LayerInfo, ModelDescription, Shape
+from quizdl.challenges.description import (
+    CompileInfo,
+    FitInfo,
+    LayerInfo,
+    ModelDescription,
+    NumericInfo,
+    Shape,
+)
+from quizdl.challenges.hints import (
+    SOFTMAX_ONE_UNIT,
+    missing_flatten,
+    softmax_on_one_unit,
+    with_hint,
+)
 from quizdl.challenges.spec import (
     ANY_SIZE,
     ChallengeSpec,
     CompileSpec,
+    FitSpec,
+    InputSpec,
     LayerSpec,
+    NumericSpec,
+    ParamsSpec,
     ResidualFeature,
+    ScheduleSpec,
     SelfAttentionFeature,
     TrainsSpec,
     canonical_activation,
@@ -56,8 +74,14 @@ FLOAT_TOLERANCE = 1e-6
 
 
 def grade(spec: ChallengeSpec, model: ModelDescription) -> tuple[Check, ...]:
-    checks: list[Check] = [check_input(spec, model), check_runs(model)]
+    checks: list[Check] = [*check_inputs(spec, model), check_runs(model)]
+    if spec.fit is not None:
+        checks.extend(check_fit(spec.fit, model.fit))
     checks.extend(check_layers(spec, model))
+    one_unit = softmax_on_one_unit(model.layers)
+    if one_unit is not None:
+        # Always a mistake, whatever the challenge: the output is 1.0 for every sample.
+        checks.append(Check("softmax", False, f"{_layer_label(one_unit)}: {SOFTMAX_ONE_UNIT}"))
     if spec.output is not None:
         checks.append(check_output(spec, model))
     for feature in spec.features:
@@ -68,7 +92,11 @@ def grade(spec: ChallengeSpec, model: ModelDescription) -> tuple[Check, ...]:
     if spec.compile is not None:
         checks.extend(check_compile(spec.compile, model))
     if spec.params is not None:
-        checks.append(check_params(spec, model))
+        checks.append(check_params(spec.params, model.params_total, "parameters"))
+    if spec.trainable_params is not None:
+        checks.append(
+            check_params(spec.trainable_params, model.params_trainable, "trainable parameters")
+        )
     if spec.trains is not None:
         checks.append(check_trains(spec.trains, model))
     return tuple(checks)
@@ -118,29 +146,60 @@ def _thousands(count: int) -> str:
 # --- input, output, running -----------------------------------------------------
 
 
-def check_input(spec: ChallengeSpec, model: ModelDescription) -> Check:
-    declared = (None, *spec.input.shape)
-    if len(model.inputs) != 1:
-        return Check(
-            "input",
-            False,
-            f"expected one input of shape {format_shape(declared)}, "
-            f"found {len(model.inputs)} inputs",
-        )
-    found = model.inputs[0]
+def _declare_hint(spec: InputSpec) -> str:
+    dtype = ', dtype="int32"' if spec.dtype == "int" else ""
+    return f"keras.Input(shape={format_shape(spec.keras_shape)}{dtype})"
+
+
+def _input_label(spec: ChallengeSpec, index: int) -> str:
+    if len(spec.input_specs) == 1:
+        return "input"
+    named = spec.input_specs[index].name
+    return f"input {index + 1}" + (f" ({named})" if named else "")
+
+
+def check_inputs(spec: ChallengeSpec, model: ModelDescription) -> list[Check]:
+    specs = spec.input_specs
+    if len(model.inputs) != len(specs):
+        wanted = " and ".join(format_shape((None, *s.shape)) for s in specs)
+        count = f"{len(specs)} inputs" if len(specs) != 1 else "one input"
+        return [
+            Check(
+                "inputs" if len(specs) != 1 else "input",
+                False,
+                f"expected {count} ({wanted}), found {len(model.inputs)}",
+            )
+        ]
+    return [check_input(spec, index, input_spec, model) for index, input_spec in enumerate(specs)]
+
+
+def check_input(
+    spec: ChallengeSpec, index: int, expected: InputSpec, model: ModelDescription
+) -> Check:
+    rule = _input_label(spec, index)
+    declared = (None, *expected.shape)
+    found = model.inputs[index]
     if model.built_from_spec:
+        if expected.declared:
+            return Check(
+                rule,
+                False,
+                "your model does not declare its input; this challenge asks you to — start "
+                f"with {_declare_hint(expected)}",
+            )
         return Check(
-            "input",
+            rule,
             True,
-            f"your model does not declare its input, so it was built for {format_shape(declared)}",
+            "your model does not declare its input, so the checker built it for "
+            f"{format_shape(found.shape)}",
         )
     problems: list[str] = []
-    if not _dims_match(spec.input.shape, found.shape[1:]):
+    if not _dims_match(expected.shape, found.shape[1:]):
         problems.append(
             f"expected shape {format_shape(declared)}, found {format_shape(found.shape)}"
-            + _open_hint(spec.input.shape, found.shape[1:])
+            + _open_hint(expected.shape, found.shape[1:])
         )
-    family = spec.input.dtype
+    family = expected.dtype
     note = ""
     if family == "float" and not ("float" in found.dtype or "half" in found.dtype):
         problems.append(f"expected a float input, found {found.dtype}")
@@ -152,14 +211,17 @@ def check_input(spec: ChallengeSpec, model: ModelDescription) -> Check:
         else:
             problems.append(f"expected integer token ids, found {found.dtype}")
     if problems:
-        return Check("input", False, "; ".join(problems))
-    return Check("input", True, f"shape {format_shape(found.shape)}, {found.dtype}{note}")
+        return Check(rule, False, "; ".join(problems))
+    return Check(rule, True, f"declared: shape {format_shape(found.shape)}, {found.dtype}{note}")
 
 
 def check_runs(model: ModelDescription) -> Check:
     if model.forward_error is not None:
         return Check(
-            "runs", False, f"calling the model on a generated batch failed: {model.forward_error}"
+            "runs",
+            False,
+            "calling the model on a generated batch failed: "
+            + with_hint(model.forward_error, model.layers),
         )
     return Check("runs", True, "the model runs on a generated batch")
 
@@ -182,8 +244,30 @@ def check_output(spec: ChallengeSpec, model: ModelDescription) -> Check:
             f"found {format_shape(found)}"
         )
     if problems:
-        return Check("output", False, "; ".join(problems))
+        return Check("output", False, "; ".join(problems) + _output_hint(spec, model, found))
     return Check("output", True, f"shape {format_shape(found)}")
+
+
+def _output_hint(spec: ChallengeSpec, model: ModelDescription, found: Shape) -> str:
+    """Why the output has the wrong shape, in the usual cases."""
+    assert spec.output is not None
+    expected = spec.output.shape
+    dense = missing_flatten(model.layers)
+    if expected is not None and len(found) - 1 > len(expected) and dense is not None:
+        return (
+            f" — {_layer_label(dense)} works on the last axis only, so the image axes pass "
+            "straight through: add Flatten() (or GlobalAveragePooling2D()) before it"
+        )
+    if (
+        expected is not None
+        and len(found) - 1 == len(expected)
+        and isinstance(expected[-1], int)
+        and found[-1] != expected[-1]
+        and model.layers
+    ):
+        last = model.layers[-1]
+        return f" — the last layer, {_layer_label(last)}, gives {found[-1]} values per sample"
+    return ""
 
 
 # --- layers ---------------------------------------------------------------------
@@ -227,6 +311,8 @@ def attribute_problems(expected: LayerSpec, found: LayerInfo) -> list[str]:
             if name == "activation" and found.folded:
                 # The learner wrote a separate activation layer; say which one we merged.
                 text += f" (applied by the next layer, {found.folded[-1]})"
+            if name == "activation" and got == "softmax" and found.attributes.get("units") == 1:
+                text += f" ({SOFTMAX_ONE_UNIT})"
             problems.append(f"expected {name}={format_value(want)}, found {text}")
     return problems
 
@@ -246,7 +332,11 @@ def _compare(index: int, expected: LayerSpec, found: LayerInfo) -> Check:
 
 
 def _describe_found(found: LayerInfo) -> str:
-    shown = {k: v for k, v in found.attributes.items() if k != "use_bias" and v is not None}
+    shown = {
+        k: v
+        for k, v in found.attributes.items()
+        if k != "use_bias" and v is not None and not (k == "trainable" and v is True)
+    }
     inner = ", ".join(f"{k}={format_value(v)}" for k, v in shown.items())
     return f"{found.class_name}({inner})"
 
@@ -325,10 +415,52 @@ def align(expected: list[LayerSpec], found: list[LayerInfo], *, extra_cost: floa
     return steps
 
 
+# Layer types with an activation argument of their own: a spec's separate
+# Activation layer right after one of them reads as that argument.
+ACTIVATED_TYPES = frozenset(
+    {
+        "Dense",
+        "EinsumDense",
+        "Conv1D",
+        "Conv2D",
+        "Conv3D",
+        "Conv1DTranspose",
+        "Conv2DTranspose",
+        "Conv3DTranspose",
+        "SeparableConv1D",
+        "SeparableConv2D",
+        "DepthwiseConv1D",
+        "DepthwiseConv2D",
+        "SimpleRNN",
+        "LSTM",
+        "GRU",
+    }
+)
+
+
+def fold_spec_activations(layers: tuple[LayerSpec, ...]) -> list[LayerSpec]:
+    """``Dense(10)`` + ``Activation(softmax)`` in a spec reads as ``Dense(10, softmax)``,
+    the form the worker reports a learner's layers in (unless ``literal_layers``)."""
+    folded: list[LayerSpec] = []
+    for layer in layers:
+        previous = folded[-1] if folded else None
+        if (
+            layer.type == "Activation"
+            and layer.activation is not None
+            and previous is not None
+            and previous.type in ACTIVATED_TYPES
+            and previous.activation in (None, "linear")
+        ):
+            folded[-1] = previous.model_copy(update={"activation": layer.activation})
+        else:
+            folded.append(layer)
+    return folded
+
+
 def check_layers(spec: ChallengeSpec, model: ModelDescription) -> list[Check]:
     if not spec.layers:
         return []
-    expected = list(spec.layers)
+    expected = list(spec.layers) if spec.literal_layers else fold_spec_activations(spec.layers)
     found = list(model.layers)
     extra_cost = 0.0 if spec.allow_extra_layers else GAP_COST
     checks: list[Check] = []
@@ -356,15 +488,12 @@ def check_layers(spec: ChallengeSpec, model: ModelDescription) -> list[Check]:
                 f"{listed} {verb} not part of this challenge — remove {pronoun}",
             )
         )
+    elif not found:
+        checks.append(Check("no extra layers", True, "the model has no layers yet"))
     else:
+        count = f"{len(found)} layer" + ("s" if len(found) != 1 else "")
         checks.append(
-            Check(
-                "no extra layers",
-                True,
-                "exactly the layer asked for"
-                if len(expected) == 1
-                else f"exactly the {len(expected)} layers asked for",
-            )
+            Check("no extra layers", True, f"none beyond those asked for (the model has {count})")
         )
     return checks
 
@@ -435,7 +564,17 @@ def check_self_attention(feature: SelfAttentionFeature, model: ModelDescription)
         return Check(rule, False, "cannot be checked: the model did not run on a generated batch")
     for layer in candidates:
         if layer.self_attention:
-            return Check(rule, True, f"{_layer_label(layer)} attends to its own input")
+            if feature.causal is not None and bool(layer.causal) != feature.causal:
+                wanted = "with" if feature.causal else "without"
+                return Check(
+                    rule,
+                    False,
+                    f"{_layer_label(layer)} attends to its own input, but {wanted} a causal "
+                    "mask is asked for — call it with use_causal_mask="
+                    f"{feature.causal} so position t only sees positions up to t",
+                )
+            causal = ", causally" if layer.causal else ""
+            return Check(rule, True, f"{_layer_label(layer)} attends to its own input{causal}")
     return Check(
         rule,
         False,
@@ -481,6 +620,28 @@ def check_compile(expected: CompileSpec, model: ModelDescription) -> list[Check]
             checks.append(
                 Check("learning rate", False, f"expected {expected.learning_rate:g}, found {found}")
             )
+    if expected.schedule is not None:
+        checks.append(_check_schedule(expected.schedule, compiled, not_compiled))
+    if expected.from_logits is not None:
+        if compiled is None:
+            checks.append(Check("from_logits", False, not_compiled))
+        elif compiled.from_logits == expected.from_logits:
+            checks.append(Check("from_logits", True, str(compiled.from_logits)))
+        else:
+            why = (
+                "the last layer outputs raw scores (logits), so the loss must be told: "
+                "e.g. keras.losses.SparseCategoricalCrossentropy(from_logits=True)"
+                if expected.from_logits
+                else "the model already applies softmax/sigmoid, so from_logits must be False"
+            )
+            checks.append(
+                Check(
+                    "from_logits",
+                    False,
+                    f"expected from_logits={expected.from_logits}, found "
+                    f"{compiled.from_logits} — {why}",
+                )
+            )
     if expected.loss is not None:
         if compiled is None:
             checks.append(Check("loss", False, not_compiled))
@@ -512,34 +673,75 @@ def check_compile(expected: CompileSpec, model: ModelDescription) -> list[Check]
                 )
             else:
                 checks.append(Check("metrics", True, shown))
+    if expected.first_metric is not None:
+        if compiled is None:
+            checks.append(Check("first metric", False, not_compiled))
+        else:
+            wanted = METRIC_EQUIVALENTS.get(
+                expected.first_metric.lower(), frozenset({expected.first_metric.lower()})
+            )
+            first = compiled.metrics[0] if compiled.metrics else None
+            if first is not None and first.lower() in wanted:
+                checks.append(Check("first metric", True, first))
+            else:
+                order = ", ".join(compiled.metrics) or "no metrics"
+                checks.append(
+                    Check(
+                        "first metric",
+                        False,
+                        f"expected {expected.first_metric} first, found {order} — "
+                        "the order of metrics=[...] is the order Keras reports them",
+                    )
+                )
     return checks
 
 
-def check_params(spec: ChallengeSpec, model: ModelDescription) -> Check:
-    assert spec.params is not None
-    total = model.params_total
-    bounds = spec.params
+def _check_schedule(
+    expected: ScheduleSpec, compiled: CompileInfo | None, not_compiled: str
+) -> Check:
+    if compiled is None:
+        return Check("learning-rate schedule", False, not_compiled)
+    found = compiled.schedule
+    if found is None:
+        rate = "none" if compiled.learning_rate is None else f"{compiled.learning_rate:g}"
+        return Check(
+            "learning-rate schedule",
+            False,
+            f"expected learning_rate=keras.optimizers.schedules.{expected.type}(...), found "
+            f"the constant {rate}",
+        )
+    problems = []
+    if found.get("type") != expected.type:
+        problems.append(f"expected {expected.type}, found {found.get('type')}")
+    for name, want in expected.model_dump(exclude={"type"}, exclude_none=True).items():
+        got = found.get(name)
+        if not _same(name, want, got):
+            problems.append(f"expected {name}={format_value(want)}, found {format_value(got)}")
+    if problems:
+        return Check("learning-rate schedule", False, "; ".join(problems))
+    return Check("learning-rate schedule", True, str(found.get("type")))
+
+
+def check_params(bounds: ParamsSpec, total: int, what: str) -> Check:
     if bounds.exact is not None:
         if total == bounds.exact:
-            return Check("parameters", True, f"{_thousands(total)} parameters")
+            return Check(what, True, f"{_thousands(total)} {what}")
         return Check(
-            "parameters",
-            False,
-            f"expected {_thousands(bounds.exact)} parameters, found {_thousands(total)}",
+            what, False, f"expected {_thousands(bounds.exact)} {what}, found {_thousands(total)}"
         )
     if bounds.min is not None and total < bounds.min:
         return Check(
-            "parameters",
+            what,
             False,
-            f"expected at least {_thousands(bounds.min)} parameters, found {_thousands(total)}",
+            f"expected at least {_thousands(bounds.min)} {what}, found {_thousands(total)}",
         )
     if bounds.max is not None and total > bounds.max:
         return Check(
-            "parameters",
+            what,
             False,
-            f"expected at most {_thousands(bounds.max)} parameters, found {_thousands(total)}",
+            f"expected at most {_thousands(bounds.max)} {what}, found {_thousands(total)}",
         )
-    return Check("parameters", True, f"{_thousands(total)} parameters, within bounds")
+    return Check(what, True, f"{_thousands(total)} {what}, within bounds")
 
 
 def check_trains(expected: TrainsSpec, model: ModelDescription) -> Check:
@@ -555,7 +757,9 @@ def check_trains(expected: TrainsSpec, model: ModelDescription) -> Check:
     )
     if training.error is not None:
         return Check(
-            "trains", False, f"training on a generated batch failed{how}: {training.error}"
+            "trains",
+            False,
+            f"training on a generated batch failed{how}: {with_hint(training.error, model.layers)}",
         )
     before, after = training.loss_before, training.loss_after
     if before is None or after is None or not (math.isfinite(before) and math.isfinite(after)):
@@ -566,9 +770,102 @@ def check_trains(expected: TrainsSpec, model: ModelDescription) -> Check:
             True,
             f"the loss fell from {before:.3f} to {after:.3f} in {training.steps} steps{how}",
         )
+    advice = "check the output activation, the loss and the learning rate"
+    if softmax_on_one_unit(model.layers) is not None:
+        advice = SOFTMAX_ONE_UNIT
     return Check(
         "trains",
         False,
         f"the loss did not go down in {training.steps} steps ({before:.3f} → {after:.3f}){how} — "
-        "check the output activation, the loss and the learning rate",
+        + advice,
     )
+
+
+# --- training setup and numeric challenges --------------------------------------
+
+
+def _fit_value(name: str, want: object, got: object) -> Check:
+    rule = f"fit: {name}"
+    if got is None:
+        return Check(
+            rule, False, f"expected {name}={format_value(want)}, but fit() was not given it"
+        )
+    if _same(name, want, got):
+        return Check(rule, True, format_value(got))
+    return Check(rule, False, f"expected {name}={format_value(want)}, found {format_value(got)}")
+
+
+def check_fit(expected: FitSpec, found: FitInfo | None) -> list[Check]:
+    """What the learner's training function passed to model.fit, against the spec."""
+    if found is None or not found.called:
+        why = (
+            found.error
+            if found is not None and found.error
+            else (f"{expected.function}() never called model.fit(...)")
+        )
+        return [Check("fit", False, why)]
+    checks = [
+        Check("fit", False, f"model.fit(...) failed: {with_hint(found.error)}")
+        if found.error
+        else Check("fit", True, f"model.fit(...) ran ({found.epochs_run} epochs on generated data)")
+    ]
+    for name in ("epochs", "batch_size", "validation_split"):
+        want = getattr(expected, name)
+        if want is not None:
+            checks.append(_fit_value(name, want, getattr(found, name)))
+    if expected.early_stopping is not None:
+        stopping = [c for c in found.callbacks if c.class_name == "EarlyStopping"]
+        if not stopping:
+            given = ", ".join(c.class_name for c in found.callbacks) or "no callbacks"
+            checks.append(
+                Check(
+                    "EarlyStopping",
+                    False,
+                    f"expected callbacks=[keras.callbacks.EarlyStopping(...)], found {given}",
+                )
+            )
+        else:
+            callback = stopping[0]
+            wanted = expected.early_stopping.model_dump(exclude_none=True)
+            problems = [
+                f"expected {name}={format_value(want)}, found "
+                f"{format_value(getattr(callback, name))}"
+                for name, want in wanted.items()
+                if not _same(name, want, getattr(callback, name))
+            ]
+            shown = ", ".join(f"{n}={format_value(getattr(callback, n))}" for n in wanted)
+            checks.append(
+                Check("EarlyStopping", not problems, "; ".join(problems) or shown or "given")
+            )
+    return checks
+
+
+def grade_numeric(expected: NumericSpec, found: NumericInfo) -> tuple[Check, ...]:
+    """A learner's function or layer against the reference, on the same inputs."""
+    shape = format_shape(found.output_shape or ())
+    want_shape = format_shape(found.reference_shape or ())
+    checks = [
+        Check("output shape", True, shape)
+        if found.output_shape == found.reference_shape
+        else Check("output shape", False, f"expected {want_shape}, found {shape}")
+    ]
+    if found.output_shape == found.reference_shape:
+        difference = found.max_abs_diff if found.max_abs_diff is not None else 0.0
+        tolerance = f"rtol={expected.rtol:g}, atol={expected.atol:g}"
+        checks.append(
+            Check("values", True, f"match the reference (largest difference {difference:.2g})")
+            if found.close
+            else Check(
+                "values",
+                False,
+                f"differ from the reference by up to {difference:.3g} ({tolerance})",
+            )
+        )
+    if expected.layer:
+        mine, theirs = found.trainable_weights, found.reference_trainable_weights
+        checks.append(
+            Check("trainable weights", True, f"{mine:,}")
+            if mine == theirs
+            else Check("trainable weights", False, f"expected {theirs:,}, found {mine:,}")
+        )
+    return tuple(checks)

@@ -52,7 +52,7 @@ from quizdl.challenges.description import (
     WorkerFailure,
     WorkerReport,
 )
-from quizdl.challenges.grader import grade
+from quizdl.challenges.grader import grade, grade_numeric
 from quizdl.challenges.spec import ChallengeSpec
 from quizdl.challenges.verdict import CheckCancelled, Verdict, failed_verdict
 
@@ -442,6 +442,7 @@ class Checker:
         memory_bytes: int = DEFAULT_MEMORY,
         file_bytes: int = DEFAULT_FILE_BYTES,
         filename: str = "solution.py",
+        reference: str = "",
     ) -> Verdict:
         """Run ``code`` in fresh children and grade the model it builds against ``spec``.
 
@@ -455,7 +456,9 @@ class Checker:
         try:
             builder = self._take_child(run)
             describer = self._take_child(run)
-            verdict = self._run(run, builder, describer, spec, code, filename, limits, started)
+            verdict = self._run(
+                run, builder, describer, spec, code, filename, reference, limits, started
+            )
             if run.cancelled:
                 raise CheckCancelled
             return verdict
@@ -513,6 +516,7 @@ class Checker:
         spec: ChallengeSpec,
         code: str,
         filename: str,
+        reference: str,
         limits: _Limits,
         started: float,
     ) -> Verdict:
@@ -539,6 +543,7 @@ class Checker:
                 "role": "build",
                 "code": code,
                 "filename": filename,
+                "reference": reference,
                 "scratch": builder.scratch,
             },
             limits.timeout,
@@ -563,6 +568,18 @@ class Checker:
         # the process that ran the learner's code.
         described_by: DescribedBy = "your process"
         sandbox = report.sandbox
+        fit = report.fit
+        if report.numeric is not None and spec.numeric is not None:
+            stdout, stderr = output()
+            return Verdict(
+                checks=grade_numeric(spec.numeric, report.numeric),
+                seconds=time.monotonic() - started,
+                model=None,
+                stdout=stdout,
+                stderr=stderr,
+                described_by=described_by,
+                sandbox=sandbox.model_dump(mode="json") if sandbox is not None else None,
+            )
         if report.saved:
             saved = os.path.join(builder.scratch, SAVED_MODEL)
             if os.path.islink(saved) or not os.path.isfile(saved):
@@ -588,11 +605,12 @@ class Checker:
             described_by = "checker"
         if report.model is None:
             return failed("checker", "no model was reported; " + NOT_YOUR_CODE)
+        model = report.model if fit is None else report.model.model_copy(update={"fit": fit})
         stdout, stderr = output()
         return Verdict(
-            checks=grade(spec, report.model),
+            checks=grade(spec, model),
             seconds=time.monotonic() - started,
-            model=report.model.model_dump(mode="json"),
+            model=model.model_dump(mode="json"),
             stdout=stdout,
             stderr=stderr,
             described_by=described_by,

@@ -84,6 +84,14 @@ class InputSpec(_Spec):
         description="Exclusive upper bound of the integers generated to probe an int input "
         "(e.g. the vocabulary size).",
     )
+    declared: bool = Field(
+        default=False,
+        description="The model must declare this input itself (keras.Input or input_shape); "
+        "otherwise the checker builds an undeclared model for this shape.",
+    )
+    name: str | None = Field(
+        default=None, description="For several inputs: a name to say in messages."
+    )
 
     @property
     def keras_shape(self) -> tuple[int | None, ...]:
@@ -125,6 +133,7 @@ class LayerSpec(_Spec):
     key_dim: PositiveInt | None = None
     value_dim: PositiveInt | None = None
     dropout: Fraction | None = None
+    trainable: bool | None = Field(default=None, description="False: the layer is frozen.")
 
     @model_validator(mode="before")
     @classmethod
@@ -178,16 +187,35 @@ class SelfAttentionFeature(_Spec):
     """An attention layer whose query, key and value are the same tensor."""
 
     self_attention: str = Field(min_length=1, description="Attention layer type.")
+    causal: bool | None = Field(
+        default=None, description="True: called with use_causal_mask=True (no peeking ahead)."
+    )
 
 
 Feature = ResidualFeature | SelfAttentionFeature
 
 
+class ScheduleSpec(_Spec):
+    """A learning-rate schedule given to the optimizer (only the fields set are checked)."""
+
+    type: str = Field(min_length=1, description="e.g. ExponentialDecay, CosineDecay.")
+    initial_learning_rate: Annotated[float, Field(gt=0)] | None = None
+    decay_steps: PositiveInt | None = None
+    decay_rate: Annotated[float, Field(gt=0)] | None = None
+
+
 class CompileSpec(_Spec):
     optimizer: str | None = Field(default=None, description="Optimizer class, e.g. Adam.")
     learning_rate: Annotated[float, Field(gt=0)] | None = None
+    schedule: ScheduleSpec | None = None
+    from_logits: bool | None = Field(
+        default=None, description="The loss is told the model outputs logits (no softmax)."
+    )
     loss: str | None = Field(default=None, description="e.g. sparse_categorical_crossentropy.")
     metrics: tuple[str, ...] = Field(default=(), description="Metrics that must be compiled in.")
+    first_metric: str | None = Field(
+        default=None, description="The metric that must come first (e.g. what a callback monitors)."
+    )
 
 
 class ParamsSpec(_Spec):
@@ -230,17 +258,94 @@ class TrainsSpec(_Spec):
         }[self.labels]
 
 
+class EarlyStoppingSpec(_Spec):
+    """What the learner's EarlyStopping callback must be given (only what is set)."""
+
+    monitor: str | None = None
+    patience: Annotated[int, Field(ge=0)] | None = None
+    restore_best_weights: bool | None = None
+
+
+class FitSpec(_Spec):
+    """A training-setup challenge: the learner's ``train(model, x, y)`` calls
+    ``model.fit``; the checker runs it on a tiny generated data set, observes
+    what ``fit`` was given, and runs at most ``run_epochs`` epochs."""
+
+    function: str = Field(default="train", min_length=1)
+    samples: Annotated[int, Field(ge=8, le=512)] = 64
+    labels: Literal["classes", "binary", "real"] = "classes"
+    run_epochs: Annotated[int, Field(ge=1, le=5)] = 2
+    epochs: PositiveInt | None = None
+    batch_size: PositiveInt | None = None
+    validation_split: Fraction | None = None
+    early_stopping: EarlyStoppingSpec | None = None
+
+
+class ArraySpec(_Spec):
+    """One generated argument for a numeric check (batch dimension included)."""
+
+    shape: tuple[PositiveInt, ...] = Field(min_length=1)
+    dtype: Literal["float", "int"] = "float"
+    high: PositiveInt = Field(default=10, description="Exclusive bound for int arrays.")
+
+
+class NumericSpec(_Spec):
+    """A function or Layer the learner writes, compared numerically with the
+    card's reference solution on generated inputs."""
+
+    function: str = Field(min_length=1, description="Name of the function or Layer class.")
+    layer: bool = Field(default=False, description="True: a Layer class, built with init.")
+    init: dict[str, int | float | bool | str] = Field(default_factory=dict)
+    arguments: tuple[ArraySpec, ...] = Field(min_length=1)
+    rtol: Annotated[float, Field(ge=0)] = 1e-4
+    atol: Annotated[float, Field(ge=0)] = 1e-5
+
+
 class ChallengeSpec(_Spec):
-    input: InputSpec
+    input: InputSpec | None = Field(default=None, description="The model's one input.")
+    inputs: tuple[InputSpec, ...] = Field(
+        default=(), description="Several inputs, in the order the model takes them."
+    )
     output: OutputSpec | None = None
     layers: tuple[LayerSpec, ...] = Field(default=(), description="Expected layers, in order.")
     allow_extra_layers: bool = Field(
         default=False, description="True: the layers above must appear in order among others."
     )
+    literal_layers: bool = Field(
+        default=False,
+        description="True: layers are compared as written, so an Activation layer must be a "
+        "separate layer; false (default): Dense(activation=relu) and Dense + Activation(relu) "
+        "are the same.",
+    )
     features: tuple[Feature, ...] = ()
     compile: CompileSpec | None = Field(default=None, description="Only when the challenge asks.")
     params: ParamsSpec | None = None
+    trainable_params: ParamsSpec | None = Field(
+        default=None, description="Parameters that training may change (frozen ones excluded)."
+    )
     trains: TrainsSpec | None = None
+    fit: FitSpec | None = Field(default=None, description="A training-setup challenge.")
+    numeric: NumericSpec | None = Field(
+        default=None, description="A function or layer checked against the reference solution."
+    )
+
+    @model_validator(mode="after")
+    def _one_way_to_give_inputs(self) -> ChallengeSpec:
+        if self.input is not None and self.inputs:
+            raise ValueError("give either input (one) or inputs (several), not both")
+        if self.numeric is None and self.input is None and not self.inputs:
+            raise ValueError("give input (one) or inputs (several)")
+        if self.numeric is not None and (self.input is not None or self.inputs or self.layers):
+            raise ValueError("a numeric challenge has no model: no input, inputs or layers")
+        return self
+
+    @property
+    def input_specs(self) -> tuple[InputSpec, ...]:
+        return (self.input,) if self.input is not None else self.inputs
+
+    @property
+    def first_input(self) -> InputSpec:
+        return self.input_specs[0]
 
 
 def format_value(value: object) -> str:

@@ -55,9 +55,12 @@ import numpy as np
 from quizdl.challenges import sandbox
 from quizdl.challenges.description import (
     AttributeValue,
+    CallbackInfo,
     CompileInfo,
+    FitInfo,
     LayerInfo,
     ModelDescription,
+    NumericInfo,
     ResidualInfo,
     SandboxInfo,
     TensorInfo,
@@ -65,9 +68,12 @@ from quizdl.challenges.description import (
     WorkerFailure,
     WorkerReport,
 )
+from quizdl.challenges.hints import explain_error, with_hint
 from quizdl.challenges.spec import (
     ACTIVATION_LAYERS,
+    ArraySpec,
     ChallengeSpec,
+    InputSpec,
     LayerSpec,
     TrainsSpec,
     canonical_activation,
@@ -134,7 +140,7 @@ def _exception_failure(error: BaseException, filename: str, during: str) -> Work
     where = f" (line {line} of {os.path.basename(filename)})" if line else ""
     detail = "".join(traceback.format_exception_only(type(error), error)).strip()
     trace = "".join(traceback.format_list(frames[-3:])) if frames else ""
-    message = f"{during} raised {detail}{where}"
+    message = with_hint(f"{during} raised {detail}{where}")
     if trace:
         message += "\n" + trace.rstrip()
     return WorkerFailure(kind="exception", message=_short(message), line=line)
@@ -165,8 +171,8 @@ def _article(word: str) -> str:
     return "an" if word[:1].lower() in "aeiou" else "a"
 
 
-def load_model(keras: Any, code: str, filename: str) -> Any:
-    """Execute the learner's module and return the Keras model it defines."""
+def exec_module(code: str, filename: str, name: str = MODULE_NAME) -> types.ModuleType:
+    """Compile and run a module's code; a syntax error or exception is a CheckFailed."""
     try:
         compiled = compile(code, filename, "exec")
     except SyntaxError as error:
@@ -186,11 +192,16 @@ def load_model(keras: Any, code: str, filename: str) -> Any:
     # Registered so tracebacks can quote the learner's lines and Keras can find
     # classes defined in the module.
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
-    module = types.ModuleType(MODULE_NAME)
+    module = types.ModuleType(name)
     module.__file__ = filename
-    sys.modules[MODULE_NAME] = module
+    sys.modules[name] = module
     _run_guarded(lambda: exec(compiled, module.__dict__), filename, "running your module")
+    return module
 
+
+def load_model(keras: Any, code: str, filename: str) -> Any:
+    """Execute the learner's module and return the Keras model it defines."""
+    module = exec_module(code, filename)
     builder = module.__dict__.get("build_model")
     if callable(builder):
         candidate = _run_guarded(builder, filename, "build_model()")
@@ -232,6 +243,7 @@ class _Call:
     inputs: list[np.ndarray[Any, Any]]
     output: np.ndarray[Any, Any] | None
     self_attention: bool | None = None
+    causal: bool | None = None
 
 
 @dataclass
@@ -272,6 +284,7 @@ class _Recorder:
         call = _Call(layer=layer, inputs=inputs, output=outputs[0] if len(outputs) == 1 else None)
         if type(layer).__name__ in ATTENTION_CLASSES:
             call.self_attention = _is_self_attention(self, args, kwargs)
+            call.causal = bool(kwargs.get("use_causal_mask", False))
         return call
 
 
@@ -484,6 +497,87 @@ def _probe_batch(
     return generator.standard_normal((batch, *sizes)).astype("float32")
 
 
+def _probe_batches(
+    infos: tuple[TensorInfo, ...], specs: tuple[InputSpec, ...], batch: int
+) -> list[np.ndarray[Any, Any]]:
+    """One generated batch per model input, shaped and typed as the input is."""
+    batches = []
+    for index, info in enumerate(infos):
+        spec = specs[index] if index < len(specs) else specs[-1]
+        integer = spec.dtype == "int" or "int" in info.dtype
+        batches.append(_probe_batch(info.shape, spec.keras_shape, integer, spec.high, batch))
+    return batches
+
+
+def _declared_input_layer(keras: Any, model: Any) -> Any | None:
+    """The InputLayer of a Sequential that declares its input but has no other
+    layer yet (Keras then reports no inputs at all)."""
+    if not isinstance(model, keras.Sequential):
+        return None
+    # Sequential keeps the InputLayer it was given only in this attribute.
+    layers = getattr(model, "_layers", None)
+    if layers and isinstance(layers[0], keras.layers.InputLayer):
+        return layers[0]
+    return None
+
+
+def _build_for(
+    keras: Any, model: Any, specs: tuple[InputSpec, ...], shapes: tuple[tuple[int | None, ...], ...]
+) -> tuple[list[Any], list[Any]]:
+    if isinstance(model, keras.Sequential) and len(shapes) == 1:
+        model.build((None, *shapes[0]))
+        inputs = _model_inputs(model)
+        if inputs is not None:
+            return inputs, list(model.outputs)
+    symbolic = [
+        keras.Input(shape=shape, dtype="int32" if spec.dtype == "int" else "float32")
+        for shape, spec in zip(shapes, specs, strict=True)
+    ]
+    result = model(symbolic[0] if len(symbolic) == 1 else symbolic)
+    return symbolic, list(keras.tree.flatten(result))
+
+
+def _build_from_spec(
+    keras: Any, model: Any, specs: tuple[InputSpec, ...]
+) -> tuple[list[Any], list[Any]]:
+    """Build a model that declares no input for the challenge's inputs.
+
+    Open dimensions are tried open first, then at a probe size, so a model that
+    needs a fixed width (Dense on the last axis) still gets a graded verdict.
+    Returns the symbolic inputs and outputs.
+    """
+    open_shapes = tuple(spec.keras_shape for spec in specs)
+    probe_shapes = tuple(tuple(dim or PROBE_OPEN_DIM for dim in shape) for shape in open_shapes)
+    attempts = [open_shapes]
+    if probe_shapes != open_shapes:
+        # Building fixes a model's input shape even when it fails, so try the
+        # open shape on a copy; only a model that cannot take it gets the probe size.
+        try:
+            _build_for(keras, keras.models.clone_model(model), specs, open_shapes)
+        except Exception:
+            attempts = [probe_shapes]
+    error: Exception | None = None
+    for shapes in attempts:
+        try:
+            return _build_for(keras, model, specs, shapes)
+        except Exception as exc:  # the learner's model rejects that input
+            error = exc
+    assert error is not None
+    detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+    shown = ", ".join(str((None, *spec.keras_shape)) for spec in specs)
+    hint = explain_error(detail)
+    raise CheckFailed(
+        WorkerFailure(
+            kind="inspect",
+            message=_short(
+                (f"{hint}. " if hint else "")
+                + "your model does not declare its input, and building it for the "
+                f"challenge's input shape {shown} failed: {detail}"
+            ),
+        )
+    )
+
+
 def _model_inputs(model: Any) -> list[Any] | None:
     try:
         inputs = model.inputs
@@ -505,12 +599,35 @@ def _compile_info(keras: Any, model: Any) -> CompileInfo | None:
     _collect_names(config.get("metrics"), metrics)
     losses: list[str] = []
     _collect_names(config.get("loss"), losses)
+    schedule: dict[str, float | int | str] | None = None
+    rate = getattr(optimizer, "_learning_rate", None)
+    if isinstance(rate, keras.optimizers.schedules.LearningRateSchedule):
+        schedule = {"type": type(rate).__name__}
+        schedule.update(
+            {
+                name: value
+                for name, value in rate.get_config().items()
+                if isinstance(value, int | float | str) and not isinstance(value, bool)
+            }
+        )
     return CompileInfo(
         optimizer=type(optimizer).__name__,
         learning_rate=learning_rate,
         loss=losses[0] if len(losses) == 1 else (", ".join(losses) or None),
         metrics=tuple(metrics),
+        schedule=schedule,
+        from_logits=_from_logits(config.get("loss")),
     )
+
+
+def _from_logits(loss: Any) -> bool | None:
+    """A serialised loss's from_logits (a loss given by name has it False)."""
+    if isinstance(loss, str):
+        return False
+    if isinstance(loss, dict) and isinstance(loss.get("config"), dict):
+        value = loss["config"].get("from_logits")
+        return value if isinstance(value, bool) else None
+    return None
 
 
 def _snake(name: str) -> str:
@@ -563,8 +680,9 @@ def _loss_value(result: Any) -> float:
 
 
 def _train_probe(
-    keras: Any, model: Any, spec: TrainsSpec, batch: np.ndarray[Any, Any]
+    keras: Any, model: Any, spec: TrainsSpec, batches: list[np.ndarray[Any, Any]]
 ) -> TrainingInfo:
+    batch: Any = batches[0] if len(batches) == 1 else batches
     compiled_by_checker = getattr(model, "optimizer", None) is None
     try:
         if compiled_by_checker:
@@ -594,40 +712,25 @@ def _train_probe(
 
 def describe(keras: Any, model: Any, spec: ChallengeSpec) -> ModelDescription:
     """Read everything the grader needs from a model, through public Keras APIs."""
+    specs = spec.input_specs
+    inputs = _model_inputs(model)
+    input_layer = _declared_input_layer(keras, model) if inputs is None else None
     if isinstance(model, keras.Sequential):
         kind = "sequential"
-    elif _model_inputs(model) is not None:
+    elif inputs is not None:
         kind = "functional"
     else:
         kind = "subclassed"
-    integer_input = spec.input.dtype == "int"
-    declared = spec.input.keras_shape
 
-    inputs = _model_inputs(model)
-    built_from_spec = inputs is None
-    symbolic_outputs: list[Any] = []
-    if inputs is None:
-        symbolic = keras.Input(shape=declared, dtype="int32" if integer_input else "float32")
-        try:
-            if isinstance(model, keras.Sequential):
-                model.build((None, *declared))
-                inputs = _model_inputs(model)
-            else:
-                symbolic_outputs = list(keras.tree.flatten(model(symbolic)))
-        except Exception as error:  # the learner's model rejects the input
-            detail = "".join(traceback.format_exception_only(type(error), error)).strip()
-            raise CheckFailed(
-                WorkerFailure(
-                    kind="inspect",
-                    message=_short(
-                        "your model does not declare its input, and building it for the "
-                        f"challenge's input shape {(None, *declared)} failed: {detail}"
-                    ),
-                )
-            ) from None
-        if inputs is None:
-            inputs = [symbolic]
-    outputs = list(model.outputs) if kind != "subclassed" else symbolic_outputs
+    built_from_spec = False
+    outputs: list[Any] = []
+    if inputs is not None:
+        outputs = list(model.outputs)
+    elif input_layer is not None:
+        inputs = [input_layer.output]  # declared, but there is nothing after it yet
+    else:
+        built_from_spec = True
+        inputs, outputs = _build_from_spec(keras, model, specs)
 
     input_infos = tuple(
         TensorInfo(shape=_shape(tensor.shape), dtype=str(tensor.dtype)) for tensor in inputs
@@ -636,46 +739,49 @@ def describe(keras: Any, model: Any, spec: ChallengeSpec) -> ModelDescription:
         TensorInfo(shape=_shape(tensor.shape), dtype=str(tensor.dtype)) for tensor in outputs
     )
 
-    first_shape = input_infos[0].shape
-    integer_probe = integer_input or "int" in input_infos[0].dtype
-    batch = _probe_batch(first_shape, declared, integer_probe, spec.input.high, PROBE_BATCH)
     units = unit_layers(keras, model)
     recorder = _Recorder(keras)
     for layer in units:
         recorder.wrap(layer)
     forward_error: str | None = None
     model_outputs: list[np.ndarray[Any, Any]] = []
-    recorder.active = True
-    try:
-        if len(inputs) == 1:
-            model_outputs = list(recorder._arrays(model(batch)))
-        else:
-            forward_error = f"the model takes {len(inputs)} inputs; this challenge gives it one"
-    except (MemoryError, SystemExit, KeyboardInterrupt):
-        raise
-    except Exception as error:  # reported as a failed rule
-        forward_error = _short("".join(traceback.format_exception_only(type(error), error)))
-    finally:
-        recorder.active = False
+    batches = _probe_batches(input_infos, specs, PROBE_BATCH)
+    if not units:
+        forward_error = "the model has no layers yet"
+    elif len(inputs) != len(specs):
+        forward_error = (
+            f"the model takes {len(inputs)} input{'s' if len(inputs) != 1 else ''}; "
+            f"this challenge gives it {len(specs)}"
+        )
+    else:
+        recorder.active = True
+        try:
+            model_outputs = list(
+                recorder._arrays(model(batches[0] if len(batches) == 1 else batches))
+            )
+        except (MemoryError, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as error:  # reported as a failed rule
+            forward_error = _short("".join(traceback.format_exception_only(type(error), error)))
+        finally:
+            recorder.active = False
 
     calls: list[_Call] | None = recorder.calls if forward_error is None else None
     ordered = [call.layer for call in calls] if calls is not None else units
     raw_layers = [_layer_info(keras, layer, index + 1) for index, layer in enumerate(ordered)]
     if calls is not None:
         raw_layers = [
-            info.model_copy(update={"self_attention": call.self_attention})
+            info.model_copy(update={"self_attention": call.self_attention, "causal": call.causal})
             for info, call in zip(raw_layers, calls, strict=True)
         ]
-    layers = _fold_activations(raw_layers, calls)
+    layers = raw_layers if spec.literal_layers else _fold_activations(raw_layers, calls)
     residuals = _residuals(calls, model_outputs) if calls is not None else []
 
     compiled = _compile_info(keras, model)  # before the probe, which may compile it itself
     training = None
     if spec.trains is not None and forward_error is None:
-        train_batch = _probe_batch(
-            first_shape, declared, integer_probe, spec.input.high, spec.trains.batch_size
-        )
-        training = _train_probe(keras, model, spec.trains, train_batch)
+        train_batches = _probe_batches(input_infos, specs, spec.trains.batch_size)
+        training = _train_probe(keras, model, spec.trains, train_batches)
 
     return ModelDescription(
         kind=kind,
@@ -685,8 +791,8 @@ def describe(keras: Any, model: Any, spec: ChallengeSpec) -> ModelDescription:
         outputs=output_infos,
         layers=tuple(layers),
         residuals=tuple(residuals),
-        params_total=int(model.count_params()),
-        params_trainable=int(sum(int(np.prod(w.shape)) for w in model.trainable_weights)),
+        params_total=sum(int(np.prod(w.shape)) for w in model.weights),
+        params_trainable=sum(int(np.prod(w.shape)) for w in model.trainable_weights),
         compiled=compiled,
         forward_error=forward_error,
         training=training,
@@ -717,6 +823,153 @@ def _all_keras(value: Any) -> bool:
     return True
 
 
+# Positional parameters of keras.Model.fit, to read a call written positionally.
+FIT_PARAMETERS = ("x", "y", "batch_size", "epochs", "verbose", "callbacks", "validation_split")
+
+
+def _callback_info(callback: Any) -> CallbackInfo:
+    def read(name: str) -> Any:
+        value = getattr(callback, name, None)
+        return value if isinstance(value, str | int | bool) or value is None else None
+
+    patience = read("patience")
+    restore = read("restore_best_weights")
+    return CallbackInfo(
+        class_name=type(callback).__name__,
+        monitor=read("monitor") if isinstance(read("monitor"), str) else None,
+        patience=patience if isinstance(patience, int) and not isinstance(patience, bool) else None,
+        restore_best_weights=restore if isinstance(restore, bool) else None,
+    )
+
+
+def observe_fit(keras: Any, module: types.ModuleType, model: Any, spec: ChallengeSpec) -> FitInfo:
+    """Run the learner's training function on a tiny generated data set, with
+    ``model.fit`` observed and its epochs capped, and report what it was given."""
+    assert spec.fit is not None
+    fit = spec.fit
+    train = module.__dict__.get(fit.function)
+    if not callable(train):
+        return FitInfo(
+            called=False, error=f"your file defines no {fit.function}(model, x, y) function"
+        )
+    inputs = _model_inputs(model)
+    infos = tuple(
+        TensorInfo(shape=_shape(tensor.shape), dtype=str(tensor.dtype)) for tensor in inputs or []
+    ) or (TensorInfo(shape=(None, *spec.first_input.keras_shape), dtype="float32"),)
+    batches = _probe_batches(infos, spec.input_specs, fit.samples)
+    x: Any = batches[0] if len(batches) == 1 else batches
+    predictions = np.asarray(keras.ops.convert_to_numpy(model(x)))
+    y = _labels(TrainsSpec(labels=fit.labels), predictions.shape)
+    seen: dict[str, Any] = {}
+    real_fit = model.fit
+
+    def observed_fit(*args: Any, **kwargs: Any) -> Any:
+        given = {**dict(zip(FIT_PARAMETERS, args, strict=False)), **kwargs}
+        seen.update(given)
+        seen["called"] = True
+        run = {**given, "verbose": 0}
+        run["epochs"] = min(int(given.get("epochs") or 1), fit.run_epochs)
+        history = real_fit(**run)
+        seen["epochs_run"] = len(getattr(history, "epoch", []) or [])
+        return history
+
+    model.fit = observed_fit
+    error: str | None = None
+    try:
+        _run_guarded(lambda: train(model, x, y), str(module.__file__), f"{fit.function}()")
+    except CheckFailed as failed:
+        error = failed.failure.message
+    callbacks = seen.get("callbacks") or []
+    split = seen.get("validation_split")
+    return FitInfo(
+        called=bool(seen.get("called")),
+        epochs=int(seen["epochs"]) if isinstance(seen.get("epochs"), int) else None,
+        batch_size=int(seen["batch_size"]) if isinstance(seen.get("batch_size"), int) else None,
+        validation_split=float(split) if isinstance(split, int | float) else None,
+        validation_data=seen.get("validation_data") is not None,
+        callbacks=tuple(
+            _callback_info(c) for c in (callbacks if isinstance(callbacks, list | tuple) else [])
+        ),
+        epochs_run=int(seen.get("epochs_run", 0)),
+        error=error,
+    )
+
+
+def _generated(argument: ArraySpec, generator: np.random.Generator) -> np.ndarray[Any, Any]:
+    if argument.dtype == "int":
+        return generator.integers(0, argument.high, size=argument.shape).astype("int32")
+    return generator.standard_normal(argument.shape).astype("float32")
+
+
+def _as_array(keras: Any, value: Any) -> np.ndarray[Any, Any]:
+    if isinstance(value, list | tuple):
+        value = value[0]
+    return np.asarray(keras.ops.convert_to_numpy(value), dtype="float64")
+
+
+def run_numeric(keras: Any, request: dict[str, Any], spec: ChallengeSpec) -> NumericInfo:
+    """The learner's function (or layer) and the reference's, on the same generated inputs."""
+    assert spec.numeric is not None
+    numeric = spec.numeric
+    filename = request["filename"]
+    module = exec_module(request["code"], filename)
+    try:
+        reference_module = exec_module(request.get("reference") or "", "reference.py", "reference")
+    except CheckFailed as failed:
+        raise CheckFailed(
+            WorkerFailure(kind="checker", message=f"the reference solution failed: {failed}")
+        ) from None
+    theirs = module.__dict__.get(numeric.function)
+    ours = reference_module.__dict__.get(numeric.function)
+    if not callable(theirs):
+        raise CheckFailed(
+            WorkerFailure(kind="no_model", message=f"your file defines no {numeric.function}")
+        )
+    if not callable(ours):
+        raise CheckFailed(
+            WorkerFailure(kind="checker", message=f"the reference defines no {numeric.function}")
+        )
+    generator = np.random.default_rng(7)
+    arguments = [_generated(argument, generator) for argument in numeric.arguments]
+    during = f"{numeric.function}(...)"
+    learner_weights: int | None = None
+    reference_weights: int | None = None
+    if numeric.layer:
+        keras.utils.set_random_seed(0)
+        layer = _run_guarded(lambda: theirs(**numeric.init), filename, f"{numeric.function}(...)")
+        output = _run_guarded(lambda: layer(*arguments), filename, "calling your layer")
+        keras.utils.set_random_seed(0)
+        reference_layer = ours(**numeric.init)
+        expected = reference_layer(*arguments)
+        # Same seed, same initialisers: the same weights when the layer is built alike.
+        learner_weights = sum(int(np.prod(w.shape)) for w in layer.trainable_weights)
+        reference_weights = sum(int(np.prod(w.shape)) for w in reference_layer.trainable_weights)
+    else:
+        output = _run_guarded(lambda: theirs(*arguments), filename, during)
+        expected = ours(*arguments)
+    try:
+        got = _as_array(keras, output)
+    except Exception as error:
+        raise CheckFailed(
+            WorkerFailure(
+                kind="not_a_model",
+                message=f"{during} returned {type(output).__name__}, not an array ({error})",
+            )
+        ) from None
+    want = _as_array(keras, expected)
+    same_shape = got.shape == want.shape
+    difference = float(np.max(np.abs(got - want))) if same_shape and got.size else None
+    close = same_shape and bool(np.allclose(got, want, rtol=numeric.rtol, atol=numeric.atol))
+    return NumericInfo(
+        output_shape=tuple(int(d) for d in got.shape),
+        reference_shape=tuple(int(d) for d in want.shape),
+        max_abs_diff=difference,
+        close=close,
+        trainable_weights=learner_weights,
+        reference_trainable_weights=reference_weights,
+    )
+
+
 def save_for_describer(keras: Any, model: Any, directory: str) -> bool:
     """Save a model made only of Keras's own parts; False when it has the
     learner's own classes or functions (it is then described in this process)."""
@@ -743,15 +996,18 @@ def run_build(keras: Any, request: dict[str, Any]) -> WorkerReport:
     spec = ChallengeSpec.model_validate(request["spec"])
     keras.utils.set_random_seed(0)
     try:
+        if spec.numeric is not None:
+            return WorkerReport(numeric=run_numeric(keras, request, spec))
         model = load_model(keras, request["code"], request["filename"])
+        fit = None
+        if spec.fit is not None:
+            fit = observe_fit(keras, sys.modules[MODULE_NAME], model, spec)
         if save_for_describer(keras, model, request["scratch"]):
-            return WorkerReport(saved=True)
-        return WorkerReport(
-            model=_run_guarded(
-                lambda: describe(keras, model, spec), request["filename"], "checking your model"
-            ),
-            described_by="your process",
+            return WorkerReport(saved=True, fit=fit)
+        description = _run_guarded(
+            lambda: describe(keras, model, spec), request["filename"], "checking your model"
         )
+        return WorkerReport(model=description, fit=fit, described_by="your process")
     except CheckFailed as failed:
         return WorkerReport(failure=failed.failure)
 

@@ -116,6 +116,11 @@ def _print_verdict(info: ChallengeInfo, verdict: Verdict, grade: int | None) -> 
     click.echo(f"{info.card_id} — {info.title}")
     for line in verdict.lines():
         click.echo(line)
+    if verdict.described_by == "your process":
+        click.echo(
+            "(Described in the process that ran your code: your model uses your own classes, "
+            "or the challenge must run your code.)"
+        )
     failed = len(verdict.failures)
     total = len(verdict.checks)
     if verdict.passed:
@@ -166,6 +171,7 @@ def check(card_id: str, file: Path, as_json: bool, timeout: float) -> None:
                 timeout=timeout,
                 memory_bytes=DEFAULT_MEMORY,
                 filename=str(file.resolve()),
+                reference=info.card.solution,
             )
     except OSError as exc:
         fail(f"cannot start the checker process: {exc}")
@@ -189,3 +195,63 @@ def give_up(card_id: str) -> None:
     grade = service.challenges.give_up(info.key)
     click.echo(f"{info.card_id}: graded {grade} ({GRADE_MEANINGS[grade]}); it will come back soon.")
     click.echo(f"See the reference solution with: quizdl challenge show {info.key} --solution")
+
+
+@challenge.command("verify")
+@click.argument("decks", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1.0),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    help="Seconds each check may run.",
+)
+def verify(decks: tuple[Path, ...], timeout: float) -> None:
+    """For deck authors: every challenge's solution passes, its starter fails,
+    and its spec does not contradict itself. Exit 0 when all hold, 1 when not."""
+    from quizdl.challenges.lint import spec_problems
+    from quizdl.decks.errors import DeckError
+    from quizdl.decks.loader import load_deck
+    from quizdl.decks.model import ChallengeCard
+
+    cards: list[tuple[str, ChallengeCard]] = []
+    for path in decks:
+        try:
+            deck = load_deck(path)
+        except DeckError as exc:
+            fail(str(exc))
+        cards.extend(
+            (f"{deck.id}/{card.id}", card) for card in deck.cards if isinstance(card, ChallengeCard)
+        )
+    if not cards:
+        fail("no challenges in " + ", ".join(str(path) for path in decks))
+    broken = 0
+    try:
+        with Checker() as checker:
+            for key, card in cards:
+                problems = [f"spec: {problem}" for problem in spec_problems(card.expect)]
+                solution = checker.check(
+                    card.expect, card.solution, timeout=timeout, reference=card.solution
+                )
+                if not solution.passed:
+                    failed = "; ".join(c.line() for c in solution.failures)
+                    problems.append(f"the solution fails: {failed}")
+                starter = checker.check(
+                    card.expect, card.starter, timeout=timeout, reference=card.solution
+                )
+                if starter.passed:
+                    problems.append("the starter already passes")
+                if problems:
+                    broken += 1
+                    click.echo(f"✗ {key}")
+                    for problem in problems:
+                        click.echo(f"    {problem}")
+                else:
+                    click.echo(
+                        f"✓ {key} — solution passes ({solution.seconds:.1f} s), starter fails "
+                        f"{len(starter.failures)} rule{'s' if len(starter.failures) != 1 else ''}"
+                    )
+    except OSError as exc:
+        fail(f"cannot start the checker process: {exc}")
+    click.echo(f"\n{len(cards) - broken} of {len(cards)} challenges verified.")
+    sys.exit(EXIT_OK if not broken else EXIT_FAILED)

@@ -100,6 +100,14 @@ def decks_validate(paths: tuple[Path, ...]) -> None:
                 click.echo(str(problem))
         else:
             click.echo(f"{path}: ok ({len(deck.cards)} cards)", err=True)
+            # Challenge specs that contradict themselves, told without running Keras.
+            from quizdl.challenges.lint import spec_problems
+            from quizdl.decks.model import ChallengeCard
+
+            for card in deck.cards:
+                if isinstance(card, ChallengeCard):
+                    for contradiction in spec_problems(card.expect):
+                        click.echo(f"{path}: warning: {card.id}: expect: {contradiction}", err=True)
     if bad:
         sys.exit(EXIT_FAILED)
 

@@ -233,7 +233,7 @@ def test_a_float_input_is_accepted_for_tokens_when_an_embedding_casts_it() -> No
 def test_a_model_built_from_the_declared_input_passes_the_input_rule() -> None:
     model = mlp(built_from_spec=True, inputs=(TensorInfo(shape=(None, 784), dtype="float32"),))
     check = by_rule(grade(MLP_SPEC, model))["input"]
-    assert check.passed and "built for (None, 784)" in check.message
+    assert check.passed and "the checker built it for (None, 784)" in check.message
 
 
 def test_output_shape_and_same_as_input() -> None:
@@ -247,6 +247,7 @@ def test_output_shape_and_same_as_input() -> None:
     assert by_rule(grade(spec, other))["output"].message == (
         "expected shape (None, any, 64), found (None, 10, 32); "
         "expected the same shape as the input (None, 10, 64), found (None, 10, 32)"
+        " — the last layer, layer 4 (Dense), gives 32 values per sample"
     )
 
 
@@ -411,9 +412,9 @@ def test_verdict_json_shape() -> None:
     assert data["checks"][0] == {
         "rule": "input",
         "passed": True,
-        "message": "shape (None, 784), float32",
+        "message": "declared: shape (None, 784), float32",
     }
-    assert verdict.lines()[0] == "✓ input — shape (None, 784), float32"
+    assert verdict.lines()[0] == "✓ input — declared: shape (None, 784), float32"
     assert [c.rule for c in verdict.failures] == ["parameters"]
 
 

@@ -158,6 +158,46 @@ os._exit(0)
     }
 
 
+def test_a_file_beyond_the_size_limit_cannot_be_written() -> None:
+    code = (
+        """
+try:
+    with open("big.bin", "wb") as handle:
+        handle.write(b"x" * (3 << 20))
+    print("WROTE BIG")
+except OSError as error:
+    print("REFUSED", error.strerror)
+"""
+        + VALID
+    )
+    with Checker(keep_warm=False) as checker:
+        verdict = checker.check(SPEC, code, timeout=30.0, file_bytes=1 << 20)
+    assert "WROTE BIG" not in verdict.stdout
+    assert "REFUSED File too large" in verdict.stdout, verdict.stdout + verdict.stderr[-1000:]
+    assert verdict.passed
+
+
+@pytest.mark.skipif(os.getuid() == 0, reason="the kernel does not limit root's processes")
+def test_the_number_of_processes_is_limited() -> None:
+    code = (
+        """
+import subprocess
+started = 0
+try:
+    for _ in range(2000):
+        subprocess.Popen(["sleep", "60"])
+        started += 1
+except OSError as error:
+    print("LIMITED", started, error.strerror)
+"""
+        + VALID
+    )
+    with Checker(keep_warm=False) as checker:
+        verdict = checker.check(SPEC, code, timeout=60.0)
+    assert "LIMITED" in verdict.stdout, verdict.stdout
+    assert verdict.sandbox is not None and verdict.sandbox["processes_limited"]
+
+
 @pytest.fixture(scope="module")
 def target(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("outside")

@@ -51,7 +51,7 @@ class FakeChecker:
     def warm_up(self) -> None:
         self.warmed += 1
 
-    def check(self, spec: ChallengeSpec, code: str) -> Verdict:
+    def check(self, spec: ChallengeSpec, code: str, *, reference: str = "") -> Verdict:
         self.checked.append(code)
         self.started.set()
         if self.block:
@@ -103,7 +103,9 @@ async def test_opens_with_starter_and_warms_the_checker(
     async with challenge_app.run_test(size=(100, 30)) as pilot:
         screen = await open_challenge(pilot, challenge_app)
         assert "def build_model():" in screen.code
-        assert fake.warmed == 1
+        # Once when the app opened (the challenge is due), again on opening it
+        # (a no-op for the real checker when its spares are alive).
+        assert fake.warmed == 2
     assert fake.closed
 
 
@@ -340,3 +342,19 @@ async def test_verdict_text_is_never_markup(
         await pilot.press("escape", "escape")
         await settle(pilot)
         assert isinstance(challenge_app.screen, ChallengeListScreen)
+
+
+async def test_a_due_challenge_warms_the_checker_when_the_app_opens(
+    challenge_app: QuizApp, fake: FakeChecker
+) -> None:
+    async with challenge_app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert fake.warmed == 1  # before any challenge was opened
+
+
+async def test_without_a_due_challenge_nothing_starts(service: StudyService) -> None:
+    idle = FakeChecker()
+    app = make_app(service, checker_factory=lambda: idle)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert idle.warmed == 0

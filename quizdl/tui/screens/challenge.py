@@ -86,8 +86,8 @@ def verdict_content(verdict: Verdict, grade: int | None) -> Content:
     if verdict.described_by == "your process":
         parts.append(
             Content.from_markup(
-                "[dim]Your model uses your own classes, so it was described in the "
-                "process that ran your code.[/dim]"
+                "[dim]Described in the process that ran your code (your own classes, "
+                "or a challenge that must run your code).[/dim]"
             )
         )
     parts.append(Content.from_markup(f"[dim]Checked in {verdict.seconds:.1f}s.[/dim]"))
@@ -116,7 +116,12 @@ class ChallengeScreen(QuizScreen[None]):
         self._autosave: Timer | None = None
         # Kept as an attribute: saving on unmount happens after children are removed.
         self.editor = TextArea.code_editor(
-            "", language=python_language(), id="code", soft_wrap=True, theme="vscode_dark"
+            # No soft wrap: a wrapped Python line would lose its indentation.
+            "",
+            language=python_language(),
+            id="code",
+            soft_wrap=False,
+            theme="vscode_dark",
         )
 
     def compose(self) -> ComposeResult:
@@ -254,7 +259,8 @@ class ChallengeScreen(QuizScreen[None]):
     @work(thread=True, group="challenge-check", exit_on_error=False)
     def run_check(self, code: str) -> None:
         try:
-            verdict = app_of(self).checker().check(self.info.card.expect, code)
+            card = self.info.card
+            verdict = app_of(self).checker().check(card.expect, code, reference=card.solution)
         except CheckCancelled:
             self.from_thread(self.check_cancelled)
             return
@@ -289,7 +295,7 @@ class ChallengeScreen(QuizScreen[None]):
         widget = self.query_one("#verdict", Static)
         widget.update(verdict_content(verdict, grade))
         widget.display = True
-        widget.scroll_visible()
+        widget.scroll_visible(top=True)  # the headline first, also after a re-check
         if verdict.passed:
             self.status("[$success]Passed.[/] The card is graded; [b]Esc[/b] goes back.")
         else:
