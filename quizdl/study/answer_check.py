@@ -155,9 +155,10 @@ def key_point_hits(answer: str, key_points: Sequence[str | Sequence[str]]) -> li
     """Which key points the typed answer mentions.
 
     A key point is mentioned when every meaningful word of one of its
-    phrasings appears in the answer (in any order), ignoring case, punctuation
-    and simple plurals. A point given as a list of synonyms is reported by its
-    first phrasing.
+    phrasings appears in the answer (in any order), ignoring case, punctuation,
+    simple plurals, -ly adverbs and British spellings. It is "almost" when the
+    missing words are there with one slip each (see ``_slip_of``). A point
+    given as a list of synonyms is reported by its first phrasing.
     """
     said: set[str] = set()
     for word in words(answer):
