@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -16,9 +17,10 @@ from quizdl.study.values import DeckSummary, Stats
 from quizdl.tui.render import format_seconds
 from quizdl.tui.screens.base import QuizScreen
 from quizdl.tui.services import app_of, service_of
-from quizdl.tui.text import Cell, plain
+from quizdl.tui.text import Cell, one_line, plain
 from quizdl.tui.widgets.footer import Footer
 from quizdl.tui.widgets.heatmap import Heatmap
+from quizdl.tui.widgets.tables import set_columns
 
 ALL_DECKS = "*all*"
 HEATMAP_WEEKS = 17
@@ -68,12 +70,7 @@ class HomeScreen(QuizScreen[None]):
             yield Static("[b]quizdl[/b]  deep-learning interview practice", id="home-title")
             yield Static("", id="streak")
         yield Static("Loading your decks…", id="today")
-        table: DataTable[Cell] = DataTable(id="decks", cursor_type="row", zebra_stripes=True)
-        table.add_column("Deck", key="deck")
-        table.add_column("New", key="new")
-        table.add_column("Due", key="due")
-        table.add_column("Total", key="total")
-        yield table
+        yield DataTable[Cell](id="decks", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="home-bottom"):
             with Vertical(id="home-side"):
                 yield Static("[b]Reviews[/b], last 4 months", classes="side-title")
@@ -99,19 +96,35 @@ class HomeScreen(QuizScreen[None]):
         data = HomeData(service.deck_summaries(), service.stats(history_days=HEATMAP_WEEKS * 7))
         self.app.call_from_thread(self.show, data)
 
+    shown: HomeData | None = None
+
+    def on_resize(self) -> None:
+        # Column widths follow the terminal's width.
+        if self.shown is not None:
+            self.show(self.shown)
+
     def show(self, data: HomeData) -> None:
+        self.shown = data
         stats = data.stats
         table: DataTable[Cell] = self.query_one("#decks", DataTable)
         selected = table.cursor_row
-        table.clear()
         new = sum(d.new for d in data.decks)
         due = sum(d.due for d in data.decks)
         total = sum(d.total for d in data.decks)
-        table.add_row("[b]All decks[/b]", str(new), str(due), str(total), key=ALL_DECKS)
+        rows: list[tuple[str, list[Cell]]] = [
+            (ALL_DECKS, [Text("All decks", style="bold"), str(new), str(due), str(total)])
+        ]
         for deck in data.decks:
-            table.add_row(
-                plain(deck.title), str(deck.new), str(deck.due), str(deck.total), key=deck.id
-            )
+            cells: list[Cell] = [plain(deck.title), str(deck.new), str(deck.due), str(deck.total)]
+            rows.append((deck.id, cells))
+        labels = ("Deck", "New", "Due", "Total")
+        columns = [(label, [cells[i] for _, cells in rows]) for i, label in enumerate(labels)]
+        widths = set_columns(table, columns, flexible=0, screen_width=self.app.size.width)
+        for key, cells in rows:
+            title = str(cells[0])
+            if len(title) > widths[0]:
+                cells[0] = plain(one_line(title, widths[0]))
+            table.add_row(*cells, key=key)
         if 0 <= selected < table.row_count:
             table.move_cursor(row=selected)
         days = "day" if stats.streak == 1 else "days"

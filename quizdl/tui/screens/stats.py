@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -22,6 +23,7 @@ from quizdl.tui.screens.base import QuizScreen
 from quizdl.tui.services import service_of
 from quizdl.tui.text import Cell, plain
 from quizdl.tui.widgets.footer import Footer
+from quizdl.tui.widgets.tables import set_columns
 
 HISTORY_DAYS = 30
 FORECAST_DAYS = 30
@@ -65,9 +67,7 @@ def draw_bars(
     widget.refresh()
 
 
-# The other seven columns and their padding; the deck title gets what is left.
-OTHER_COLUMNS_WIDTH = 60
-MIN_DECK_TITLE_WIDTH = 8
+COLUMNS = ("Deck", "Cards", "New", "Learn", "Review", "Susp.", "Due", "Retention")
 
 
 def clip(text: str, width: int) -> str:
@@ -86,10 +86,10 @@ class StatsScreen(QuizScreen[None]):
         with Horizontal(id="charts"):
             yield PlotextPlot(id="reviews-chart")
             yield PlotextPlot(id="forecast-chart")
-        table: DataTable[Cell] = DataTable(id="retention", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Deck", "Cards", "New", "Learn", "Review", "Susp.", "Due", "Retention")
-        yield table
+        yield DataTable[Cell](id="retention", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True)
+
+    shown: Stats | None = None
 
     def on_mount(self) -> None:
         self.load()
@@ -99,7 +99,13 @@ class StatsScreen(QuizScreen[None]):
         stats = service_of(self).stats(history_days=HISTORY_DAYS, forecast_days=FORECAST_DAYS)
         self.app.call_from_thread(self.show, stats)
 
+    def on_resize(self) -> None:
+        # Column widths follow the terminal's width.
+        if self.shown is not None:
+            self.show(self.shown)
+
     def show(self, stats: Stats) -> None:
+        self.shown = stats
         self.query_one("#stats-summary", Static).update(summary_markup(stats))
         draw_bars(
             self.query_one("#reviews-chart", PlotextPlot),
@@ -114,11 +120,9 @@ class StatsScreen(QuizScreen[None]):
             stats.today,
         )
         table: DataTable[Cell] = self.query_one("#retention", DataTable)
-        table.clear()
-        title_width = max(MIN_DECK_TITLE_WIDTH, self.app.size.width - OTHER_COLUMNS_WIDTH)
-        for deck in stats.decks:
-            table.add_row(
-                plain(clip(deck.title, title_width)),
+        rows: list[list[Cell]] = [
+            [
+                plain(deck.title),
                 str(deck.total),
                 str(deck.new),
                 str(deck.learning),
@@ -126,5 +130,14 @@ class StatsScreen(QuizScreen[None]):
                 str(deck.suspended),
                 str(deck.due_today),
                 percent(deck.retention),
-            )
-        table.add_row("[b]All decks[/b]", *([""] * 6), f"[b]{percent(stats.retention)}[/b]")
+            ]
+            for deck in stats.decks
+        ]
+        rows.append(
+            [Text("All decks", style="bold"), *([""] * 6), Text(percent(stats.retention), "bold")]
+        )
+        columns = [(label, [row[i] for row in rows]) for i, label in enumerate(COLUMNS)]
+        widths = set_columns(table, columns, flexible=0, screen_width=self.app.size.width)
+        for row in rows:
+            row[0] = plain(clip(str(row[0]), widths[0]))
+            table.add_row(*row)
