@@ -12,7 +12,7 @@ six grades and FSRS' four ratings share them (see ``answer_of``):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import IntEnum
@@ -97,3 +97,22 @@ def next_step(steps: Steps, step: int, answer: Answer) -> StepResult:
     if answer == Answer.GOOD and step + 1 < len(delays):
         return StepResult(step + 1, delays[step + 1])
     return GRADUATED
+
+
+def steps_of_day(steps: Steps, grades: Iterable[int]) -> StepResult:
+    """Where one day's answers to a card, oldest first, leave it on the steps.
+
+    The rule ``SM2Scheduler.review`` applies answer by answer: an answer off
+    the steps (the day's first, or one after the card left them) below 4
+    starts the steps; an answer on a step moves along them. Replaying the
+    day's log this way lets a restarted app know each card's step and due
+    time without storing either.
+    """
+    result = GRADUATED
+    for grade in grades:
+        answer = answer_of(grade)
+        if result.step is None:
+            result = enter(steps) if answer < Answer.GOOD else GRADUATED
+        else:
+            result = next_step(steps, result.step, answer)
+    return result

@@ -8,7 +8,7 @@ plain dataclasses (``quizdl.study.values``); no ORM object leaves this layer.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +26,7 @@ from quizdl.store.models import CardRow, CardStateRow, DeckRow, ReviewRow
 from quizdl.study import daily, importing
 from quizdl.study.clock import Clock, study_day, system_clock, to_utc_naive
 from quizdl.study.errors import ImportRefused, NothingToUndo, UnknownCard, UnknownDeck
+from quizdl.study.learning import learning_cards
 from quizdl.study.settings import StudySettings
 from quizdl.study.stats import collect_stats
 from quizdl.study.values import (
@@ -280,12 +281,14 @@ class StudyService:
         return {pk: quality for pk, quality in rows}
 
     def _learning_pks(self, session: Session, today: date) -> list[int]:
-        """Cards whose latest answer today was below 4: SM-2 rule 7 brings them back."""
-        return [
-            pk
-            for pk, quality in self._todays_last_grades(session, today).items()
-            if quality < REDRILL_BELOW
-        ]
+        """Cards still on today's learning steps (SM-2 rule 7), soonest due first."""
+        return [card.pk for card in learning_cards(session, today, self.settings.steps)]
+
+    def learning_due(self, pk: int) -> datetime | None:
+        """When the card comes back today on its learning steps (aware UTC), or None."""
+        with self.db.read() as session:
+            found = learning_cards(session, self.today(), self.settings.steps, [pk])
+        return found[0].due if found else None
 
     def _learning_by_deck(self, session: Session, today: date) -> dict[str, int]:
         pks = self._learning_pks(session, today)
@@ -376,19 +379,19 @@ class StudyService:
                         .limit(allowed)
                     )
                 )
-            learning_pks = self._learning_pks(session, today)
-            if learning_pks:
-                learning = list(
-                    session.scalars(select(CardRow.pk).where(CardRow.pk.in_(learning_pks), *active))
+            on_steps = learning_cards(session, today, self.settings.steps)
+            learning: list[QueueEntry] = []
+            if on_steps:
+                shown = set(
+                    session.scalars(
+                        select(CardRow.pk).where(CardRow.pk.in_([c.pk for c in on_steps]), *active)
+                    )
                 )
-                order = {pk: i for i, pk in enumerate(learning_pks)}
-                learning.sort(key=order.__getitem__)
-            else:
-                learning = []
+                learning = [QueueEntry(c.pk, "learning", c.due) for c in on_steps if c.pk in shown]
         return (
             [QueueEntry(pk, "review") for pk in due]
             + [QueueEntry(pk, "new") for pk in new]
-            + [QueueEntry(pk, "learning") for pk in learning]
+            + learning
         )
 
     def next_due_date(self) -> date | None:

@@ -1,24 +1,22 @@
 """A review session: today's queue walked one card at a time.
 
 The schedule lives in the database; this object only remembers the order of
-today's cards and what to re-drill. Cards graded below 4 come back later in
-the same session (SM-2 rule 7) until they are graded 4 or 5.
+today's cards. A card graded below 4 goes on learning steps (SM-2 rule 7):
+it comes back after the step's delay in minutes (1 and 10 by default), shown
+as soon as it is due, before other cards. When only cards waiting on a step
+are left, the soonest is shown early rather than ending the session.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
-from quizdl.scheduling.sm2 import PASSING, REDRILL_BELOW
+from quizdl.scheduling.sm2 import PASSING
 from quizdl.study.errors import NothingToUndo
 from quizdl.study.service import StudyService
 from quizdl.study.values import AnswerOutcome, QueueEntry, StudyCard
-
-# A failed card comes back after this many other cards (or at the end, if
-# fewer remain), so the learner does not see it twice in a row.
-REDRILL_GAP = 3
 
 
 @dataclass(frozen=True)
@@ -51,6 +49,7 @@ class _Done:
     outcome: AnswerOutcome
     seconds: float
     requeued: bool
+    outcome_at: datetime  # aware UTC
 
 
 class ReviewSession:
@@ -60,15 +59,34 @@ class ReviewSession:
         # Answers logged after this id and not by this session were given
         # elsewhere (a challenge passed in its editor): see settle_current.
         self._started_after = service.newest_review_id()
-        self._pending: deque[QueueEntry] = deque(service.queue(deck_id))
+        queue = service.queue(deck_id)
+        self._pending: deque[QueueEntry] = deque(e for e in queue if e.kind != "learning")
+        # Cards on learning steps -> when each comes back (aware UTC).
+        self._learning: dict[int, datetime] = {
+            e.pk: e.due for e in queue if e.kind == "learning" and e.due is not None
+        }
         self._done: list[_Done] = []
+        # The entry on screen, chosen once so that time passing between showing
+        # and grading it cannot swap the card underneath the learner.
+        self._shown: QueueEntry | None = None
         self._current: StudyCard | None = None
 
     # -- what is shown ----------------------------------------------------
 
+    def now(self) -> datetime:
+        return self.service.clock().astimezone(UTC)
+
+    def _choose(self) -> QueueEntry | None:
+        soonest = min(self._learning.items(), key=lambda item: (item[1], item[0]), default=None)
+        if soonest is not None and (soonest[1] <= self.now() or not self._pending):
+            return QueueEntry(soonest[0], "learning", soonest[1])
+        return self._pending[0] if self._pending else None
+
     @property
     def current_entry(self) -> QueueEntry | None:
-        return self._pending[0] if self._pending else None
+        if self._shown is None:
+            self._shown = self._choose()
+        return self._shown
 
     def current(self) -> StudyCard | None:
         """The card to show now (loaded once per card)."""
@@ -80,17 +98,35 @@ class ReviewSession:
             self._current = self.service.card(entry.pk)
         return self._current
 
+    def shown_early(self) -> timedelta | None:
+        """How long before its step is due the shown learning card is shown (None
+        when it is due, or not a learning card): nothing else is left to study."""
+        entry = self.current_entry
+        if entry is None or entry.due is None:
+            return None
+        early = entry.due - self.now()
+        return early if early > timedelta(0) else None
+
+    def comes_back_in(self) -> timedelta | None:
+        """After the last answer of this session: how long until that card comes
+        back on its learning steps (None if it does not come back today)."""
+        if not self._done:
+            return None
+        due = self._learning.get(self._done[-1].entry.pk)
+        return None if due is None else max(timedelta(0), due - self._done[-1].outcome_at)
+
     @property
     def finished(self) -> bool:
-        return not self._pending
+        return not self._pending and not self._learning
 
     def counts(self) -> SessionCounts:
         kinds = [entry.kind for entry in self._pending]
-        return SessionCounts(kinds.count("new"), kinds.count("learning"), kinds.count("review"))
+        return SessionCounts(kinds.count("new"), len(self._learning), kinds.count("review"))
 
     def progress(self) -> tuple[int, int]:
         """(answers given, answers given + cards still to show)."""
-        return len(self._done), len(self._done) + len(self._pending)
+        left = len(self._pending) + len(self._learning)
+        return len(self._done), len(self._done) + left
 
     def interval_preview(self) -> dict[int, int]:
         card = self.current()
@@ -126,17 +162,20 @@ class ReviewSession:
         self._advance(entry, outcome, 0.0)
         return outcome
 
+    def _take(self, entry: QueueEntry) -> None:
+        """Take the entry out of the session's queues."""
+        self._learning.pop(entry.pk, None)
+        self._pending = deque(e for e in self._pending if e != entry)
+
     def _advance(self, entry: QueueEntry, outcome: AnswerOutcome, seconds: float) -> None:
-        quality = outcome.quality
-        self._pending.popleft()
-        requeue = quality < REDRILL_BELOW
-        if requeue:
-            again = QueueEntry(entry.pk, "learning")
-            if len(self._pending) > REDRILL_GAP:
-                self._pending.insert(REDRILL_GAP, again)
-            else:
-                self._pending.append(again)
-        self._done.append(_Done(entry, outcome, seconds, requeue))
+        self._take(entry)
+        # The day's log decides the step (SM-2 rule 7 replayed), so a grade
+        # given here, in a challenge editor, or before a restart all agree.
+        due = self.service.learning_due(entry.pk)
+        if due is not None:
+            self._learning[entry.pk] = due
+        self._done.append(_Done(entry, outcome, seconds, due is not None, self.now()))
+        self._shown = None
 
     def undo(self) -> StudyCard:
         """Take back the last answer of this session; its card is shown again."""
@@ -145,12 +184,12 @@ class ReviewSession:
         last = self._done[-1]
         self.service.undo(last.outcome.review_id)
         self._done.pop()
-        if last.requeued:
-            for index, entry in enumerate(self._pending):
-                if entry.pk == last.entry.pk and entry.kind == "learning":
-                    del self._pending[index]
-                    break
-        self._pending.appendleft(last.entry)
+        self._learning.pop(last.entry.pk, None)
+        if last.entry.kind == "learning" and last.entry.due is not None:
+            self._learning[last.entry.pk] = last.entry.due
+        else:
+            self._pending.appendleft(last.entry)
+        self._shown = last.entry
         self._current = None
         card = self.current()
         assert card is not None
@@ -162,7 +201,9 @@ class ReviewSession:
         if entry is None:
             return
         self.service.set_suspended(entry.pk, True)
+        self._learning.pop(entry.pk, None)
         self._pending = deque(e for e in self._pending if e.pk != entry.pk)
+        self._shown = None
         self._current = None
 
     def summary(self) -> SessionSummary:

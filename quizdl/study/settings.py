@@ -4,6 +4,9 @@ Example::
 
     new_cards_per_day = 20        # per deck, default 20
     max_reviews_per_day = 200     # optional cap over all decks
+    learning_steps = [1, 10]      # minutes until a card graded below 4 comes back
+    leech_threshold = 8           # lapses that make a card a leech
+    leech_action = "suspend"      # or "flag": tag it leech but keep it in the queue
 
     [decks.deep-learning-guide]
     new_cards_per_day = 10
@@ -15,9 +18,14 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from quizdl.scheduling.leech import DEFAULT_LEECH_THRESHOLD, LeechAction, LeechRule
+from quizdl.scheduling.steps import DEFAULT_LEARNING_STEPS, Steps
 from quizdl.study.errors import StudyError
 
 DEFAULT_NEW_PER_DAY = 20
+DEFAULT_STEP_MINUTES = tuple(step.total_seconds() / 60 for step in DEFAULT_LEARNING_STEPS)
+# A step longer than a study day would outlive the day that keeps it.
+LONGEST_STEP_MINUTES = 24 * 60
 
 
 @dataclass(frozen=True)
@@ -25,15 +33,45 @@ class StudySettings:
     new_cards_per_day: int = DEFAULT_NEW_PER_DAY
     max_reviews_per_day: int | None = None
     deck_new_cards_per_day: dict[str, int] = field(default_factory=dict)
+    learning_steps: tuple[float, ...] = DEFAULT_STEP_MINUTES  # minutes
+    leech_threshold: int = DEFAULT_LEECH_THRESHOLD
+    leech_action: LeechAction = LeechAction.SUSPEND
 
     def new_limit(self, deck_id: str) -> int:
         return self.deck_new_cards_per_day.get(deck_id, self.new_cards_per_day)
+
+    @property
+    def steps(self) -> Steps:
+        return Steps.of_minutes(self.learning_steps)
+
+    @property
+    def leech_rule(self) -> LeechRule:
+        return LeechRule(self.leech_threshold, self.leech_action)
 
 
 def _non_negative_int(value: object, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise StudyError(f"{where}: expected a whole number ≥ 0, got {value!r}")
     return value
+
+
+def _step_minutes(value: object, where: str) -> tuple[float, ...]:
+    if not isinstance(value, list) or not all(
+        isinstance(v, int | float) and not isinstance(v, bool) and 0 < v <= LONGEST_STEP_MINUTES
+        for v in value
+    ):
+        raise StudyError(
+            f"{where}: expected a list of minutes, each above 0 and at most "
+            f"{LONGEST_STEP_MINUTES} (e.g. [1, 10]), got {value!r}"
+        )
+    return tuple(float(v) for v in value)
+
+
+def _leech_action(value: object, where: str) -> LeechAction:
+    choices = [action.value for action in LeechAction]
+    if value not in choices:
+        raise StudyError(f"{where}: expected one of {', '.join(choices)}, got {value!r}")
+    return LeechAction(value)
 
 
 def load_settings(path: Path) -> StudySettings:
@@ -43,7 +81,14 @@ def load_settings(path: Path) -> StudySettings:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise StudyError(f"{path}: {exc}") from None
-    known = {"new_cards_per_day", "max_reviews_per_day", "decks"}
+    known = {
+        "new_cards_per_day",
+        "max_reviews_per_day",
+        "learning_steps",
+        "leech_threshold",
+        "leech_action",
+        "decks",
+    }
     unknown = sorted(set(data) - known)
     if unknown:
         raise StudyError(
@@ -61,6 +106,11 @@ def load_settings(path: Path) -> StudySettings:
                 table["new_cards_per_day"], f"{path}: decks.{deck_id}.new_cards_per_day"
             )
     cap = data.get("max_reviews_per_day")
+    threshold = _non_negative_int(
+        data.get("leech_threshold", DEFAULT_LEECH_THRESHOLD), f"{path}: leech_threshold"
+    )
+    if threshold < 1:
+        raise StudyError(f"{path}: leech_threshold: expected a whole number ≥ 1, got 0")
     return StudySettings(
         new_cards_per_day=_non_negative_int(
             data.get("new_cards_per_day", DEFAULT_NEW_PER_DAY), f"{path}: new_cards_per_day"
@@ -69,4 +119,11 @@ def load_settings(path: Path) -> StudySettings:
         if cap is None
         else _non_negative_int(cap, f"{path}: max_reviews_per_day"),
         deck_new_cards_per_day=per_deck,
+        learning_steps=_step_minutes(
+            data.get("learning_steps", list(DEFAULT_STEP_MINUTES)), f"{path}: learning_steps"
+        ),
+        leech_threshold=threshold,
+        leech_action=_leech_action(
+            data.get("leech_action", LeechAction.SUSPEND.value), f"{path}: leech_action"
+        ),
     )

@@ -54,6 +54,8 @@ class StudyCard:
 class QueueEntry:
     pk: int
     kind: Literal["review", "new", "learning"]
+    # A learning card's next step (aware UTC); None for reviews and new cards.
+    due: datetime | None = None
 
 
 @dataclass(frozen=True)

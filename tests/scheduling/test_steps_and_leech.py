@@ -68,3 +68,29 @@ def test_leech_at_threshold_then_every_half_threshold() -> None:
     assert [n for n in range(1, 8) if lapse_makes_leech(n, small)] == [3, 4, 5, 6, 7]
     with pytest.raises(ValueError, match="at least 1"):
         LeechRule(threshold=0)
+
+
+def test_a_days_answers_replay_to_the_step_the_scheduler_reaches() -> None:
+    from datetime import UTC, datetime
+
+    from quizdl.scheduling.sm2_scheduler import SM2Scheduler
+    from quizdl.scheduling.steps import steps_of_day
+
+    assert steps_of_day(ANKI, []) == GRADUATED
+    assert steps_of_day(ANKI, [4]) == GRADUATED  # passed at once: done for the day
+    assert steps_of_day(ANKI, [2]) == StepResult(0, MIN)
+    assert steps_of_day(ANKI, [2, 4]) == StepResult(1, 10 * MIN)
+    assert steps_of_day(ANKI, [2, 4, 4]) == GRADUATED
+    assert steps_of_day(ANKI, [2, 4, 1]) == StepResult(0, MIN)
+    assert steps_of_day(ANKI, [3, 3]) == StepResult(0, timedelta(minutes=5.5))
+    assert steps_of_day(ANKI, [5, 1]) == StepResult(0, MIN)  # failed after leaving them
+    assert steps_of_day(Steps(()), [0, 0]) == GRADUATED
+    # The same answers through the scheduler itself end on the same step.
+    scheduler = SM2Scheduler(steps=ANKI)
+    for grades in ([2, 4], [2, 4, 4], [3, 3, 1], [5, 1], [0, 3, 4, 2]):
+        state = scheduler.new_card()
+        when = datetime(2026, 11, 27, 9, tzinfo=UTC)
+        for grade in grades:
+            state, _ = scheduler.review(state, grade, when)
+            when += timedelta(minutes=11)
+        assert state.step == steps_of_day(ANKI, grades).step, grades

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -102,14 +102,23 @@ def test_failed_card_is_redrilled_without_moving_its_schedule(service: StudyServ
     assert kinds == ["scheduled", "redrill"]
 
 
-def test_learning_cards_survive_a_restart_the_same_day(service: StudyService) -> None:
+def test_learning_cards_survive_a_restart_the_same_day(
+    service: StudyService, clock: FixedClock
+) -> None:
     pk = service.queue()[0].pk
     service.answer(pk, 3)
     fresh = ReviewSession(service)
-    assert (pk, "learning") in [(e.pk, e.kind) for e in service.queue()]
+    assert (pk, "learning", clock.now + timedelta(minutes=1)) in [
+        (e.pk, e.kind, e.due) for e in service.queue()
+    ]
     assert fresh.counts().learning == 1
-    service.answer(pk, 4)
+    clock.advance(hours=1 / 60)
+    service.answer(pk, 4)  # good on the 1-minute step: on to the 10-minute step
+    assert service.learning_due(pk) == clock.now + timedelta(minutes=10)
+    clock.advance(hours=10 / 60)
+    service.answer(pk, 4)  # good on the last step: done for today
     assert pk not in [e.pk for e in service.queue()]
+    assert service.learning_due(pk) is None
 
 
 def test_undo_restores_state_and_log_exactly(service: StudyService) -> None:
@@ -276,28 +285,83 @@ def test_session_settles_a_card_graded_elsewhere(service: StudyService) -> None:
     assert service.last_answer_today(card.pk) is None
 
 
-def test_a_failed_card_returns_after_redrill_gap_other_cards(
-    home: Path, clock: FixedClock, tmp_path: Path
-) -> None:
-    from quizdl.study.session import REDRILL_GAP
-
+def _eight_card_study(clock: FixedClock, tmp_path: Path, steps: tuple[float, ...]) -> StudyService:
     cards = "".join(
         f"  - {{id: q{i}, type: qa, question: 'Question {i}?', answer: 'a{i}'}}\n" for i in range(8)
     )
     deck = write_deck(tmp_path, text=f"id: eight\ntitle: Eight\ncards:\n{cards}", name="e.yaml")
-    study = open_study(clock=clock, bundled=[])
+    study = open_study(clock=clock, bundled=[], settings=StudySettings(learning_steps=steps))
+    study.import_file(deck)
+    return study
+
+
+def test_a_failed_card_returns_when_its_step_is_due_not_cards_later(
+    home: Path, clock: FixedClock, tmp_path: Path
+) -> None:
+    study = _eight_card_study(clock, tmp_path, (1, 10))
     try:
-        study.import_file(deck)
         session = ReviewSession(study)
-        first = session.current()
-        assert first is not None
-        session.answer(1)
         order = []
-        while not session.finished:
+
+        def answer(grade: int, minutes: float) -> None:
             card = session.current()
             assert card is not None
             order.append(card.card_id)
-            session.answer(5)
-        assert order.index(first.card_id) == REDRILL_GAP
+            session.answer(grade)
+            clock.advance(hours=minutes / 60)
+
+        answer(1, 0.25)  # q0 fails: back in 1 minute
+        assert session.comes_back_in() == timedelta(minutes=1)
+        answer(5, 0.25)  # q1 at 0:15
+        answer(5, 0.25)  # q2 at 0:30
+        answer(5, 0.25)  # q3 at 0:45
+        # 1:00 — q0's step is due: it comes before the cards still waiting.
+        assert session.current_entry is not None and session.current_entry.kind == "learning"
+        assert session.shown_early() is None
+        answer(4, 1)  # q0 good on the 1-minute step: 10 minutes more
+        assert session.comes_back_in() == timedelta(minutes=10)
+        answer(5, 1)  # q4
+        answer(5, 1)  # q5
+        answer(5, 1)  # q6
+        answer(5, 1)  # q7 at 5:00; q0 is due at 11:00
+        assert order == ["q0", "q1", "q2", "q3", "q0", "q4", "q5", "q6", "q7"]
+        # Nothing else is left: q0 is shown early, 5 minutes before its step.
+        assert not session.finished
+        entry = session.current_entry
+        assert (
+            entry is not None
+            and entry.kind == "learning"
+            and entry.pk == study.card_pks(["q0"])["q0"]
+        )
+        assert session.shown_early() == timedelta(minutes=5)
+        answer(4, 0)
+        assert session.finished and session.comes_back_in() is None
+        with study.db.read() as db:
+            kinds = db.scalars(
+                select(ReviewRow.kind).where(ReviewRow.card_pk == entry.pk).order_by(ReviewRow.id)
+            ).all()
+        # SM-2 rule 7: only the first answer of the day moved the schedule.
+        assert kinds == ["scheduled", "redrill", "redrill"]
+        state = study.card(entry.pk).state
+        assert (state.interval, state.repetitions, state.due) == (1, 0, date(2026, 11, 28))
+    finally:
+        study.db.close()
+
+
+def test_learning_steps_come_from_the_settings_and_undo_puts_the_card_back(
+    home: Path, clock: FixedClock, tmp_path: Path
+) -> None:
+    study = _eight_card_study(clock, tmp_path, (3,))
+    try:
+        session = ReviewSession(study)
+        first = session.current()
+        assert first is not None
+        session.answer(2)
+        assert study.learning_due(first.pk) == clock.now + timedelta(minutes=3)
+        assert session.counts().learning == 1 and session.comes_back_in() == timedelta(minutes=3)
+        assert session.undo().pk == first.pk
+        assert session.counts().learning == 0 and study.learning_due(first.pk) is None
+        session.answer(5)
+        assert session.counts().learning == 0
     finally:
         study.db.close()

@@ -211,10 +211,15 @@ async def test_low_grade_comes_back_then_summary(app: QuizApp, service: StudySer
         screen = await start_review(pilot, app)
         await pilot.press("space", "2")  # relu: wrong but familiar -> re-drill
         await settle(pilot)
+        # The clock stands still: relu's 1-minute step is never due before the others.
+        assert "last card again in 1 min" in text_of(app, "#card-kind")
         seen = []
         while screen.phase != "done":
             assert screen.view is not None
             seen.append(screen.view.card.card_id)
+            if screen.view.card.card_id == "relu":
+                kind = text_of(app, "#card-kind")
+                assert "early: nothing else is left (due in 1 min)" in kind
             await reveal_any(pilot, screen)
             await pilot.press("5")
             await settle(pilot)

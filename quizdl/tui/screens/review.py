@@ -13,6 +13,7 @@ import shlex
 import subprocess
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import ClassVar, Literal
 
@@ -53,7 +54,7 @@ from quizdl.tui.text import markup_safe
 from quizdl.tui.widgets.answer_input import AnswerInput, UndoableInput
 from quizdl.tui.widgets.card_image import CardMedia
 from quizdl.tui.widgets.footer import Footer
-from quizdl.tui.widgets.grade_bar import GradeBar
+from quizdl.tui.widgets.grade_bar import GradeBar, format_wait
 
 # An answer left open longer than this is someone who walked away; counting
 # the whole pause would distort "time spent".
@@ -73,6 +74,10 @@ class CardView:
     counts: SessionCounts
     progress: tuple[int, int]
     preview: dict[int, int]
+    # A learning card shown before its step is due (nothing else is left).
+    early: timedelta | None = None
+    # The card answered just before this one comes back after this long.
+    previous_back_in: timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -166,7 +171,13 @@ class ReviewScreen(QuizScreen[None]):
         if card is None or entry is None:
             return DoneView(session.summary())
         return CardView(
-            card, entry.kind, session.counts(), session.progress(), session.interval_preview()
+            card,
+            entry.kind,
+            session.counts(),
+            session.progress(),
+            session.interval_preview(),
+            session.shown_early(),
+            session.comes_back_in(),
         )
 
     @work(thread=True, group="review", exit_on_error=False)
@@ -256,9 +267,12 @@ class ReviewScreen(QuizScreen[None]):
             "learning": "again today (its schedule stays as first graded)",
             "review": "review",
         }[view.kind]
-        self.query_one("#card-kind", Static).update(
-            f"{TYPE_NAMES[card.type]} · {kind} · {done + 1} of {total}"
-        )
+        if view.early is not None:
+            kind = f"again today, early: nothing else is left (due in {format_wait(view.early)})"
+        line = f"{TYPE_NAMES[card.type]} · {kind} · {done + 1} of {total}"
+        if view.previous_back_in is not None:
+            line += f" · last card again in {format_wait(view.previous_back_in)}"
+        self.query_one("#card-kind", Static).update(line)
         self.query_one("#question", Markdown).update(question_markdown(card))
         self.query_one("#question-media", CardMedia).show(question_markdown(card))
         self.query_one("#answer", Markdown).update("")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.events import Click
@@ -10,6 +13,16 @@ from textual.widgets import Static
 
 from quizdl.scheduling.sm2 import Quality
 from quizdl.tui.render import format_interval
+
+
+def format_wait(wait: timedelta, short: bool = False) -> str:
+    """A learning step's wait, rounded up to the minute: "1 min", "10 min", "2 h" ("1m" short)."""
+    minutes = max(1, math.ceil(wait.total_seconds() / 60 - 1e-9))
+    if minutes < 60:
+        return f"{minutes}m" if short else f"{minutes} min"
+    hours = round(minutes / 60, 1)
+    text = f"{hours:g}"
+    return f"{text}h" if short else f"{text} h"
 
 
 class GradeCell(Static):
