@@ -192,6 +192,10 @@ class _Child:
         """
         if not self.stopped:
             self.stopped = True
+            # A spare waits for a request on this socket: end of input tells its
+            # supervisor there will be none, so it need not wait for the signal.
+            with contextlib.suppress(OSError):
+                self.channel.shutdown(socket.SHUT_RDWR)
             if self.process.poll() is None:
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     self.process.send_signal(signal.SIGTERM)
@@ -291,6 +295,8 @@ class _Run:
 
     children: list[_Child] = field(default_factory=list)
     cancelled: bool = False
+    # Children that were sent a request; the others are untouched and reusable.
+    used: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -466,15 +472,28 @@ class Checker:
             with self._lock:
                 self._run_table.pop(id(run), None)
             for child in run.children:
-                child.kill()
-                child.remove_scratch()
+                if not self._give_back(run, child):
+                    child.kill()
+                    child.remove_scratch()
             if self._keep_warm and not run.cancelled:
                 self.warm_up()
+
+    def _give_back(self, run: _Run, child: _Child) -> bool:
+        """Return a child that never got a request (a describer the check did not
+        need: the code failed first, or a numeric challenge) to the spares."""
+        if run.cancelled or id(child) in run.used or child.stopped or not child.alive():
+            return False
+        with self._lock:
+            if self._closed or len(self._spares) >= SPARES:
+                return False
+            self._spares.append(child)
+        return True
 
     def _exchange(
         self, run: _Run, child: _Child, request: dict[str, Any], timeout: float
     ) -> _Envelope | str:
         """Send one request; the supervisor's envelope, or why there is none."""
+        run.used.add(id(child))
         if not _wait_ready(child, START_TIMEOUT):
             if run.cancelled:
                 raise CheckCancelled

@@ -29,7 +29,7 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "batchnorm-dropout-order": ("layer 1: Dense(units=64, activation=linear, use_bias=False)", ""),
     "two-input-model": ("inputs", "expected 2 inputs"),
     "residual-conv-block": ("residual around Conv2D", "is never added to its input"),
-    "dense-autoencoder": ("loss", "expected binary_crossentropy, found mean_squared_error"),
+    "dense-autoencoder": ("loss", "expected binary_crossentropy, found mse"),
     "bottleneck-1x1": ("parameters", "expected 70,016 parameters"),
     "global-average-pooling-head": ("layer 2: GlobalAveragePooling2D()", "found Flatten"),
     "transfer-frozen-base": ("trainable parameters", "expected 330 trainable parameters"),
