@@ -22,6 +22,7 @@ class _LazyGroup(click.Group):
         "backup": "quizdl.cli.backup:backup",
         "import": "quizdl.cli.transfer:import_command",
         "export": "quizdl.cli.transfer:export_command",
+        "plan": "quizdl.cli.plan:plan",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -80,6 +81,23 @@ class CardStateRow(Base):
     # NULL means the card has never been reviewed: it is new.
     due: Mapped[date | None] = mapped_column(Date)
     lapses: Mapped[int] = mapped_column(Integer, default=0)
+    # Lapsed ``leech_threshold`` times (tagged "leech"): suspended or flagged
+    # when it happened, as config.toml's leech_action says.
+    leech: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class PlanRow(Base):
+    """An interview date new cards are paced toward (one plan at a time)."""
+
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    interview_day: Mapped[date] = mapped_column(Date)
+    minutes_per_day: Mapped[float] = mapped_column(Float)
+    final_stretch_days: Mapped[int] = mapped_column(Integer)
+    # The decks the plan covers; empty for the whole collection.
+    deck_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
 
 
 class ReviewRow(Base):

@@ -8,7 +8,8 @@ plain dataclasses (``quizdl.study.values``); no ORM object leaves this layer.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,10 +21,13 @@ from sqlalchemy.sql.elements import ColumnElement
 from quizdl.decks.content import card_from_content, normalise, prompt_of
 from quizdl.decks.loader import parse_deck, read_text, text_digest
 from quizdl.decks.model import Deck
+from quizdl.scheduling.days import StudyCalendar
+from quizdl.scheduling.plan import DEFAULT_MINUTES_PER_DAY
 from quizdl.scheduling.sm2 import PASSING, REDRILL_BELOW, SM2State, next_interval, review
+from quizdl.scheduling.sm2_scheduler import SM2Card, SM2Scheduler
 from quizdl.store.db import Database
 from quizdl.store.models import CardRow, CardStateRow, DeckRow, ReviewRow
-from quizdl.study import daily, importing
+from quizdl.study import daily, importing, leeches, plans
 from quizdl.study.clock import Clock, study_day, system_clock, to_utc_naive
 from quizdl.study.errors import ImportRefused, NothingToUndo, UnknownCard, UnknownDeck
 from quizdl.study.learning import learning_cards
@@ -35,6 +39,7 @@ from quizdl.study.values import (
     CardDetail,
     CardStatus,
     DeckSummary,
+    GradeOption,
     ImportedProgress,
     ImportPlan,
     QueueEntry,
@@ -252,10 +257,14 @@ class StudyService:
             decks = session.execute(
                 select(DeckRow.id, DeckRow.title, DeckRow.origin).order_by(DeckRow.title)
             ).all()
+            order = [deck_id for deck_id, _, _ in decks]
+            allowances = plans.new_allowances(
+                session, today, order, {d: self.settings.new_limit(d) for d in order}, introduced
+            )
         summaries = []
         for deck_id, title, origin in decks:
             total, unseen, due = by_deck.get(deck_id, (0, 0, 0))
-            allowed = max(0, self.settings.new_limit(deck_id) - introduced.get(deck_id, 0))
+            allowed = allowances[deck_id]
             summaries.append(
                 DeckSummary(
                     id=deck_id,
@@ -287,8 +296,20 @@ class StudyService:
     def learning_due(self, pk: int) -> datetime | None:
         """When the card comes back today on its learning steps (aware UTC), or None."""
         with self.db.read() as session:
+            studied = session.scalar(
+                select(CardRow.pk).where(
+                    CardRow.pk == pk, CardRow.retired.is_(False), CardRow.suspended.is_(False)
+                )
+            )
+            if studied is None:  # suspended (e.g. as a leech) or retired: not today
+                return None
             found = learning_cards(session, self.today(), self.settings.steps, [pk])
         return found[0].due if found else None
+
+    def leech_count(self) -> int:
+        """Cards marked as leeches (see ``leeches``), for the home screen."""
+        with self.db.read() as session:
+            return leeches.leech_count(session)
 
     def _learning_by_deck(self, session: Session, today: date) -> dict[str, int]:
         pks = self._learning_pks(session, today)
@@ -360,9 +381,16 @@ class StudyService:
                 if deck_id is not None
                 else list(session.scalars(select(DeckRow.id).order_by(DeckRow.title)))
             )
+            allowances = plans.new_allowances(
+                session,
+                today,
+                deck_ids,
+                {d: self.settings.new_limit(d) for d in deck_ids},
+                introduced,
+            )
             new: list[int] = []
             for current in deck_ids:
-                allowed = self.settings.new_limit(current) - introduced.get(current, 0)
+                allowed = allowances[current]
                 if allowed <= 0:
                     continue
                 new.extend(
@@ -457,6 +485,37 @@ class StudyService:
         with self.db.read() as session:
             return self._study_card(*self.find_card_rows(session, card_id, deck_id))
 
+    def grade_preview(self, pk: int) -> dict[int, GradeOption]:
+        """What each grade would do to the card now, through the scheduler's own
+        preview: a learning step's wait, or the days to the next review, and
+        the easiness before and after."""
+        now = self.clock()
+        today = study_day(now)
+        with self.db.read() as session:
+            _, state, _ = self._card_rows(session, pk)
+            steps = learning_cards(session, today, self.settings.steps, [pk])
+        utc_now = now.astimezone(UTC)
+        card = SM2Card(
+            sm2=_state_of(state),
+            lapses=state.lapses,
+            step=steps[0].step if steps else None,
+            due=steps[0].due if steps else None,
+            last_review=utc_now if steps else None,
+        )
+        scheduler = SM2Scheduler(StudyCalendar(zone=now.tzinfo or UTC), self.settings.steps)
+        options = {}
+        for grade, outcome in scheduler.preview(card, utc_now).items():
+            on_steps = outcome.due_day == today
+            assert outcome.review_day is not None  # SM-2 always sets a review day
+            options[grade] = GradeOption(
+                grade=grade,
+                wait=outcome.interval if on_steps else None,
+                days=(outcome.review_day - today).days,
+                easiness_before=outcome.easiness_before or state.easiness,
+                easiness_after=outcome.easiness_after or state.easiness,
+            )
+        return options
+
     def interval_preview(self, state: SM2State, redrill: bool = False) -> dict[int, int]:
         """Grade -> interval in days, for the grade buttons ("1d", "6d", "17d")."""
         if redrill:
@@ -468,7 +527,11 @@ class StudyService:
     def answer(self, pk: int, quality: int, answer_seconds: float = 0.0) -> AnswerOutcome:
         """Grade a card: log row and new SM-2 state in one committed transaction."""
         with self.db.session() as session:
-            return self.answer_in(session, pk, quality, answer_seconds)
+            outcome = self.answer_in(session, pk, quality, answer_seconds)
+            lapsed = not outcome.redrill and quality < PASSING and outcome.before.repetitions > 0
+            if leeches.mark_if_leech(session, pk, lapsed, self.settings.leech_rule):
+                outcome = replace(outcome, leech=True)
+            return outcome
 
     def answer_in(
         self, session: Session, pk: int, quality: int, answer_seconds: float = 0.0
@@ -585,9 +648,13 @@ class StudyService:
             state = session.get(CardStateRow, log.card_pk) if log else None
             if log is None or state is None:
                 raise NothingToUndo("nothing to undo")
+            lapses_undone = state.lapses
             state.easiness, state.repetitions = log.easiness_before, log.repetitions_before
             state.interval, state.due = log.interval_before, log.due_before
             state.lapses = log.lapses_before
+            leeches.unmark_after_undo(
+                session, log.card_pk, log.lapses_before, lapses_undone, self.settings.leech_rule
+            )
             deck_id = session.scalar(select(CardRow.deck_id).where(CardRow.pk == log.card_pk))
             if deck_id is not None:
                 daily.add_answer(
@@ -648,7 +715,9 @@ class StudyService:
                 query = query.where(CardRow.deck_id == deck_id)
             if card_type:
                 query = query.where(CardRow.type == card_type)
-            if tag:
+            if tag == leeches.LEECH_TAG:
+                query = query.where(CardStateRow.leech.is_(True))
+            elif tag:
                 query = query.where(CardRow.search_text.contains(normalise(tag), autoescape=True))
             if status == "retired":
                 query = query.where(CardRow.retired.is_(True))
@@ -665,6 +734,8 @@ class StudyService:
             rows: list[BrowseRow] = []
             for card, state in session.execute(query):
                 tags = tuple(card.content.get("tags", ()))
+                if state.leech and leeches.LEECH_TAG not in tags:
+                    tags = (*tags, leeches.LEECH_TAG)
                 if tag and tag not in tags:
                     continue
                 row_status = self._status(card, state, learning)
@@ -711,6 +782,40 @@ class StudyService:
                 state.lapses,
                 history,
             )
+
+    # -- interview plan -------------------------------------------------------
+
+    def set_plan(
+        self,
+        interview_day: date,
+        deck_ids: Sequence[str] = (),
+        minutes_per_day: float = DEFAULT_MINUTES_PER_DAY,
+    ) -> plans.PlanInfo:
+        """Plan toward an interview (replacing any plan): new cards are paced to it."""
+        with self.db.session() as session:
+            return plans.set_plan(
+                session,
+                self.today(),
+                to_utc_naive(self.clock()),
+                interview_day,
+                deck_ids,
+                minutes_per_day,
+            )
+
+    def clear_plan(self) -> bool:
+        """Drop the plan (SM-2 alone again); whether there was one."""
+        with self.db.session() as session:
+            return plans.clear_plan(session)
+
+    def plan(self) -> plans.PlanInfo | None:
+        with self.db.read() as session:
+            return plans.current_plan(session)
+
+    def plan_status(self) -> plans.PlanStatus | None:
+        """The plan, today's pacing and readiness for the day (None without a plan)."""
+        now = self.clock()
+        with self.db.read() as session:
+            return plans.plan_status(session, study_day(now), now.tzinfo or UTC)
 
     # -- statistics ---------------------------------------------------------
 

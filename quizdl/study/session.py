@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from quizdl.scheduling.sm2 import PASSING
 from quizdl.study.errors import NothingToUndo
 from quizdl.study.service import StudyService
-from quizdl.study.values import AnswerOutcome, QueueEntry, StudyCard
+from quizdl.study.values import AnswerOutcome, GradeOption, QueueEntry, StudyCard
 
 
 @dataclass(frozen=True)
@@ -134,6 +134,11 @@ class ReviewSession:
         if card is None or entry is None:
             return {}
         return self.service.interval_preview(card.state, redrill=entry.kind == "learning")
+
+    def grade_preview(self) -> dict[int, GradeOption]:
+        """What each grade would do to the shown card (the grade buttons)."""
+        entry = self.current_entry
+        return {} if entry is None else self.service.grade_preview(entry.pk)
 
     # -- acting -----------------------------------------------------------
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from quizdl.decks.model import Card, ChallengeCard
@@ -59,6 +59,19 @@ class QueueEntry:
 
 
 @dataclass(frozen=True)
+class GradeOption:
+    """What one grade button would do to the shown card now."""
+
+    grade: int
+    # A learning step's wait when the grade keeps the card on today's steps;
+    # None when the card next comes on a later day.
+    wait: timedelta | None
+    days: int  # days from today to the card's next SM-2 review this grade sets
+    easiness_before: float
+    easiness_after: float
+
+
+@dataclass(frozen=True)
 class AnswerOutcome:
     review_id: int
     card_pk: int
@@ -67,6 +80,8 @@ class AnswerOutcome:
     again: bool  # graded below 4: the card comes back this session
     before: SM2State
     after: SM2State
+    # This answer's lapse made the card a leech (tagged; suspended or flagged).
+    leech: bool = False
 
 
 @dataclass(frozen=True)

@@ -100,3 +100,45 @@ def test_exported_schema_accepts_the_bundled_decks(home: Path) -> None:
     for path in sorted(Path(__file__).parents[2].joinpath("decks").glob("*.yaml")):
         load_deck(path)
         jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), schema)
+
+
+def test_plan_set_show_json_and_clear(home: Path, small_deck: Path) -> None:
+    from datetime import date, timedelta
+
+    assert run(home, "import", str(small_deck)).returncode == 0
+    shown = run(home, "plan")
+    assert shown.returncode == 0 and "No interview plan" in shown.stdout
+    assert json.loads(run(home, "plan", "--json").stdout) is None
+    # The real clock: a date safely ahead of whatever day the test runs on.
+    day = date.today() + timedelta(days=30)
+    result = run(
+        home, "plan", "--interview", day.isoformat(), "--deck", "small", "--minutes-per-day", "15"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Ready: 0/4 cards" in result.stdout and "(small, 15 min a day)" in result.stdout
+    status = json.loads(run(home, "plan", "--json").stdout)
+    assert status["interview_day"] == day.isoformat() and status["decks"] == ["small"]
+    assert status["cards"] == 4 and status["unseen"] == 4 and status["readiness"]["ready"] == 0
+    assert {g["name"] for g in status["groups"]} >= {"deck:small"}
+    cleared = run(home, "plan", "--clear")
+    assert cleared.returncode == 0 and "Plan cleared." in cleared.stdout
+    assert json.loads(run(home, "plan", "--json").stdout) is None
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--interview", "next week"], "--interview: expected a date as YYYY-MM-DD"),
+        (["--interview", "2000-01-01"], "the interview day must be after today"),
+        (["--interview", "2999-01-01", "--deck", "nope"], "no deck with id 'nope'"),
+        (["--interview", "2999-01-01", "--minutes-per-day", "0"], "--minutes-per-day: expected"),
+        (["--clear", "--interview", "2999-01-01"], "--clear cannot be combined"),
+        (["--deck", "small"], "--deck and --minutes-per-day need --interview DATE"),
+    ],
+)
+def test_plan_refuses_bad_input_in_one_line(home: Path, args: list[str], message: str) -> None:
+    result = run(home, "plan", *args)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert json.loads(run(home, "plan", "--json").stdout) is None

@@ -365,3 +365,101 @@ def test_learning_steps_come_from_the_settings_and_undo_puts_the_card_back(
         assert session.counts().learning == 0
     finally:
         study.db.close()
+
+
+def test_grade_preview_says_what_each_grade_does(service: StudyService, clock: FixedClock) -> None:
+    from quizdl.study.values import GradeOption
+
+    pk = service.queue()[0].pk
+    new = service.grade_preview(pk)
+    # A new card: below 4 it goes on the 1-minute step, 4 and 5 give a day;
+    # each grade moves the easiness as SM-2 says.
+    assert [(o.wait, o.days) for o in new.values()] == [
+        (timedelta(minutes=1), 1),
+        (timedelta(minutes=1), 1),
+        (timedelta(minutes=1), 1),
+        (timedelta(minutes=1), 1),
+        (None, 1),
+        (None, 1),
+    ]
+    assert [o.easiness_after for o in new.values()] == [1.7, 1.96, 2.18, 2.36, 2.5, 2.6]
+    assert {o.easiness_before for o in new.values()} == {2.5}
+    service.answer(pk, 2)
+    clock.advance(hours=1 / 60)
+    learning = service.grade_preview(pk)
+    # On its step the easiness stands (rule 7) and the grades move it along the steps.
+    assert learning[4] == GradeOption(4, timedelta(minutes=10), 1, 2.18, 2.18)
+    assert learning[3].wait == timedelta(minutes=5.5) and learning[5].wait is None
+    assert learning[0].wait == timedelta(minutes=1)
+    other = service.queue()[0].pk
+    service.answer(other, 5)
+    clock.advance(days=1)
+    review = service.grade_preview(other)
+    assert (review[4].wait, review[4].days) == (None, 6)
+    assert (review[1].wait, review[1].days) == (timedelta(minutes=1), 1)
+    assert (review[1].easiness_before, review[1].easiness_after) == (2.6, 2.06)
+
+
+def _lapse_twice(study: StudyService, clock: FixedClock, pk: int) -> list[bool]:
+    """Answer the card so that it lapses on two days; the leech flag of each lapse."""
+    marks = []
+    for _ in range(2):
+        study.answer(pk, 5)
+        clock.advance(days=1)
+        marks.append(study.answer(pk, 1).leech)
+        clock.advance(days=1)
+    return marks
+
+
+@pytest.mark.parametrize("action", ["suspend", "flag"])
+def test_a_card_that_lapses_threshold_times_becomes_a_leech(
+    home: Path, clock: FixedClock, small_deck: Path, action: str
+) -> None:
+    from quizdl.scheduling.leech import LeechAction
+
+    settings = StudySettings(leech_threshold=2, leech_action=LeechAction(action))
+    study = open_study(clock=clock, bundled=[], settings=settings)
+    try:
+        study.import_file(small_deck)
+        pk = study.find_card("relu").pk
+        assert _lapse_twice(study, clock, pk) == [False, True]
+        clock.advance(days=-1)  # back on the day of the second lapse
+        assert study.leech_count() == 1
+        (row,) = study.browse(tag="leech")
+        assert row.card_id == "relu" and "leech" in row.tags
+        assert [r.card_id for r in study.browse("relu", tag="leech")] == ["relu"]
+        studied_today = [e.pk for e in study.queue()]
+        if action == "suspend":
+            assert row.status == "suspended" and pk not in studied_today
+            assert study.learning_due(pk) is None
+        else:
+            assert row.status != "suspended" and pk in studied_today
+        # Undo takes the leech back with the lapse.
+        newest = study.newest_review_id()
+        study.undo(newest)
+        assert study.leech_count() == 0 and study.browse(tag="leech") == []
+        assert pk in [e.pk for e in study.queue()]
+    finally:
+        study.db.close()
+
+
+def test_learning_steps_and_leech_settings_are_read_and_checked(tmp_path: Path) -> None:
+    from quizdl.scheduling.leech import LeechAction
+    from quizdl.study.errors import StudyError
+    from quizdl.study.settings import load_settings
+
+    config = tmp_path / "config.toml"
+    config.write_text('learning_steps = [2, 15.5]\nleech_threshold = 5\nleech_action = "flag"\n')
+    settings = load_settings(config)
+    assert settings.steps.delays == (timedelta(minutes=2), timedelta(minutes=15.5))
+    assert (settings.leech_threshold, settings.leech_action) == (5, LeechAction.FLAG)
+    assert load_settings(tmp_path / "absent.toml").learning_steps == (1.0, 10.0)
+    for bad, message in [
+        ("learning_steps = [0]", "learning_steps: expected a list of minutes"),
+        ('learning_steps = "1m"', "learning_steps: expected a list of minutes"),
+        ("leech_threshold = 0", "leech_threshold: expected a whole number ≥ 1"),
+        ('leech_action = "delete"', "leech_action: expected one of suspend, flag"),
+    ]:
+        config.write_text(bad + "\n")
+        with pytest.raises(StudyError, match=message):
+            load_settings(config)

@@ -334,3 +334,25 @@ async def test_mcq_with_several_answers_toggles_then_checks(
         await pilot.press("enter")
         await settle(pilot)
     assert reviews_of(service, "pick-two")[0].quality == 4
+
+
+async def test_grade_buttons_say_when_the_card_returns_and_its_easiness(
+    app: QuizApp, service: StudyService
+) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await start_review(pilot, app)
+        await pilot.press("space")  # relu, a new card: reveal
+        await settle(pilot)
+        assert screen.phase == "answer"
+        again, good = text_of(app, "#grade-0"), text_of(app, "#grade-4")
+        # Not "1d" on every button: a fail comes back in a minute, a pass tomorrow.
+        assert "1m" in again and "ease 2.50→1.70" in again
+        assert "1d" in good and "ease 2.50" in good and "→" not in good
+        assert "ease 2.50→2.60" in text_of(app, "#grade-5")
+    narrow = make_app(service)
+    async with narrow.run_test(size=(70, 30)) as pilot:
+        await start_review(pilot, narrow)
+        await pilot.press("space")
+        await settle(pilot)
+        # Too narrow for both numbers: the new easiness alone.
+        assert "ease→1.70" in text_of(narrow, "#grade-0")

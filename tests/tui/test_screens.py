@@ -217,3 +217,36 @@ async def test_review_help_explains_the_digit_keys(app: QuizApp) -> None:
         text = app.screen.query_one("Markdown").source  # type: ignore[attr-defined]
         assert "digits choose" in text and "digits grade" in text
         assert "Undo" in text and "Suspend" in text
+
+
+async def test_home_lists_leeches_and_browse_finds_them(
+    app: QuizApp, service: StudyService
+) -> None:
+    from sqlalchemy import update
+
+    from quizdl.store.models import CardStateRow
+
+    pk = service.find_card("backprop").pk
+    service.answer(pk, 4)
+    with service.db.session() as session:  # as eight lapses would leave it
+        session.execute(update(CardStateRow).where(CardStateRow.card_pk == pk).values(leech=True))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert "1 leech — b to browse them" in static_text(app, "#today")
+        screen = await open_browse(pilot, app)
+        await pilot.press("slash", *"tag:leech")
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert result_ids(screen) == ["backprop"]
+
+
+async def test_home_shows_the_interview_plan(app: QuizApp, service: StudyService) -> None:
+    from datetime import timedelta
+
+    from .support import NOW
+
+    service.set_plan(NOW.date() + timedelta(days=9))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert "Interview in 9 days — 0/4 ready" in static_text(app, "#today")

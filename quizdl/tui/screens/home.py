@@ -13,6 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Static
 
+from quizdl.study.plans import PlanStatus
 from quizdl.study.values import DeckSummary, Stats
 from quizdl.tui.render import format_seconds
 from quizdl.tui.screens.base import QuizScreen
@@ -30,6 +31,21 @@ HEATMAP_WEEKS = 17
 class HomeData:
     decks: list[DeckSummary]
     stats: Stats
+    leeches: int = 0
+    plan: PlanStatus | None = None
+
+
+def plan_line(status: PlanStatus) -> str:
+    """'Interview in 9 days — 212/250 ready' (markup; no user text in it)."""
+    days = status.days_left
+    when = "tomorrow" if days == 1 else f"in {days} days" if days > 1 else "today"
+    if days < 0:
+        when = f"{-days} days ago"
+    ready = status.overall
+    return (
+        f"Interview {when} — [b]{ready.ready}/{ready.cards}[/b] ready "
+        f"[dim](quizdl plan for details)[/dim]"
+    )
 
 
 def when(day: date, today: date) -> str:
@@ -93,7 +109,12 @@ class HomeScreen(QuizScreen[None]):
     @work(thread=True, exclusive=True, group="home", exit_on_error=False)
     def load(self) -> None:
         service = service_of(self)
-        data = HomeData(service.deck_summaries(), service.stats(history_days=HEATMAP_WEEKS * 7))
+        data = HomeData(
+            service.deck_summaries(),
+            service.stats(history_days=HEATMAP_WEEKS * 7),
+            service.leech_count(),
+            service.plan_status(),
+        )
         self.app.call_from_thread(self.show, data)
 
     shown: HomeData | None = None
@@ -138,6 +159,14 @@ class HomeScreen(QuizScreen[None]):
             message = f"[b]Nothing due today[/b] — well done. {done}.{later}"
         else:
             message = f"Today: [b]{due}[/b] due · [b]{new}[/b] new · {done}"
+        if data.plan is not None:
+            message += "\n" + plan_line(data.plan)
+        if data.leeches:
+            leeches = "leech" if data.leeches == 1 else "leeches"
+            message += (
+                f"\n[b $warning]{data.leeches}[/] {leeches} — [b]b[/b] to browse them "
+                "([b]tag:leech[/b]); rewrite a card that keeps lapsing"
+            )
         self.query_one("#today", Static).update(message)
         self.query_one(Heatmap).show(stats.reviews_per_day, stats.today, HEATMAP_WEEKS)
         self.query_one("#home-summary", Static).update(summary_markup(stats))

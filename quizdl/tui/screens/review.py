@@ -39,7 +39,7 @@ from quizdl.study.answer_check import (
 )
 from quizdl.study.errors import NothingToUndo
 from quizdl.study.session import ReviewSession, SessionCounts, SessionSummary
-from quizdl.study.values import StudyCard
+from quizdl.study.values import GradeOption, StudyCard
 from quizdl.tui.app import idle_collect
 from quizdl.tui.render import (
     TYPE_NAMES,
@@ -73,7 +73,7 @@ class CardView:
     kind: str
     counts: SessionCounts
     progress: tuple[int, int]
-    preview: dict[int, int]
+    preview: dict[int, GradeOption]
     # A learning card shown before its step is due (nothing else is left).
     early: timedelta | None = None
     # The card answered just before this one comes back after this long.
@@ -175,7 +175,7 @@ class ReviewScreen(QuizScreen[None]):
             entry.kind,
             session.counts(),
             session.progress(),
-            session.interval_preview(),
+            session.grade_preview(),
             session.shown_early(),
             session.comes_back_in(),
         )
@@ -188,7 +188,18 @@ class ReviewScreen(QuizScreen[None]):
     @work(thread=True, group="review", exit_on_error=False)
     def submit_grade(self, quality: int, seconds: float) -> None:
         assert self.session is not None
-        self.session.answer(quality, seconds)
+        outcome = self.session.answer(quality, seconds)
+        if outcome.leech:
+            service = service_of(self)
+            rule = service.settings.leech_rule
+            done = "suspended" if rule.action == "suspend" else "flagged"
+            self.app.call_from_thread(
+                self.notify,
+                f"Leech: that card has lapsed {rule.threshold} times or more and is {done} "
+                "(tag:leech in Browse): rewrite it in its deck file.",
+                severity="warning",
+                timeout=10,
+            )
         self.app.call_from_thread(self.show, self._next_view())
 
     @work(thread=True, group="review", exit_on_error=False)

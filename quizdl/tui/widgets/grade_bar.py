@@ -1,8 +1,10 @@
-"""Six grade buttons, Anki style: the key, SM-2's label and the interval it gives."""
+"""Six grade buttons, Anki style: the key, SM-2's label, when the card comes back
+(a learning step's minutes or the days to its next review) and its easiness change."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import timedelta
 
 from textual.app import ComposeResult
@@ -12,6 +14,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from quizdl.scheduling.sm2 import Quality
+from quizdl.study.values import GradeOption
 from quizdl.tui.render import format_interval
 
 
@@ -25,6 +28,24 @@ def format_wait(wait: timedelta, short: bool = False) -> str:
     return f"{text}h" if short else f"{text} h"
 
 
+def describe_grade(option: GradeOption, width: int) -> tuple[str, str]:
+    """(when the card comes back, what happens to its easiness) for one button,
+    the easiness in full ("ease 2.50→2.36") when ``width`` columns hold it."""
+    when = (
+        format_wait(option.wait, short=True)
+        if option.wait is not None
+        else (format_interval(option.days))
+    )
+    before, after = option.easiness_before, option.easiness_after
+    if abs(after - before) < 0.005:
+        ease = f"ease {before:.2f}" if width >= 9 else "ease ="
+    elif width >= 14:
+        ease = f"ease {before:.2f}→{after:.2f}"
+    else:
+        ease = f"ease→{after:.2f}"
+    return when, ease
+
+
 class GradeCell(Static):
     """One grade; clicking it grades like its digit key."""
 
@@ -32,9 +53,13 @@ class GradeCell(Static):
         super().__init__(id=f"grade-{int(quality)}", classes=f"grade q{int(quality)}")
         self.quality = quality
 
-    def show(self, days: int | None, suggested: bool) -> None:
-        interval = "" if days is None else f" · {format_interval(days)}"
-        self.update(f"[b]{int(self.quality)}[/b]{interval}\n{self.quality.label}")
+    def show(self, option: GradeOption | None, suggested: bool, width: int) -> None:
+        head = f"[b]{int(self.quality)}[/b]"
+        if option is None:
+            self.update(f"{head}\n{self.quality.label}")
+        else:
+            when, ease = describe_grade(option, width)
+            self.update(f"{head} · {when}\n{self.quality.label}\n[dim]{ease}[/dim]")
         self.set_class(suggested, "suggested")
 
     def on_click(self, event: Click) -> None:
@@ -52,6 +77,9 @@ class GradeBar(Horizontal):
         for quality in Quality:
             yield GradeCell(quality)
 
-    def show(self, preview: dict[int, int], suggested: int | None) -> None:
+    def show(self, preview: Mapping[int, GradeOption], suggested: int | None) -> None:
+        # Six cells share the screen, one column of margin each; the bar may
+        # still be hidden (size 0) when it is filled, so the screen decides.
+        width = max(0, self.app.size.width // len(Quality) - 1)
         for cell in self.query(GradeCell):
-            cell.show(preview.get(int(cell.quality)), int(cell.quality) == suggested)
+            cell.show(preview.get(int(cell.quality)), int(cell.quality) == suggested, width)

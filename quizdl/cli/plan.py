@@ -1,0 +1,90 @@
+"""``quizdl plan``: set, show or clear the interview plan."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import click
+
+from quizdl.cli.common import fail, open_service, print_json
+from quizdl.study.errors import StudyError
+
+WEAKEST_SHOWN = 8
+
+
+def _interview_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"--interview: expected a date as YYYY-MM-DD, got {text!r}")
+
+
+@click.command("plan")
+@click.option("--interview", metavar="DATE", help="Plan toward this interview day (YYYY-MM-DD).")
+@click.option("--deck", "decks", multiple=True, metavar="ID", help="Only these decks (repeat).")
+@click.option(
+    "--minutes-per-day", type=float, default=None, help="Daily study budget (default 20)."
+)
+@click.option("--clear", is_flag=True, help="Drop the plan: plain SM-2 limits again.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+def plan(
+    interview: str | None,
+    decks: tuple[str, ...],
+    minutes_per_day: float | None,
+    clear: bool,
+    as_json: bool,
+) -> None:
+    """Pace new cards toward an interview day and show how ready you are.
+
+    With no options, shows the plan: days left, today's new cards and the
+    predicted share of cards you would recall on the day, per deck and tag.
+    """
+    if clear and (interview or decks or minutes_per_day is not None):
+        fail("--clear cannot be combined with --interview, --deck or --minutes-per-day")
+    if interview is None and (decks or minutes_per_day is not None):
+        fail("--deck and --minutes-per-day need --interview DATE")
+    if minutes_per_day is not None and not (math.isfinite(minutes_per_day) and minutes_per_day > 0):
+        fail(f"--minutes-per-day: expected a number of minutes above 0, got {minutes_per_day}")
+    service = open_service()
+    try:
+        if clear:
+            had = service.clear_plan()
+            click.echo("Plan cleared." if had else "There was no plan to clear.")
+            return
+        if interview is not None:
+            day = _interview_day(interview)
+            if minutes_per_day is None:
+                service.set_plan(day, decks)
+            else:
+                service.set_plan(day, decks, minutes_per_day)
+        status = service.plan_status()
+    except StudyError as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(None if status is None else status.as_json())
+        return
+    if status is None:
+        click.echo("No interview plan. Set one with: quizdl plan --interview YYYY-MM-DD")
+        return
+    info = status.plan
+    scope = ", ".join(info.deck_ids) if info.deck_ids else "all decks"
+    days = "day" if status.days_left == 1 else "days"
+    click.echo(
+        f"Interview on {info.interview_day:%a %d %b %Y}, in {status.days_left} {days} "
+        f"({scope}, {info.minutes_per_day:g} min a day)"
+    )
+    overall = status.overall
+    click.echo(
+        f"Ready: {overall.ready}/{overall.cards} cards "
+        f"(expected recall on the day {overall.mean_recall:.0%}); {status.unseen} not seen yet"
+    )
+    click.echo(f"New cards today: {status.new_today} (paced to see every card in time)")
+    if status.groups:
+        click.echo("Weakest:")
+        width = max(len(g.name) for g in status.groups[:WEAKEST_SHOWN])
+        for group in status.groups[:WEAKEST_SHOWN]:
+            click.echo(
+                f"  {group.name:<{width}}  {group.ready:>4}/{group.cards:<4} ready  "
+                f"{group.mean_recall:.0%}"
+            )

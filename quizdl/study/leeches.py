@@ -1,0 +1,60 @@
+"""Leeches: the mark a card gets when it keeps lapsing, applied when it is answered.
+
+The rule (threshold, suspend or flag) is ``scheduling.leech``; this module
+writes it: ``card_states.leech`` (shown as the tag ``leech`` in Browse) and,
+with the "suspend" action, the card's suspension. Undoing the answer that
+made a leech takes both back.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from quizdl.scheduling.leech import LeechAction, LeechRule, is_leech, lapse_makes_leech
+from quizdl.store.models import CardRow, CardStateRow
+
+LEECH_TAG = "leech"
+
+
+def mark_if_leech(session: Session, pk: int, lapsed: bool, rule: LeechRule) -> bool:
+    """After an answer: mark the card a leech if this lapse makes it one. Returns
+    whether it did."""
+    if not lapsed:
+        return False
+    lapses = session.scalar(select(CardStateRow.lapses).where(CardStateRow.card_pk == pk))
+    if lapses is None or not lapse_makes_leech(lapses, rule):
+        return False
+    session.execute(update(CardStateRow).where(CardStateRow.card_pk == pk).values(leech=True))
+    if rule.action == LeechAction.SUSPEND:
+        session.execute(update(CardRow).where(CardRow.pk == pk).values(suspended=True))
+    return True
+
+
+def unmark_after_undo(
+    session: Session, pk: int, lapses_before: int, lapses_undone: int, rule: LeechRule
+) -> None:
+    """Undo of an answer that had taken the card from ``lapses_before`` to
+    ``lapses_undone`` lapses: take back the leech action that answer caused."""
+    if lapses_undone <= lapses_before or not lapse_makes_leech(lapses_undone, rule):
+        return
+    session.execute(
+        update(CardStateRow)
+        .where(CardStateRow.card_pk == pk)
+        .values(leech=is_leech(lapses_before, rule))
+    )
+    if rule.action == LeechAction.SUSPEND:
+        # The card was being studied, so it was not suspended before.
+        session.execute(update(CardRow).where(CardRow.pk == pk).values(suspended=False))
+
+
+def leech_count(session: Session) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(CardStateRow)
+            .join(CardRow, CardRow.pk == CardStateRow.card_pk)
+            .where(CardStateRow.leech.is_(True), CardRow.retired.is_(False))
+        )
+        or 0
+    )

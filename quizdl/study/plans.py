@@ -1,0 +1,263 @@
+"""Interview plans: a date that new cards are paced toward, and readiness for it.
+
+The arithmetic is ``scheduling.plan`` (pacing, the learner's answer time) and
+``scheduling.readiness`` (each card's log replayed through FSRS-6); this
+module reads what they need from the database and stores the plan. One plan
+at a time: setting a new one replaces it. The plan only *raises* a deck's
+new-card limit for today (``new_allowances``); it never moves a card's SM-2
+state, so clearing it leaves every card's schedule as SM-2 set it.
+
+Not wired yet (issue 11): intervals capped at the interview day, the final
+stretch, load smoothing, and parameters fitted to the learner's own log.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, tzinfo
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from quizdl.scheduling.days import StudyCalendar
+from quizdl.scheduling.plan import (
+    DEFAULT_FINAL_STRETCH_DAYS,
+    DEFAULT_MINUTES_PER_DAY,
+    RECENT_ANSWERS,
+    PlanSettings,
+    new_card_seconds,
+    paced_new_cards,
+    seconds_per_answer,
+)
+from quizdl.scheduling.readiness import readiness
+from quizdl.store.models import CardRow, CardStateRow, DeckRow, PlanRow, ReviewRow
+from quizdl.study.errors import StudyError, UnknownDeck
+
+
+@dataclass(frozen=True)
+class PlanInfo:
+    interview_day: date
+    minutes_per_day: float
+    final_stretch_days: int
+    deck_ids: tuple[str, ...]  # empty: the whole collection
+
+    @property
+    def settings(self) -> PlanSettings:
+        return PlanSettings(self.interview_day, self.minutes_per_day, self.final_stretch_days)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "interview_day": self.interview_day.isoformat(),
+            "minutes_per_day": self.minutes_per_day,
+            "final_stretch_days": self.final_stretch_days,
+            "decks": list(self.deck_ids) or None,
+        }
+
+
+@dataclass(frozen=True)
+class Readiness:
+    name: str  # "all", "deck:ID" or "tag:NAME"
+    cards: int
+    ready: int  # predicted recall on the day ≥ scheduling.readiness.READY_AT
+    mean_recall: float  # the expected fraction recalled on the day
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "cards": self.cards,
+            "ready": self.ready,
+            "expected_recall": round(self.mean_recall, 4),
+        }
+
+
+@dataclass(frozen=True)
+class PlanStatus:
+    plan: PlanInfo
+    today: date
+    days_left: int
+    unseen: int
+    new_today: int  # new cards the plan paces for today (introduced today included)
+    overall: Readiness
+    groups: tuple[Readiness, ...]  # decks and tags, weakest first
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            **self.plan.as_json(),
+            "today": self.today.isoformat(),
+            "days_left": self.days_left,
+            "cards": self.overall.cards,
+            "unseen": self.unseen,
+            "new_today": self.new_today,
+            "readiness": self.overall.as_json(),
+            "groups": [group.as_json() for group in self.groups],
+        }
+
+
+def _info(row: PlanRow) -> PlanInfo:
+    return PlanInfo(
+        row.interview_day, row.minutes_per_day, row.final_stretch_days, tuple(row.deck_ids)
+    )
+
+
+def current_plan(session: Session) -> PlanInfo | None:
+    row = session.scalar(select(PlanRow).order_by(PlanRow.id.desc()).limit(1))
+    return None if row is None else _info(row)
+
+
+def set_plan(
+    session: Session,
+    today: date,
+    now: datetime,
+    interview_day: date,
+    deck_ids: Sequence[str] = (),
+    minutes_per_day: float = DEFAULT_MINUTES_PER_DAY,
+    final_stretch_days: int = DEFAULT_FINAL_STRETCH_DAYS,
+) -> PlanInfo:
+    """Store a plan in place of any other; StudyError when it cannot be one."""
+    if interview_day <= today:
+        raise StudyError(
+            f"the interview day must be after today ({today.isoformat()}), "
+            f"got {interview_day.isoformat()}"
+        )
+    if not math.isfinite(minutes_per_day) or minutes_per_day <= 0:
+        raise StudyError(f"minutes per day must be above 0, got {minutes_per_day}")
+    known = set(session.scalars(select(DeckRow.id)))
+    for deck_id in deck_ids:
+        if deck_id not in known:
+            raise UnknownDeck(f"no deck with id {deck_id!r}")
+    session.execute(delete(PlanRow))
+    row = PlanRow(
+        interview_day=interview_day,
+        minutes_per_day=float(minutes_per_day),
+        final_stretch_days=final_stretch_days,
+        deck_ids=list(dict.fromkeys(deck_ids)),
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return _info(row)
+
+
+def clear_plan(session: Session) -> bool:
+    """Remove the plan; whether there was one."""
+    return bool(session.execute(delete(PlanRow)).rowcount)  # type: ignore[attr-defined]
+
+
+def _covers(plan: PlanInfo, deck_id: str) -> bool:
+    return not plan.deck_ids or deck_id in plan.deck_ids
+
+
+def _unseen_by_deck(session: Session) -> dict[str, int]:
+    rows = session.execute(
+        select(CardRow.deck_id, func.count())
+        .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
+        .where(CardStateRow.due.is_(None), CardRow.retired.is_(False), CardRow.suspended.is_(False))
+        .group_by(CardRow.deck_id)
+    )
+    return {deck_id: count for deck_id, count in rows}
+
+
+def learner_seconds_per_answer(session: Session) -> float:
+    recent = session.scalars(
+        select(ReviewRow.answer_seconds).order_by(ReviewRow.id.desc()).limit(RECENT_ANSWERS)
+    ).all()
+    return seconds_per_answer(list(reversed(recent)))
+
+
+def paced_today(
+    session: Session, plan: PlanInfo, today: date, introduced: Mapping[str, int]
+) -> int:
+    """New cards the plan wants introduced today in its decks, today's included."""
+    if today >= plan.interview_day:
+        return 0
+    unseen = sum(n for deck, n in _unseen_by_deck(session).items() if _covers(plan, deck))
+    started = sum(n for deck, n in introduced.items() if _covers(plan, deck))
+    # Paced from the morning's count, so introducing cards does not shrink the share.
+    paced = paced_new_cards(unseen + started, today, plan.settings)
+    budget = math.floor(
+        plan.settings.budget_seconds / new_card_seconds(learner_seconds_per_answer(session))
+    )
+    return min(paced, max(budget, 0))
+
+
+def new_allowances(
+    session: Session,
+    today: date,
+    deck_order: Sequence[str],
+    settings_limit: Mapping[str, int],
+    introduced: Mapping[str, int],
+) -> dict[str, int]:
+    """New cards each deck may still introduce today: its own limit, raised
+    while a plan's pacing asks for more (shared across the plan's decks in order)."""
+    allowed = {d: max(0, settings_limit[d] - introduced.get(d, 0)) for d in deck_order}
+    plan = current_plan(session)
+    if plan is None or today >= plan.interview_day:
+        return allowed
+    started = sum(n for deck, n in introduced.items() if _covers(plan, deck))
+    plan_left = max(0, paced_today(session, plan, today, introduced) - started)
+    unseen = _unseen_by_deck(session)
+    for deck_id in deck_order:
+        if not _covers(plan, deck_id) or plan_left <= 0:
+            continue
+        available = unseen.get(deck_id, 0)
+        allowed[deck_id] = max(allowed[deck_id], min(plan_left, available))
+        plan_left -= min(allowed[deck_id], available)
+    return allowed
+
+
+def plan_status(session: Session, today: date, zone: tzinfo) -> PlanStatus | None:
+    """The plan with today's pacing and readiness for the interview day."""
+    plan = current_plan(session)
+    if plan is None:
+        return None
+    query = (
+        select(CardRow.pk, CardRow.deck_id, CardRow.content)
+        .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
+        .where(CardRow.retired.is_(False), CardRow.suspended.is_(False))
+    )
+    if plan.deck_ids:
+        query = query.where(CardRow.deck_id.in_(plan.deck_ids))
+    groups: dict[int, list[str]] = {}
+    for pk, deck_id, content in session.execute(query):
+        tags = [f"tag:{tag}" for tag in content.get("tags", ())]
+        groups[pk] = [f"deck:{deck_id}", *tags]
+    logs: dict[int, list[tuple[datetime, int]]] = {pk: [] for pk in groups}
+    answers = select(ReviewRow.card_pk, ReviewRow.reviewed_at, ReviewRow.quality).order_by(
+        ReviewRow.id
+    )
+    for pk, reviewed_at, quality in session.execute(answers):
+        if pk in logs:
+            logs[pk].append((reviewed_at.replace(tzinfo=UTC), quality))
+    report = readiness(logs, plan.interview_day, StudyCalendar(zone=zone), groups)
+    introduced = _introduced_today(session, today)
+    unseen = sum(1 for log in logs.values() if not log)
+
+    def value(group: Any) -> Readiness:
+        return Readiness(group.name, group.cards, group.ready, group.mean_recall)
+
+    return PlanStatus(
+        plan=plan,
+        today=today,
+        days_left=(plan.interview_day - today).days,
+        unseen=unseen,
+        new_today=paced_today(session, plan, today, introduced),
+        overall=value(report.overall),
+        groups=tuple(value(group) for group in report.groups),
+    )
+
+
+def _introduced_today(session: Session, today: date) -> dict[str, int]:
+    rows = session.execute(
+        select(CardRow.deck_id, func.count())
+        .join(ReviewRow, ReviewRow.card_pk == CardRow.pk)
+        .where(
+            ReviewRow.study_day == today,
+            ReviewRow.kind == "scheduled",
+            ReviewRow.due_before.is_(None),
+        )
+        .group_by(CardRow.deck_id)
+    )
+    return {deck_id: count for deck_id, count in rows}

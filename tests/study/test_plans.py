@@ -1,0 +1,119 @@
+"""Interview plans: stored, paced into today's queue, readiness per deck and tag."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from helpers import FixedClock, write_deck
+
+from quizdl.study.errors import StudyError, UnknownDeck
+from quizdl.study.factory import open_study
+from quizdl.study.service import StudyService
+from quizdl.study.settings import StudySettings
+
+TODAY = date(2026, 11, 27)  # FixedClock's day
+
+
+def deck_text(deck_id: str, count: int, tag: str) -> str:
+    cards = "".join(
+        f"  - {{id: c{i}, type: qa, tags: [{tag}], question: 'Q{i}?', answer: 'a{i}'}}\n"
+        for i in range(count)
+    )
+    return f"id: {deck_id}\ntitle: {deck_id.title()}\ncards:\n{cards}"
+
+
+@pytest.fixture
+def study(home: Path, clock: FixedClock, tmp_path: Path) -> Iterator[StudyService]:
+    service = open_study(clock=clock, bundled=[], settings=StudySettings(new_cards_per_day=2))
+    service.import_file(write_deck(tmp_path, deck_text("big", 30, "cnn"), "big.yaml"))
+    service.import_file(write_deck(tmp_path, deck_text("other", 10, "rnn"), "other.yaml"))
+    yield service
+    service.db.close()
+
+
+def new_in(service: StudyService, deck_id: str) -> int:
+    return sum(1 for e in service.queue(deck_id) if e.kind == "new")
+
+
+def test_a_plan_paces_new_cards_up_and_clearing_it_restores_the_limit(
+    study: StudyService, clock: FixedClock
+) -> None:
+    assert new_in(study, "big") == 2
+    study.set_plan(TODAY + timedelta(days=9), ["big"])
+    # 30 unseen cards over the 7 days before the 2-day final stretch: 5 a day.
+    assert new_in(study, "big") == 5
+    assert new_in(study, "other") == 2  # not in the plan: its own limit
+    summary = {d.id: d.new for d in study.deck_summaries()}
+    assert summary == {"big": 5, "other": 2}
+    for entry in study.queue("big")[:3]:
+        study.answer(entry.pk, 5)
+    # Paced from the morning's count: introducing cards does not shrink today's share.
+    assert new_in(study, "big") == 2
+    status = study.plan_status()
+    assert status is not None
+    assert (status.days_left, status.unseen, status.new_today) == (9, 27, 5)
+    assert study.clear_plan() is True and study.plan() is None
+    assert new_in(study, "big") == 0  # 3 introduced today: over the plain limit of 2
+    assert study.clear_plan() is False
+    clock.advance(days=1)
+    assert new_in(study, "big") == 2
+
+
+def test_the_daily_budget_bounds_the_pacing(study: StudyService) -> None:
+    # 3 minutes a day hold 4 new cards at 45 s each (15 s an answer, 3 answers),
+    # though pacing alone would ask for all 40 today.
+    study.set_plan(TODAY + timedelta(days=3), minutes_per_day=3)
+    assert new_in(study, "big") == 4
+    # Over all decks the plan's 4 go to the first; the other keeps its own 2.
+    assert {d.id: d.new for d in study.deck_summaries()} == {"big": 4, "other": 2}
+    assert len([e for e in study.queue() if e.kind == "new"]) == 6
+    study.set_plan(TODAY + timedelta(days=3), minutes_per_day=60)
+    # One day before the 2-day stretch: every unseen card today (40, under 80 by budget).
+    assert len([e for e in study.queue() if e.kind == "new"]) == 40
+
+
+def test_readiness_per_deck_and_tag(study: StudyService, clock: FixedClock) -> None:
+    study.set_plan(TODAY + timedelta(days=2))
+    other = [study.find_card(f"c{i}", "other").pk for i in range(10)]
+    for pk in other:
+        study.answer(pk, 5)
+    clock.advance(days=1)
+    for pk in other:
+        study.answer(pk, 5)
+    status = study.plan_status()
+    assert status is not None and status.days_left == 1
+    assert (status.overall.cards, status.unseen) == (40, 30)
+    groups = {g.name: g for g in status.groups}
+    assert groups["deck:big"].mean_recall == 0.0 and groups["deck:big"].ready == 0
+    assert groups["tag:rnn"].cards == 10 and groups["tag:rnn"].mean_recall > 0.9
+    assert groups["tag:rnn"].ready == 10 and status.overall.ready == 10
+    assert [g.name for g in status.groups][-1] in {"deck:other", "tag:rnn"}  # weakest first
+    as_json = status.as_json()
+    assert as_json["interview_day"] == "2026-11-29" and as_json["readiness"]["ready"] == 10
+    assert {g["name"] for g in as_json["groups"]} == {
+        "deck:big",
+        "deck:other",
+        "tag:cnn",
+        "tag:rnn",
+    }
+
+
+def test_bad_plans_are_refused_and_nothing_is_stored(study: StudyService) -> None:
+    with pytest.raises(StudyError, match="must be after today"):
+        study.set_plan(TODAY)
+    with pytest.raises(UnknownDeck, match="no deck with id 'nope'"):
+        study.set_plan(TODAY + timedelta(days=5), ["nope"])
+    with pytest.raises(StudyError, match="minutes per day must be above 0"):
+        study.set_plan(TODAY + timedelta(days=5), minutes_per_day=0)
+    assert study.plan() is None and study.plan_status() is None
+
+
+def test_no_new_cards_paced_on_or_after_the_interview(
+    study: StudyService, clock: FixedClock
+) -> None:
+    study.set_plan(TODAY + timedelta(days=1))
+    clock.advance(days=1)
+    assert new_in(study, "big") == 2  # the interview day: plain limits again
