@@ -6,8 +6,13 @@
   of quizdl that imports TensorFlow/Keras, and only ever in that child.
 - ``grader``: compares a description with a spec, rule by rule.
 - ``verdict``: the result (``Verdict`` of ``Check``s) the CLI and TUI show.
+- ``hints``: the usual Keras mistakes behind an error, in a learner's terms.
+- ``lint``: contradictions a spec shows without running anything.
 - ``runner``: ``Checker``, which runs checks in fresh child processes with
-  limits and keeps one warm spare; thread-safe.
+  limits and keeps warm spares; thread-safe, cancellable.
+- ``supervisor``: the child subreaper each worker runs under.
+- ``sandbox``: Landlock, resource limits and process-tree cleanup for children.
 
-Everything but ``worker`` is plain Python, so the app and CLI stay fast.
+Only ``worker`` imports Keras, and only in a child process, so the app and CLI
+stay fast.
 """

@@ -6,10 +6,12 @@ A check uses two fresh workers, each under its own supervisor
 - the *builder* runs the learner's code; a model made of Keras's own classes is
   saved to the builder's scratch directory;
 - the *describer*, which never runs the learner's code, loads that file and
-  describes the model. A passing verdict for such a model is built only from
-  what the describer reports, on a socket the learner's processes never hold
-  (a model with the learner's own classes cannot be loaded without their code,
-  so the builder describes it and the verdict says so).
+  describes the model, on a socket the learner's processes never hold.
+
+A model with the learner's own classes cannot be loaded without their code, and
+training-setup and numeric challenges must run it, so then the builder sends
+the description itself. The verdict records which (``described_by``): only a
+``checker`` description is beyond the reach of the learner's code.
 
 Each child gets a minimal environment (no ``QUIZDL_*``; ``HOME`` and the temp
 directory inside its scratch directory), stdin on /dev/null, captured output

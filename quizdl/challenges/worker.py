@@ -14,8 +14,9 @@ it over a Unix socket. The protocol:
      Keras's own classes is saved there (``model.keras``) and the report says
      only that; a model with the learner's own classes is described here.
    - ``describe``: load a saved model with ``safe_mode`` and describe it. This
-     worker never runs the learner's code, so its description — the only one a
-     passing verdict for a built-in model can come from — cannot be forged by it.
+     worker never runs the learner's code, so the learner's code cannot forge
+     its description; a verdict says whether it came from here
+     (``described_by``).
 4. It sends one JSON ``WorkerReport`` and exits at once; it never serves twice.
 
 Everything about the model is read through public Keras APIs: layers' configs
