@@ -23,6 +23,7 @@ class _LazyGroup(click.Group):
         "import": "quizdl.cli.transfer:import_command",
         "export": "quizdl.cli.transfer:export_command",
         "plan": "quizdl.cli.plan:plan",
+        "study": "quizdl.cli.study:study",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

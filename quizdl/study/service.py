@@ -33,6 +33,7 @@ from quizdl.study.errors import ImportRefused, NothingToUndo, UnknownCard, Unkno
 from quizdl.study.learning import learning_cards
 from quizdl.study.settings import StudySettings
 from quizdl.study.stats import collect_stats
+from quizdl.study.study_more import StudyMore, study_more
 from quizdl.study.values import (
     AnswerOutcome,
     BrowseRow,
@@ -782,6 +783,14 @@ class StudyService:
                 state.lapses,
                 history,
             )
+
+    def study_more(self, more: StudyMore) -> list[QueueEntry]:
+        """Cards to study beyond today's queue (see ``study.study_more``)."""
+        # Today's queue: narrowed when only a tag or deck is given, left out of
+        # the extra new cards otherwise.
+        todays = self.queue()
+        with self.db.read() as session:
+            return study_more(session, self.today(), more, todays)
 
     # -- interview plan -------------------------------------------------------
 

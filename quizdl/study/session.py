@@ -10,6 +10,7 @@ are left, the soonest is shown early rather than ending the session.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -53,13 +54,19 @@ class _Done:
 
 
 class ReviewSession:
-    def __init__(self, service: StudyService, deck_id: str | None = None) -> None:
+    def __init__(
+        self,
+        service: StudyService,
+        deck_id: str | None = None,
+        entries: Sequence[QueueEntry] | None = None,
+    ) -> None:
+        """Today's queue (of one deck), or ``entries`` chosen otherwise (study more)."""
         self.service = service
         self.deck_id = deck_id
         # Answers logged after this id and not by this session were given
         # elsewhere (a challenge passed in its editor): see settle_current.
         self._started_after = service.newest_review_id()
-        queue = service.queue(deck_id)
+        queue = list(entries) if entries is not None else service.queue(deck_id)
         self._pending: deque[QueueEntry] = deque(e for e in queue if e.kind != "learning")
         # Cards on learning steps -> when each comes back (aware UTC).
         self._learning: dict[int, datetime] = {

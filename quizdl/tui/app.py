@@ -24,6 +24,7 @@ from quizdl.tui.preferences import THEMES, Preferences, load_preferences, save_p
 
 if TYPE_CHECKING:
     from quizdl.study.service import StudyService
+    from quizdl.study.study_more import StudyMore
     from quizdl.tui.checking import Checker, CheckerFactory
 
 DARK_THEME, LIGHT_THEME = THEMES
@@ -67,8 +68,10 @@ class QuizApp(App[None]):
         checker_factory: CheckerFactory | None = None,
         review_on_start: bool = False,
         housekeeping: bool = False,
+        study_more: StudyMore | None = None,
     ) -> None:
         super().__init__()
+        self._study_more = study_more
         self.service = service
         # The learner's own app (not a test's): back up daily, remember the theme.
         self._housekeeping = housekeeping
@@ -93,11 +96,12 @@ class QuizApp(App[None]):
             self.back_up()
         if self._checker_factory is not None:
             self.warm_checker_if_due()
-        if self._review_on_start:
-            # Straight into today's cards; home is built when the review ends.
+        if self._review_on_start or self._study_more is not None:
+            # Straight into today's cards (or the ones ``quizdl study`` chose);
+            # home is built when the review ends.
             from quizdl.tui.screens.review import ReviewScreen
 
-            self.push_screen(ReviewScreen(None), callback=self._open_home)
+            self.push_screen(ReviewScreen(None, self._study_more), callback=self._open_home)
         else:
             self._open_home()
 
@@ -254,6 +258,7 @@ def make_app(
     checker_factory: CheckerFactory | None = None,
     review_on_start: bool = False,
     housekeeping: bool = False,
+    study_more: StudyMore | None = None,
 ) -> QuizApp:
     """The app over these services; the CLI and the tests both build it here."""
     return QuizApp(
@@ -261,10 +266,11 @@ def make_app(
         checker_factory=checker_factory,
         review_on_start=review_on_start,
         housekeeping=housekeeping,
+        study_more=study_more,
     )
 
 
-def run() -> int:
+def run(study_more: StudyMore | None = None) -> int:
     """Open the learner's collection and run the app (``quizdl`` with no arguments).
 
     Returns the exit status: non-zero when the app ended on an error.
@@ -288,7 +294,9 @@ def run() -> int:
     print(waiting, end="\r", flush=True)
     try:
         service = open_study(read_only=shared)
-        app = make_app(service, checker_factory=real_checker, housekeeping=True)
+        app = make_app(
+            service, checker_factory=real_checker, housekeeping=True, study_more=study_more
+        )
         # Card images: the terminal's graphics support can only be asked before run().
         from quizdl.tui.widgets.card_image import prepare_terminal_graphics
 

@@ -142,3 +142,28 @@ def test_plan_refuses_bad_input_in_one_line(home: Path, args: list[str], message
     assert message in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert json.loads(run(home, "plan", "--json").stdout) is None
+
+
+def test_study_more_lists_the_chosen_cards_and_refuses_bad_options(
+    home: Path, small_deck: Path
+) -> None:
+    assert run(home, "import", str(small_deck)).returncode == 0
+    listed = run(home, "study", "--deck", "small", "--list")
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.split() == [
+        "small/relu",
+        "small/dropout",
+        "small/softmax-output",
+        "small/pool",
+    ]
+    nothing = run(home, "study", "--failed", "--deck", "small", "--list")
+    assert nothing.returncode == 0 and "Nothing to study" in nothing.stdout
+    for args, message in [
+        ([], "choose what to study"),
+        (["--new", "-3"], "--new: expected 0 to 1000 cards"),
+        (["--ahead", "3", "--deck", "nope"], "no deck with id 'nope'"),
+        (["--ahead", "soon"], "Invalid value for '--ahead'"),
+    ]:
+        result = run(home, "study", *args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert message in result.stderr and "Traceback" not in result.stderr

@@ -356,3 +356,30 @@ async def test_grade_buttons_say_when_the_card_returns_and_its_easiness(
         await settle(pilot)
         # Too narrow for both numbers: the new easiness alone.
         assert "ease→1.70" in text_of(narrow, "#grade-0")
+
+
+async def test_study_more_opens_the_review_on_the_chosen_cards(service: StudyService) -> None:
+    from quizdl.study.study_more import StudyMore
+
+    for card_id in ("relu", "backprop", "softmax-mcq", "dense-cloze"):
+        service.answer(service.find_card(card_id).pk, 5)
+    # Nothing is due today; review tomorrow's cards ahead.
+    more = StudyMore(ahead_days=1, deck_id="test-deck")
+    chosen = [service.card(e.pk).card_id for e in service.study_more(more)]
+    assert sorted(chosen) == ["backprop", "dense-cloze", "relu", "softmax-mcq"]
+    app = make_app(service, study_more=more)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        seen = []
+        while screen.phase != "done":
+            assert screen.view is not None
+            seen.append(screen.view.card.card_id)
+            await reveal_any(pilot, screen)
+            await pilot.press("5")
+            await settle(pilot)
+        assert seen == chosen
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)

@@ -39,6 +39,7 @@ from quizdl.study.answer_check import (
 )
 from quizdl.study.errors import NothingToUndo
 from quizdl.study.session import ReviewSession, SessionCounts, SessionSummary
+from quizdl.study.study_more import StudyMore
 from quizdl.study.values import GradeOption, StudyCard
 from quizdl.tui.app import idle_collect
 from quizdl.tui.render import (
@@ -115,9 +116,11 @@ class ReviewScreen(QuizScreen[None]):
         Binding("escape", "leave", "Home"),
     ]
 
-    def __init__(self, deck_id: str | None = None) -> None:
+    def __init__(self, deck_id: str | None = None, more: StudyMore | None = None) -> None:
         super().__init__()
         self.deck_id = deck_id
+        # Study more today (``quizdl study …``): these cards instead of today's queue.
+        self.more = more
         self.session: ReviewSession | None = None
         self.view: CardView | None = None
         self.phase: Phase = "loading"
@@ -182,7 +185,9 @@ class ReviewScreen(QuizScreen[None]):
 
     @work(thread=True, group="review", exit_on_error=False)
     def start(self) -> None:
-        self.session = ReviewSession(service_of(self), self.deck_id)
+        service = service_of(self)
+        entries = None if self.more is None else service.study_more(self.more)
+        self.session = ReviewSession(service, self.deck_id, entries)
         self.app.call_from_thread(self.show, self._next_view())
 
     @work(thread=True, group="review", exit_on_error=False)

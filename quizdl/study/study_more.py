@@ -1,0 +1,132 @@
+"""Study more today (Anki's "custom study"): cards beyond today's queue.
+
+Each option picks cards; answering them goes through the same ``answer``
+as any review, so SM-2 moves exactly as it would for that card:
+
+- ``new``: the next unseen cards past the daily limit, in deck order. Their
+  first answer is a normal first review (they count as introduced today).
+- ``ahead``: cards due in the next N days, soonest first. Answering one
+  early reviews it today: SM-2's next interval is counted from today.
+- ``failed``: cards graded below 3 today. They were answered today, so
+  these answers are same-day repeats (rule 7): logged, schedule unchanged.
+- ``tag`` / ``deck``: only cards with that tag / in that deck; alone, they
+  narrow today's queue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from quizdl.decks.content import normalise
+from quizdl.scheduling.sm2 import PASSING
+from quizdl.store.models import CardRow, CardStateRow, DeckRow, ReviewRow
+from quizdl.study.errors import StudyError, UnknownDeck
+from quizdl.study.values import QueueEntry
+
+# Enough for any day's study; keeps a typo such as --new 100000 from
+# building a session of the whole collection.
+MOST_CARDS = 1000
+
+
+@dataclass(frozen=True)
+class StudyMore:
+    new: int = 0
+    ahead_days: int = 0
+    failed: bool = False
+    tag: str | None = None
+    deck_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.new <= MOST_CARDS:
+            raise StudyError(f"--new: expected 0 to {MOST_CARDS} cards, got {self.new}")
+        if not 0 <= self.ahead_days <= 365:
+            raise StudyError(f"--ahead: expected 0 to 365 days, got {self.ahead_days}")
+
+    @property
+    def picks(self) -> bool:
+        """Whether it chooses extra cards (rather than only narrowing today's queue)."""
+        return bool(self.new or self.ahead_days or self.failed)
+
+
+def _filtered(query: Select[Any], more: StudyMore) -> Select[Any]:
+    query = query.where(CardRow.retired.is_(False), CardRow.suspended.is_(False))
+    if more.deck_id is not None:
+        query = query.where(CardRow.deck_id == more.deck_id)
+    if more.tag:
+        # A first cut in SQL; the exact tag is checked on the content below.
+        query = query.where(CardRow.search_text.contains(normalise(more.tag), autoescape=True))
+    return query
+
+
+def _has_tag(session: Session, pks: list[int], tag: str | None) -> list[int]:
+    if not tag or not pks:
+        return pks
+    tagged = {
+        pk
+        for pk, content in session.execute(
+            select(CardRow.pk, CardRow.content).where(CardRow.pk.in_(pks))
+        )
+        if tag in content.get("tags", ())
+    }
+    return [pk for pk in pks if pk in tagged]
+
+
+def study_more(
+    session: Session, today: date, more: StudyMore, todays_queue: list[QueueEntry]
+) -> list[QueueEntry]:
+    """The cards ``more`` asks for, without repeats, in the order to study them."""
+    if more.deck_id is not None and session.get(DeckRow, more.deck_id) is None:
+        raise UnknownDeck(f"no deck with id {more.deck_id!r}")
+    with_state = select(CardRow.pk).join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
+    entries: list[QueueEntry] = []
+    if not more.picks:
+        pks = [e.pk for e in todays_queue]
+        if more.deck_id is not None:
+            in_deck = set(session.scalars(_filtered(select(CardRow.pk), more)))
+            pks = [pk for pk in pks if pk in in_deck]
+        keep = set(_has_tag(session, pks, more.tag))
+        return [e for e in todays_queue if e.pk in keep]
+    if more.failed:
+        failed = _filtered(
+            select(ReviewRow.card_pk)
+            .join(CardRow, CardRow.pk == ReviewRow.card_pk)
+            .where(ReviewRow.study_day == today, ReviewRow.quality < PASSING)
+            .group_by(ReviewRow.card_pk)
+            .order_by(ReviewRow.card_pk),
+            more,
+        )
+        pks = _has_tag(session, list(session.scalars(failed)), more.tag)
+        entries += [QueueEntry(pk, "review") for pk in pks]
+    if more.ahead_days:
+        ahead = _filtered(
+            with_state.where(
+                CardStateRow.due > today,
+                CardStateRow.due <= today + timedelta(days=more.ahead_days),
+            ).order_by(CardStateRow.due, CardRow.deck_id, CardRow.position),
+            more,
+        )
+        pks = _has_tag(session, list(session.scalars(ahead.limit(MOST_CARDS))), more.tag)
+        entries += [QueueEntry(pk, "review") for pk in pks]
+    if more.new:
+        unseen = _filtered(
+            with_state.join(DeckRow, DeckRow.id == CardRow.deck_id)
+            .where(CardStateRow.due.is_(None))
+            .order_by(DeckRow.title, CardRow.position),
+            more,
+        )
+        queued = {e.pk for e in todays_queue}
+        candidates = [pk for pk in session.scalars(unseen) if pk not in queued]
+        pks = _has_tag(session, candidates, more.tag)[: more.new]
+        entries += [QueueEntry(pk, "new") for pk in pks]
+    seen: set[int] = set()
+    unique = []
+    for entry in entries:
+        if entry.pk not in seen:
+            seen.add(entry.pk)
+            unique.append(entry)
+    return unique
