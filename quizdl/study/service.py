@@ -281,15 +281,6 @@ class StudyService:
 
     # -- today's queue ----------------------------------------------------
 
-    def _todays_last_grades(self, session: Session, today: date) -> dict[int, int]:
-        """Each card reviewed today -> its latest grade today."""
-        rows = session.execute(
-            select(ReviewRow.card_pk, ReviewRow.quality)
-            .where(ReviewRow.study_day == today)
-            .order_by(ReviewRow.id)
-        )
-        return {pk: quality for pk, quality in rows}
-
     def _learning_pks(self, session: Session, today: date) -> list[int]:
         """Cards still on today's learning steps (SM-2 rule 7), soonest due first."""
         return [card.pk for card in learning_cards(session, today, self.settings.steps)]

@@ -117,3 +117,40 @@ def test_no_new_cards_paced_on_or_after_the_interview(
     study.set_plan(TODAY + timedelta(days=1))
     clock.advance(days=1)
     assert new_in(study, "big") == 2  # the interview day: plain limits again
+
+
+def test_a_plan_across_the_autumn_clock_change_counts_whole_days(
+    home: Path, tmp_path: Path
+) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    # Berlin leaves summer time in the night of Sun 25 Oct 2026 (a 25-hour day).
+    berlin = ZoneInfo("Europe/Berlin")
+    clock = FixedClock(datetime(2026, 10, 20, 9, 0, tzinfo=berlin))
+    study = open_study(clock=clock, bundled=[], settings=StudySettings(new_cards_per_day=1))
+    try:
+        study.import_file(write_deck(tmp_path, deck_text("big", 21, "cnn"), "big.yaml"))
+        study.set_plan(date(2026, 10, 29))
+        days_left, introduced = [], []
+        for _ in range(9):
+            status = study.plan_status()
+            assert status is not None
+            days_left.append(status.days_left)
+            new = [e for e in study.queue() if e.kind == "new"]
+            introduced.append(len(new))
+            for entry in new:
+                study.answer(entry.pk, 5)
+            clock.advance(days=1)
+        # Wall-clock days: 09:00 every morning, the 25-hour day counted once.
+        assert days_left == [9, 8, 7, 6, 5, 4, 3, 2, 1]
+        # 21 cards over the 7 days before the 2-day final stretch: 3 a day,
+        # all seen before the stretch; nothing new is left for it.
+        assert introduced == [3, 3, 3, 3, 3, 3, 3, 0, 0]
+        # 03:30 on the night of the change still belongs to Saturday's study day.
+        clock.now = datetime(2026, 10, 25, 3, 30, tzinfo=berlin)
+        assert study.today() == date(2026, 10, 24)
+        status = study.plan_status()
+        assert status is not None and status.days_left == 5
+    finally:
+        study.db.close()
