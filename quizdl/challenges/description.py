@@ -144,6 +144,7 @@ class SandboxInfo(_Value):
 
     landlock_abi: int = 0
     writes_confined: bool = False
+    reads_confined: bool = False
     network_confined: bool = False
     signals_confined: bool = False
     memory_limited: bool = False

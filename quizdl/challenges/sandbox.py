@@ -9,7 +9,9 @@ What each piece guarantees, and where:
 
 - ``restrict_writes`` (Linux 5.13+ with Landlock enabled): the calling process
   and everything it starts can create, change or delete files only beneath the
-  scratch directory (and write to ``/dev/null``). From Landlock ABI 4 on, TCP
+  scratch directory (and write to ``/dev/null``), and read only the system,
+  Python's own directories, the quizdl package and the scratch directory — not
+  the home directory with the learner's collection. From Landlock ABI 4 on, TCP
   ``bind``/``connect`` are refused; from ABI 6 on, signals to processes outside
   the sandbox (the supervisor, the app) and abstract Unix sockets outside it are
   refused. Landlock also stops a sandboxed process from ptracing, or opening
@@ -48,6 +50,8 @@ _PR_SET_NO_NEW_PRIVS = 38
 _PR_SET_CHILD_SUBREAPER = 36
 
 _WRITE_FILE = 1 << 1
+_READ_FILE = 1 << 2
+_READ_DIR = 1 << 3
 _REMOVE_DIR = 1 << 4
 _REMOVE_FILE = 1 << 5
 _MAKE_CHAR = 1 << 6
@@ -87,6 +91,7 @@ class Confinement:
     network: bool
     signals: bool
     reason: str = ""
+    reads: bool = False
 
 
 def _libc() -> ctypes.CDLL | None:
@@ -108,10 +113,48 @@ def landlock_abi() -> int:
     return max(int(version), 0)
 
 
+# System directories a Python process and the programs it starts read from.
+SYSTEM_READABLE = (
+    "/usr",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/bin",
+    "/sbin",
+    "/etc",
+    "/opt",
+    "/proc",
+    "/sys",
+    "/dev",
+)
+
+
+def readable_roots(scratch: str, package: str) -> list[str]:
+    """Where the confined process may read: the system, the interpreter and its
+    libraries, the quizdl package and the scratch directory — not the home
+    directory, so not the learner's collection or other files."""
+    roots = {*SYSTEM_READABLE, scratch, package}
+    for prefix in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix):
+        roots.add(prefix)
+    package_parent = os.path.dirname(package)
+    for entry in sys.path:
+        # The folder holding quizdl may be a whole checkout: only quizdl itself.
+        if (
+            entry
+            and os.path.isdir(entry)
+            and os.path.realpath(entry) != os.path.realpath(package_parent)
+        ):
+            roots.add(entry)
+    return sorted(roots)
+
+
 def restrict_writes(
-    scratch: str, extra_writable_files: Iterable[str] = ("/dev/null",)
+    scratch: str,
+    extra_writable_files: Iterable[str] = ("/dev/null",),
+    readable: Iterable[str] | None = None,
 ) -> Confinement:
-    """Confine this process and its future children to writing beneath ``scratch``.
+    """Confine this process and its future children to writing beneath ``scratch``
+    and, when ``readable`` is given, to reading beneath those directories.
 
     Irreversible. Returns what was enforced; never raises for a platform that
     cannot do it (the caller reports that instead).
@@ -137,6 +180,8 @@ def restrict_writes(
         handled |= _REFER
     if abi >= 3:
         handled |= _TRUNCATE
+    reads = _READ_FILE | _READ_DIR if readable is not None else 0
+    handled |= reads
     network = abi >= 4
     signals = abi >= 6
     attr = _RulesetAttr(
@@ -152,13 +197,17 @@ def restrict_writes(
         return Confinement(abi, False, False, False, f"Landlock refused the ruleset: {reason}")
     try:
         rules = [(scratch, handled)]
-        file_rights = _WRITE_FILE | (_TRUNCATE if abi >= 3 else 0)
+        file_rights = _WRITE_FILE | (_TRUNCATE if abi >= 3 else 0) | (reads & _READ_FILE)
         rules.extend((path, file_rights) for path in extra_writable_files)
+        rules.extend((path, reads) for path in readable or () if path != scratch)
         for path, rights in rules:
             try:
                 fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
             except OSError:
                 continue
+            if not os.path.isdir(path):
+                # Directory rights on a file are refused: keep those that apply.
+                rights &= _WRITE_FILE | _READ_FILE | _TRUNCATE
             try:
                 rule = _PathBeneathAttr(allowed_access=rights, parent_fd=fd)
                 if libc.syscall(_SYS_ADD_RULE, ruleset, _RULE_PATH_BENEATH, ctypes.byref(rule), 0):
@@ -175,7 +224,7 @@ def restrict_writes(
             return Confinement(abi, False, False, False, f"Landlock refused: {reason}")
     finally:
         os.close(ruleset)
-    return Confinement(abi, True, network, signals)
+    return Confinement(abi, True, network, signals, reads=bool(reads))
 
 
 # --- process tree ---------------------------------------------------------------

@@ -1045,10 +1045,15 @@ def confine(request: dict[str, Any]) -> SandboxInfo:
     limits = sandbox.limit_resources(
         int(request["memory_bytes"]), int(request["file_bytes"]), EXTRA_PROCESSES
     )
-    confinement = sandbox.restrict_writes(scratch)
+    package = os.path.dirname(os.path.dirname(os.path.abspath(sandbox.__file__)))
+    readable = sandbox.readable_roots(scratch, package)
+    if request.get("model_path"):  # the describer reads the builder's saved model
+        readable.append(os.path.dirname(request["model_path"]))
+    confinement = sandbox.restrict_writes(scratch, readable=readable)
     return SandboxInfo(
         landlock_abi=confinement.landlock_abi,
         writes_confined=confinement.files,
+        reads_confined=confinement.reads,
         network_confined=confinement.network,
         signals_confined=confinement.signals,
         memory_limited=limits.memory,

@@ -87,6 +87,19 @@ for path in [{str(target / "escaped.txt")!r}, os.path.expanduser("~/../../escape
         print("REFUSED", path, type(error).__name__)
 """
         + VALID,
+        "reads the collection": f"""
+import os
+for path in [{str(target / "collection.sqlite3")!r}, {str(target)!r}]:
+    try:
+        if os.path.isdir(path):
+            os.listdir(path)
+        else:
+            open(path, "rb").read()
+        print("READ", path)
+    except OSError as error:
+        print("REFUSED", type(error).__name__)
+"""
+        + VALID,
         "setsid survivors": """
 import os, subprocess, sys
 detached = subprocess.Popen(["sleep", "600"], start_new_session=True)
@@ -209,6 +222,7 @@ def verdicts(target: Path) -> Iterator[dict[str, Verdict]]:
     names = ("QUIZDL_HOME", "QUIZDL_DATABASE_URL", "QUIZDL_TEST_SECRET")
     saved = {name: os.environ.get(name) for name in names}
     os.environ["QUIZDL_TEST_SECRET"] = "hunter2"
+    (target / "collection.sqlite3").write_bytes(b"the learner's reviews")
     os.environ["QUIZDL_HOME"] = str(target)
     os.environ["QUIZDL_DATABASE_URL"] = f"sqlite:///{target}/secret.sqlite3"
     PARENT_ENVIRONMENT.update(os.environ)
@@ -263,6 +277,15 @@ def test_writes_outside_the_scratch_directory_are_refused(
     assert not (target / "escaped.txt").exists()
     assert verdict.passed  # the model itself is fine
     assert verdict.sandbox is not None and verdict.sandbox["writes_confined"]
+
+
+@needs_landlock
+def test_the_learners_collection_cannot_be_read(verdicts: dict[str, Verdict]) -> None:
+    verdict = verdicts["reads the collection"]
+    assert "READ" not in verdict.stdout.replace("REFUSED", "")
+    assert verdict.stdout.count("REFUSED PermissionError") == 2, verdict.stdout
+    assert verdict.passed
+    assert verdict.sandbox is not None and verdict.sandbox["reads_confined"]
 
 
 def _running(pid: int) -> bool:
