@@ -119,6 +119,9 @@ class ReviewSession:
         back on its learning steps (None if it does not come back today)."""
         if not self._done:
             return None
+        shown = self.current_entry
+        if shown is not None and shown.pk == self._done[-1].entry.pk:
+            return None  # it is back already (shown early): the card line says so
         due = self._learning.get(self._done[-1].entry.pk)
         return None if due is None else max(timedelta(0), due - self._done[-1].outcome_at)
 

@@ -463,3 +463,18 @@ def test_learning_steps_and_leech_settings_are_read_and_checked(tmp_path: Path) 
         config.write_text(bad + "\n")
         with pytest.raises(StudyError, match=message):
             load_settings(config)
+
+
+def test_the_last_card_failed_comes_straight_back_early(service: StudyService) -> None:
+    session = ReviewSession(service)
+    for _ in range(3):
+        session.answer(5)
+    last = session.current()
+    assert last is not None
+    session.answer(1)
+    # Nothing else is left: the same card again, said to be early rather than
+    # "last card again in 1 min" about the card on screen.
+    again = session.current()
+    assert again is not None and again.pk == last.pk
+    assert session.shown_early() == timedelta(minutes=1)
+    assert session.comes_back_in() is None

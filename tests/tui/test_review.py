@@ -220,6 +220,7 @@ async def test_low_grade_comes_back_then_summary(app: QuizApp, service: StudySer
             if screen.view.card.card_id == "relu":
                 kind = text_of(app, "#card-kind")
                 assert "early: nothing else is left (due in 1 min)" in kind
+                assert "last card" not in kind  # it is that card
             await reveal_any(pilot, screen)
             await pilot.press("5")
             await settle(pilot)
