@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import textwrap
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -55,3 +58,17 @@ def write_deck(directory: Path, text: str = SMALL_DECK, name: str = "small.yaml"
     path = directory / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def run_quizdl(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``quizdl ARGS`` as a learner runs it: a real process on ``home``."""
+    env = {**os.environ, "QUIZDL_HOME": str(home)}
+    env.pop("QUIZDL_DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "quizdl.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )

@@ -1,28 +1,14 @@
 """The CLI as a user runs it: a real process, a temp QUIZDL_HOME."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from helpers import write_deck
+from helpers import run_quizdl, write_deck
 
 from quizdl.decks.loader import load_deck
 
-
-def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "QUIZDL_HOME": str(home)}
-    env.pop("QUIZDL_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "quizdl.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+run = run_quizdl
 
 
 def test_import_then_list_and_stats_as_json(home: Path, small_deck: Path) -> None:

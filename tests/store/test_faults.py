@@ -10,13 +10,12 @@ from __future__ import annotations
 import os
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
-from helpers import write_deck
+from helpers import run_quizdl, write_deck
 from store.disk import fault_folder, fill_up, make_read_only, read_only_file
 
 from quizdl.store.backup import take_backup
@@ -26,17 +25,7 @@ DB_NAME = "quizdl.sqlite3"
 ONE_CARD = "id: {id}\ntitle: T\ncards:\n  - {{id: a, type: qa, question: q?, answer: a}}\n"
 
 
-def quizdl(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "QUIZDL_HOME": str(home)}
-    env.pop("QUIZDL_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "quizdl.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+quizdl = run_quizdl
 
 
 def one_line_refusal(result: subprocess.CompletedProcess[str], *words: str) -> str:
