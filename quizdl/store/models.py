@@ -127,6 +127,12 @@ class ReviewRow(Base):
     repetitions_after: Mapped[int] = mapped_column(Integer)
     interval_after: Mapped[int] = mapped_column(Integer)
     due_after: Mapped[date | None] = mapped_column(Date)
+    # The study-more option that chose the card ("new", "ahead", "failed",
+    # "sample", "tag", "deck"); NULL for an answer from today's own queue.
+    study_more: Mapped[str | None] = mapped_column(String(16))
+    # Under an interview plan: the day the plan shows the card next when it
+    # differs from ``due_after`` (the scheduler's day, which the card keeps).
+    planned_due: Mapped[date | None] = mapped_column(Date)
 
 
 class ReviewDayRow(Base):
@@ -141,6 +147,18 @@ class ReviewDayRow(Base):
     scheduled: Mapped[int] = mapped_column(Integer, default=0)  # answers that moved SM-2
     passed: Mapped[int] = mapped_column(Integer, default=0)  # scheduled answers graded ≥ 3
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class FittedParametersRow(Base):
+    """FSRS-6 parameters fitted to the learner's own review log (newest row wins)."""
+
+    __tablename__ = "fitted_parameters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    study_day: Mapped[date] = mapped_column(Date)  # refitted at most once a study day
+    fitted_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
+    review_count: Mapped[int] = mapped_column(Integer)  # reviews the fit saw
+    parameters: Mapped[list[float]] = mapped_column(JSON)
 
 
 class ChallengeAttemptRow(Base):
