@@ -88,9 +88,16 @@ def readiness(
     calendar: StudyCalendar,
     groups: Mapping[K, Sequence[str]] | None = None,
     fitted: Sequence[float] | None = None,
+    review_count: int | None = None,
 ) -> ReadinessReport[K]:
-    """Readiness per card, overall and per group (deck, tag) for the interview day."""
-    review_count = sum(len(log) for log in logs.values())
+    """Readiness per card, overall and per group (deck, tag) for the interview day.
+
+    ``review_count`` is the learner's whole log, which ``fitted`` was fitted
+    to (by default the answers in ``logs``): a plan over a few decks still
+    uses the parameters fitted to everything the learner answered.
+    """
+    if review_count is None:
+        review_count = sum(len(log) for log in logs.values())
     scheduler = FSRSScheduler(calendar, choose_parameters(review_count, fitted))
     per_card = {key: card_readiness(scheduler, log, interview_day) for key, log in logs.items()}
     members: dict[str, list[float]] = {}
