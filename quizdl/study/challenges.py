@@ -30,9 +30,11 @@ from sqlalchemy.orm import Session
 from quizdl.decks.content import card_from_content
 from quizdl.decks.model import ChallengeCard
 from quizdl.store.models import CardRow, CardStateRow, ChallengeAttemptRow, ReviewRow
+from quizdl.study.answering import Answering
+from quizdl.study.card_rows import find_card_rows
 from quizdl.study.clock import to_utc_naive
+from quizdl.study.context import StudyContext
 from quizdl.study.errors import UnknownCard
-from quizdl.study.service import StudyService
 from quizdl.study.values import ChallengeInfo
 
 GRADE_FIRST_TRY = 5
@@ -44,10 +46,12 @@ MAX_CHALLENGE_SECONDS = 900.0
 
 
 class ChallengeBook:
-    """The challenge side of the study service (attempts, drafts, grading)."""
+    """Challenge attempts, drafts and grading; a round's grade is an ordinary
+    answer given through ``Answering.answer_in``."""
 
-    def __init__(self, service: StudyService) -> None:
-        self.service = service
+    def __init__(self, context: StudyContext, answering: Answering) -> None:
+        self.context = context
+        self.answering = answering
 
     @staticmethod
     def _latest_scheduled(session: Session, pk: int) -> int | None:
@@ -96,7 +100,7 @@ class ChallengeBook:
         )
 
     def challenge_cards(self) -> list[ChallengeInfo]:
-        with self.service.db.read() as session:
+        with self.context.db.read() as session:
             rows = session.execute(
                 select(CardRow, CardStateRow)
                 .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
@@ -107,15 +111,15 @@ class ChallengeBook:
 
     @staticmethod
     def _challenge_rows(session: Session, key: str) -> CardRow:
-        card, _state, _deck = StudyService.find_card_rows(session, key)
+        card, _state, _deck = find_card_rows(session, key)
         if card.type != "challenge":
             raise UnknownCard(f"{key!r} is a {card.type} card, not a challenge")
         return card
 
     def find_challenge(self, key: str) -> ChallengeInfo:
         """A challenge by its key (``deck/card``; a bare card id picks the first deck)."""
-        with self.service.db.read() as session:
-            card, state, _ = self.service.find_card_rows(session, key)
+        with self.context.db.read() as session:
+            card, state, _ = find_card_rows(session, key)
             if card.type != "challenge":
                 raise UnknownCard(f"{key!r} is a {card.type} card, not a challenge")
             return self._info(session, card, state)
@@ -146,7 +150,7 @@ class ChallengeBook:
         return row
 
     def _now(self) -> datetime:
-        return to_utc_naive(self.service.clock())
+        return to_utc_naive(self.context.clock())
 
     def round_seconds(self, earlier: list[ChallengeAttemptRow], check_seconds: float) -> float:
         """The answer time of a round (see the module's docstring)."""
@@ -163,7 +167,7 @@ class ChallengeBook:
         events: list[ChallengeAttemptRow],
         seconds: float,
     ) -> None:
-        outcome = self.service.answer_in(session, pk, quality, seconds)
+        outcome = self.answering.answer_in(session, pk, quality, seconds)
         session.execute(
             update(ChallengeAttemptRow)
             .where(ChallengeAttemptRow.id.in_([event.id for event in events]))
@@ -177,7 +181,7 @@ class ChallengeBook:
 
         ``seconds`` is the checker's run time. Returns the grade given.
         """
-        with self.service.db.session() as session:
+        with self.context.db.session() as session:
             pk = self._challenge_rows(session, key).pk
             earlier = self._round_events(session, pk)
             row = self._add(
@@ -197,11 +201,11 @@ class ChallengeBook:
             return grade
 
     def mark_solution_seen(self, key: str) -> None:
-        with self.service.db.session() as session:
+        with self.context.db.session() as session:
             self._add(session, self._challenge_rows(session, key).pk, "solution")
 
     def give_up(self, key: str) -> int:
-        with self.service.db.session() as session:
+        with self.context.db.session() as session:
             pk = self._challenge_rows(session, key).pk
             earlier = self._round_events(session, pk)
             row = self._add(session, pk, "give_up")
@@ -211,7 +215,7 @@ class ChallengeBook:
 
     def save_draft(self, key: str, code: str) -> None:
         """Autosave: the learner's code is never lost, even unchecked."""
-        with self.service.db.session() as session:
+        with self.context.db.session() as session:
             pk = self._challenge_rows(session, key).pk
             latest = session.scalar(
                 select(ChallengeAttemptRow)
@@ -234,7 +238,7 @@ class ChallengeBook:
             self._add(session, pk, "draft", code=code)
 
     def last_code(self, key: str) -> str | None:
-        with self.service.db.read() as session:
+        with self.context.db.read() as session:
             pk = self._challenge_rows(session, key).pk
             return session.scalar(
                 select(ChallengeAttemptRow.code)

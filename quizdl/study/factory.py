@@ -43,9 +43,11 @@ def open_study(
     try:
         db.migrate()
         service = StudyService(
-            db, clock=clock, settings=settings or load_settings(paths.config_file())
+            db,
+            clock=clock,
+            settings=settings or load_settings(paths.config_file()),
+            read_only=reason,
         )
-        service.read_only = reason
         if reason is None:
             service.sync_bundled(bundled_deck_paths() if bundled is None else bundled)
     except SQLAlchemyError as exc:

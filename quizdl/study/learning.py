@@ -11,11 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from quizdl.scheduling.steps import StepResult, Steps, steps_of_day
-from quizdl.store.models import ReviewRow
+from quizdl.store.models import CardRow, ReviewRow
 
 
 @dataclass(frozen=True)
@@ -53,3 +53,16 @@ def learning_cards(
         answers.setdefault(pk, []).append((quality, reviewed_at))
     found = (_learning_of(pk, day, steps) for pk, day in answers.items())
     return sorted((card for card in found if card is not None), key=lambda c: (c.due, c.pk))
+
+
+def learning_by_deck(session: Session, today: date, steps: Steps) -> dict[str, int]:
+    """Cards on today's steps per deck, leaving out suspended and retired ones."""
+    pks = [card.pk for card in learning_cards(session, today, steps)]
+    if not pks:
+        return {}
+    rows = session.execute(
+        select(CardRow.deck_id, func.count())
+        .where(CardRow.pk.in_(pks), CardRow.retired.is_(False), CardRow.suspended.is_(False))
+        .group_by(CardRow.deck_id)
+    )
+    return {deck_id: count for deck_id, count in rows}

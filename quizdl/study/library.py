@@ -1,0 +1,187 @@
+"""The learner's decks: bundled-deck sync, import, export, and the deck list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from quizdl.decks.content import card_from_content
+from quizdl.decks.loader import parse_deck, read_text, text_digest
+from quizdl.decks.model import Deck
+from quizdl.store.models import CardRow, CardStateRow, DeckRow
+from quizdl.study import importing, plans
+from quizdl.study.card_rows import state_of
+from quizdl.study.clock import to_utc_naive
+from quizdl.study.context import StudyContext
+from quizdl.study.errors import ImportRefused, UnknownDeck
+from quizdl.study.learning import learning_by_deck
+from quizdl.study.new_cards import introduced_today
+from quizdl.study.values import DeckSummary, ImportedProgress, ImportPlan
+
+
+def _refuse_bundled_clash(session: Session, deck: Deck, origin: str) -> None:
+    row = session.get(DeckRow, deck.id)
+    if row is not None and row.origin == "bundled" and origin != "bundled":
+        raise ImportRefused(
+            f"deck id {deck.id!r} belongs to a bundled deck; give your deck another id"
+        )
+
+
+class LibraryService:
+    def __init__(self, context: StudyContext) -> None:
+        self.context = context
+
+    def sync_bundled(self, paths: Iterable[Path]) -> list[str]:
+        """Import bundled decks whose file changed since the last start.
+
+        Returns the ids of the decks that were (re)imported. Cheap when
+        nothing changed: one hash per file and one query.
+        """
+        db = self.context.db
+        with db.read() as session:
+            known = dict(session.execute(select(DeckRow.id, DeckRow.content_hash)).all())
+            hashes = set(known.values())
+        synced: list[str] = []
+        for path in paths:
+            text = read_text(path)
+            digest = text_digest(text)
+            if digest in hashes:
+                continue
+            deck = parse_deck(text, str(path))
+            with db.session() as session:
+                importing.apply_import(
+                    session,
+                    deck,
+                    origin="bundled",
+                    source_path=str(path),
+                    content_hash=digest,
+                    now=to_utc_naive(self.context.clock()),
+                )
+            synced.append(deck.id)
+        return synced
+
+    def plan_import(self, deck: Deck, *, origin: str = "imported") -> ImportPlan:
+        with self.context.db.read() as session:
+            _refuse_bundled_clash(session, deck, origin)
+            return importing.plan_import(session, deck)
+
+    def import_deck(
+        self,
+        deck: Deck,
+        *,
+        source_path: str | None = None,
+        content_hash: str | None = None,
+        origin: str = "imported",
+        progress: Mapping[str, ImportedProgress] | None = None,
+        media: Mapping[str, bytes] | None = None,
+    ) -> ImportPlan:
+        """Apply a validated deck in one transaction; returns what changed.
+
+        ``media`` (stored name -> bytes) is written to the media folder first, so a
+        committed card never points at a file that is not there."""
+        if media:
+            importing.store_media(media)
+        with self.context.db.session() as session:
+            _refuse_bundled_clash(session, deck, origin)
+            return importing.apply_import(
+                session,
+                deck,
+                origin=origin,
+                source_path=source_path,
+                content_hash=content_hash,
+                now=to_utc_naive(self.context.clock()),
+                progress=progress,
+            )
+
+    def import_file(self, path: Path) -> ImportPlan:
+        """Validate and import a YAML deck file; DeckError when it is not valid."""
+        text = read_text(path)
+        deck = parse_deck(text, str(path))
+        return self.import_deck(
+            deck, source_path=str(path.resolve()), content_hash=text_digest(text)
+        )
+
+    def export_deck(self, deck_id: str) -> tuple[Deck, dict[str, ImportedProgress]]:
+        """The deck as a Deck value (active cards, deck order) and each card's progress."""
+        with self.context.db.read() as session:
+            row = session.get(DeckRow, deck_id)
+            if row is None:
+                raise UnknownDeck(f"no deck with id {deck_id!r}")
+            rows = session.execute(
+                select(CardRow, CardStateRow)
+                .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
+                .where(CardRow.deck_id == deck_id, CardRow.retired.is_(False))
+                .order_by(CardRow.position)
+            ).all()
+            cards = [card_from_content(card.content) for card, _ in rows]
+            progress = {
+                card.card_id: ImportedProgress(state_of(state), state.lapses, card.suspended)
+                for card, state in rows
+            }
+            version: int | str = int(row.version) if row.version.isdigit() else row.version
+            deck = Deck(
+                id=row.id,
+                title=row.title,
+                description=row.description,
+                version=version,
+                tags=tuple(row.tags),
+                cards=tuple(cards),
+            )
+            return deck, progress
+
+    def deck_summaries(self) -> list[DeckSummary]:
+        today = self.context.today()
+        settings = self.context.settings
+        with self.context.db.read() as session:
+            counts = session.execute(
+                select(
+                    CardRow.deck_id,
+                    func.count(),
+                    func.sum(
+                        case(
+                            (and_(CardStateRow.due.is_(None), CardRow.suspended.is_(False)), 1),
+                            else_=0,
+                        )
+                    ),
+                    func.sum(
+                        case(
+                            (and_(CardStateRow.due <= today, CardRow.suspended.is_(False)), 1),
+                            else_=0,
+                        )
+                    ),
+                )
+                .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
+                .where(CardRow.retired.is_(False))
+                .group_by(CardRow.deck_id)
+            ).all()
+            by_deck = {
+                deck_id: (total, unseen or 0, due or 0) for deck_id, total, unseen, due in counts
+            }
+            introduced = introduced_today(session, today)
+            learning = learning_by_deck(session, today, settings.steps)
+            decks = session.execute(
+                select(DeckRow.id, DeckRow.title, DeckRow.origin).order_by(DeckRow.title)
+            ).all()
+            order = [deck_id for deck_id, _, _ in decks]
+            allowances = plans.new_allowances(
+                session, today, order, {d: settings.new_limit(d) for d in order}, introduced
+            )
+        summaries = []
+        for deck_id, title, origin in decks:
+            total, unseen, due = by_deck.get(deck_id, (0, 0, 0))
+            allowed = allowances[deck_id]
+            summaries.append(
+                DeckSummary(
+                    id=deck_id,
+                    title=title,
+                    origin=origin,
+                    total=total,
+                    new=min(unseen, allowed),
+                    due=due + learning.get(deck_id, 0),
+                    unseen=unseen,
+                )
+            )
+        return summaries

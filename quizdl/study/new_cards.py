@@ -1,0 +1,29 @@
+"""New cards introduced today, per deck, counted from the review log.
+
+A card's first answer is the scheduled answer whose state before had no due
+day; counting those for today is what a deck's daily new-card limit and a
+plan's pacing both subtract from.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from quizdl.store.models import CardRow, ReviewRow
+
+
+def introduced_today(session: Session, today: date) -> dict[str, int]:
+    rows = session.execute(
+        select(CardRow.deck_id, func.count())
+        .join(ReviewRow, ReviewRow.card_pk == CardRow.pk)
+        .where(
+            ReviewRow.study_day == today,
+            ReviewRow.kind == "scheduled",
+            ReviewRow.due_before.is_(None),
+        )
+        .group_by(CardRow.deck_id)
+    )
+    return {deck_id: count for deck_id, count in rows}
