@@ -35,6 +35,7 @@ from quizdl.scheduling.plan import (
 from quizdl.scheduling.readiness import readiness
 from quizdl.store.models import CardRow, CardStateRow, DeckRow, PlanRow, ReviewRow
 from quizdl.study.errors import StudyError, UnknownDeck
+from quizdl.study.new_cards import introduced_today
 
 
 @dataclass(frozen=True)
@@ -232,7 +233,7 @@ def plan_status(session: Session, today: date, zone: tzinfo) -> PlanStatus | Non
         if pk in logs:
             logs[pk].append((reviewed_at.replace(tzinfo=UTC), quality))
     report = readiness(logs, plan.interview_day, StudyCalendar(zone=zone), groups)
-    introduced = _introduced_today(session, today)
+    introduced = introduced_today(session, today)
     unseen = sum(1 for log in logs.values() if not log)
 
     def value(group: Any) -> Readiness:
@@ -247,17 +248,3 @@ def plan_status(session: Session, today: date, zone: tzinfo) -> PlanStatus | Non
         overall=value(report.overall),
         groups=tuple(value(group) for group in report.groups),
     )
-
-
-def _introduced_today(session: Session, today: date) -> dict[str, int]:
-    rows = session.execute(
-        select(CardRow.deck_id, func.count())
-        .join(ReviewRow, ReviewRow.card_pk == CardRow.pk)
-        .where(
-            ReviewRow.study_day == today,
-            ReviewRow.kind == "scheduled",
-            ReviewRow.due_before.is_(None),
-        )
-        .group_by(CardRow.deck_id)
-    )
-    return {deck_id: count for deck_id, count in rows}
