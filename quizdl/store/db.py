@@ -16,7 +16,7 @@ from quizdl.store.faults import CollectionError, CollectionReadOnly, check_heade
 
 # The newest migration. Checked before Alembic is even imported so that the
 # common case (schema up to date) costs one query at start-up.
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 

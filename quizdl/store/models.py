@@ -86,6 +86,30 @@ class CardStateRow(Base):
     leech: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
+# card_counts.due for cards never reviewed (card_states.due IS NULL): a key
+# column cannot be NULL, and no real due date is this early.
+UNSEEN_DUE = date(1900, 1, 1)
+
+
+class CardCountRow(Base):
+    """How many active (not retired) cards of a deck share a due day, a reviewed
+    flag (repetitions > 0) and a suspended flag.
+
+    Kept by database triggers on ``cards`` and ``card_states`` (migration 0005),
+    so every writer (answer, undo, import, suspend, leeches, raw SQL) keeps it
+    right without knowing of it; statistics read a few hundred rows instead of
+    joining every card to its state.
+    """
+
+    __tablename__ = "card_counts"
+
+    deck_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    due: Mapped[date] = mapped_column(Date, primary_key=True)  # UNSEEN_DUE when new
+    reviewed: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    suspended: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    cards: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class PlanRow(Base):
     """An interview date new cards are paced toward (one plan at a time)."""
 

@@ -2,13 +2,108 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import delete, false, func, insert, select
 from sqlalchemy.orm import Session
 
-from quizdl.store.models import CardRow, CardStateRow, DeckRow, ReviewDayRow
+from quizdl.store.models import (
+    UNSEEN_DUE,
+    CardCountRow,
+    CardRow,
+    CardStateRow,
+    DeckRow,
+    ReviewDayRow,
+)
 from quizdl.study.values import DeckStats, Stats
+
+
+@dataclass
+class _DeckCounts:
+    total: int = 0  # not retired, suspended included
+    new: int = 0
+    learning: int = 0
+    review: int = 0
+    suspended: int = 0
+    due_today: int = 0
+
+
+@dataclass
+class CardCounts:
+    """Today's picture of the collection's cards, from ``card_counts``."""
+
+    decks: dict[str, _DeckCounts] = field(default_factory=dict)
+    due_today: int = 0
+    due_tomorrow: int = 0
+    next_due: date | None = None
+    forecast: dict[date, int] = field(default_factory=dict)  # day after today -> cards due
+
+
+def count_cards(session: Session, today: date, forecast_days: int = 30) -> CardCounts:
+    """Per-deck and per-day card counts, read from ``card_counts`` (one row per
+    deck, due day and flags: a few hundred rows where the cards are 100,000s).
+
+    The table is kept by triggers (migration 0005), so it agrees with the cards
+    and their states after any write; ``rebuild_card_counts`` recomputes it.
+    """
+    tomorrow = today + timedelta(days=1)
+    last_forecast_day = today + timedelta(days=forecast_days)
+    counts = CardCounts()
+    rows = session.execute(
+        select(
+            CardCountRow.deck_id,
+            CardCountRow.due,
+            CardCountRow.reviewed,
+            CardCountRow.suspended,
+            CardCountRow.cards,
+        ).where(CardCountRow.cards != 0)
+    )
+    for deck_id, due, reviewed, suspended, cards in rows:
+        deck = counts.decks.get(deck_id)
+        if deck is None:
+            deck = counts.decks[deck_id] = _DeckCounts()
+        deck.total += cards
+        if suspended:
+            deck.suspended += cards
+            continue
+        unseen = due == UNSEEN_DUE
+        if unseen:
+            deck.new += cards
+        elif not reviewed:
+            deck.learning += cards
+        if reviewed:
+            deck.review += cards
+        if unseen:
+            continue
+        if due <= today:
+            deck.due_today += cards
+            counts.due_today += cards
+            continue
+        if due == tomorrow:
+            counts.due_tomorrow += cards
+        if counts.next_due is None or due < counts.next_due:
+            counts.next_due = due
+        if due <= last_forecast_day:
+            counts.forecast[due] = counts.forecast.get(due, 0) + cards
+    return counts
+
+
+def rebuild_card_counts(session: Session) -> None:
+    """Recompute ``card_counts`` from the cards (after a repair; the triggers keep it
+    otherwise). The same grouping as the migration's first fill."""
+    session.execute(delete(CardCountRow))
+    due = func.coalesce(CardStateRow.due, UNSEEN_DUE)
+    reviewed = CardStateRow.repetitions > 0
+    rows = (
+        select(CardRow.deck_id, due, reviewed, CardRow.suspended, func.count())
+        .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
+        .where(CardRow.retired == false())
+        .group_by(CardRow.deck_id, due, reviewed, CardRow.suspended)
+    )
+    session.execute(
+        insert(CardCountRow).from_select(["deck_id", "due", "reviewed", "suspended", "cards"], rows)
+    )
 
 
 def streak_length(days_with_reviews: list[date], today: date) -> int:
@@ -31,8 +126,6 @@ def collect_stats(
     history_days: int = 90,
     forecast_days: int = 30,
 ) -> Stats:
-    tomorrow = today + timedelta(days=1)
-    active = and_(CardRow.retired.is_(False), CardRow.suspended.is_(False))
     # Everything about past answers comes from review_days (per-day totals),
     # never from scanning the review log itself.
     reviews_today, seconds_today = session.execute(
@@ -55,23 +148,6 @@ def collect_stats(
         for day, count in per_day_all.items()
         if day > today - timedelta(days=history_days)
     }
-    forecast_rows = dict(
-        session.execute(
-            select(CardStateRow.due, func.count())
-            .join(CardRow, CardRow.pk == CardStateRow.card_pk)
-            .where(
-                active,
-                CardStateRow.due > today,
-                CardStateRow.due <= today + timedelta(days=forecast_days),
-            )
-            .group_by(CardStateRow.due)
-        ).all()
-    )
-    next_due = session.scalar(
-        select(func.min(CardStateRow.due))
-        .join(CardRow, CardRow.pk == CardStateRow.card_pk)
-        .where(active, CardStateRow.due > today)
-    )
     retention_rows = session.execute(
         select(
             ReviewDayRow.deck_id,
@@ -82,60 +158,23 @@ def collect_stats(
     retention = {
         deck_id: (total or 0, passed or 0) for deck_id, total, passed in retention_rows if total
     }
-    deck_rows = session.execute(
-        select(
-            DeckRow.id,
-            DeckRow.title,
-            func.count(CardRow.pk),
-            func.sum(case((and_(active, CardStateRow.due.is_(None)), 1), else_=0)),
-            func.sum(
-                case(
-                    (
-                        and_(active, CardStateRow.repetitions == 0, CardStateRow.due.is_not(None)),
-                        1,
-                    ),
-                    else_=0,
-                )
-            ),
-            func.sum(case((and_(active, CardStateRow.repetitions > 0), 1), else_=0)),
-            func.sum(
-                case((and_(CardRow.retired.is_(False), CardRow.suspended.is_(True)), 1), else_=0)
-            ),
-            func.sum(case((and_(active, CardStateRow.due <= today), 1), else_=0)),
-            func.sum(case((and_(active, CardStateRow.due == tomorrow), 1), else_=0)),
-        )
-        # One pass over the cards gives every per-deck count (and, summed, the totals).
-        .outerjoin(CardRow, and_(CardRow.deck_id == DeckRow.id, CardRow.retired.is_(False)))
-        .outerjoin(CardStateRow, CardStateRow.card_pk == CardRow.pk)
-        .group_by(DeckRow.id, DeckRow.title)
-        .order_by(DeckRow.title)
-    ).all()
+    counts = count_cards(session, today, forecast_days)
     decks = []
-    due_today = due_tomorrow = 0
-    for (
-        deck_id,
-        title,
-        total,
-        new,
-        learning,
-        review_count,
-        suspended,
-        due,
-        tomorrow_count,
-    ) in deck_rows:
-        due_today += due or 0
-        due_tomorrow += tomorrow_count or 0
+    for deck_id, title in session.execute(
+        select(DeckRow.id, DeckRow.title).order_by(DeckRow.title)
+    ).all():
+        deck = counts.decks.get(deck_id, _DeckCounts())
         answered, passed = retention.get(deck_id, (0, 0))
         decks.append(
             DeckStats(
                 deck_id=deck_id,
                 title=title,
-                total=total or 0,
-                new=new or 0,
-                learning=(learning or 0),
-                review=review_count or 0,
-                suspended=suspended or 0,
-                due_today=(due or 0) + learning_by_deck.get(deck_id, 0),
+                total=deck.total,
+                new=deck.new,
+                learning=deck.learning,
+                review=deck.review,
+                suspended=deck.suspended,
+                due_today=deck.due_today + learning_by_deck.get(deck_id, 0),
                 retention=passed / answered if answered else None,
             )
         )
@@ -144,20 +183,20 @@ def collect_stats(
     return Stats(
         today=today,
         reviews_today=reviews_today,
-        due_today=int(due_today) + sum(learning_by_deck.values()),
-        due_tomorrow=int(due_tomorrow),
+        due_today=counts.due_today + sum(learning_by_deck.values()),
+        due_tomorrow=counts.due_tomorrow,
         streak=streak_length(days, today),
         seconds_today=float(seconds_today),
         seconds_total=float(seconds_total or 0.0),
         retention=passed_all / answered_all if answered_all else None,
-        next_due=next_due,
+        next_due=counts.next_due,
         decks=decks,
         reviews_per_day=[
             (today - timedelta(days=offset), per_day.get(today - timedelta(days=offset), 0))
             for offset in range(history_days - 1, -1, -1)
         ],
         forecast=[
-            (today + timedelta(days=offset), forecast_rows.get(today + timedelta(days=offset), 0))
+            (today + timedelta(days=offset), counts.forecast.get(today + timedelta(days=offset), 0))
             for offset in range(1, forecast_days + 1)
         ],
     )

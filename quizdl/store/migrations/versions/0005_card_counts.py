@@ -1,0 +1,204 @@
+"""Card counts kept by triggers, so statistics need not join every card.
+
+``card_counts``: active (not retired) cards per deck, due day, reviewed flag
+(repetitions > 0) and suspended flag; never-reviewed cards are counted under
+the day ``UNSEEN_DUE`` (1900-01-01). Triggers on ``cards`` and ``card_states``
+keep it in step with every write, whoever makes it: answer, undo, import,
+suspend, leeches, or SQL typed by hand. The table is filled from the cards
+present when the migration runs.
+
+SQLite and PostgreSQL each get the same triggers in their own dialect (SQLite
+trigger bodies are SQL statements; PostgreSQL runs trigger functions). A later
+migration that rebuilds ``cards`` or ``card_states`` (a batch "recreate")
+drops these triggers and must create them again; tests/store checks that the
+counts still match a full recount after every kind of write.
+
+Revision ID: 0005
+Revises: 0004
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+_KEY = "(deck_id, due, reviewed, suspended)"
+
+# One upsert per side of a change: +1 for the card's new key, -1 for its old one.
+_SQLITE_BUMP = (
+    "INSERT INTO card_counts (deck_id, due, reviewed, suspended, cards) "
+    "SELECT {deck}, COALESCE({due}, '1900-01-01'), {reps} > 0, {suspended}, {delta} "
+    "FROM {source} WHERE {where} "
+    f"ON CONFLICT {_KEY} DO UPDATE SET cards = cards + excluded.cards;"
+)
+
+
+def _sqlite_bump(side: str, delta: int, *, state_side: bool) -> str:
+    """The upsert for the OLD or NEW image of a card_states row (state_side) or a cards row."""
+    if state_side:
+        return _SQLITE_BUMP.format(
+            deck="c.deck_id",
+            due=f"{side}.due",
+            reps=f"{side}.repetitions",
+            suspended="c.suspended",
+            delta=delta,
+            source="cards c",
+            where=f"c.pk = {side}.card_pk AND c.retired = 0",
+        )
+    return _SQLITE_BUMP.format(
+        deck=f"{side}.deck_id",
+        due="s.due",
+        reps="s.repetitions",
+        suspended=f"{side}.suspended",
+        delta=delta,
+        source="card_states s",
+        where=f"s.card_pk = {side}.pk AND {side}.retired = 0",
+    )
+
+
+_STATE_CHANGED = "OLD.due IS NOT NEW.due OR (OLD.repetitions > 0) <> (NEW.repetitions > 0)"
+_CARD_CHANGED = "OLD.suspended <> NEW.suspended OR OLD.retired <> NEW.retired"
+
+SQLITE_TRIGGERS = (
+    "CREATE TRIGGER card_counts_state_insert AFTER INSERT ON card_states BEGIN "
+    + _sqlite_bump("NEW", 1, state_side=True)
+    + " END",
+    "CREATE TRIGGER card_counts_state_update AFTER UPDATE OF due, repetitions ON card_states "
+    f"WHEN {_STATE_CHANGED} BEGIN "
+    + _sqlite_bump("OLD", -1, state_side=True)
+    + " "
+    + _sqlite_bump("NEW", 1, state_side=True)
+    + " END",
+    # A card deleted with its state (cascade) is taken off by the cards trigger
+    # first; this one finds no card then and does nothing.
+    "CREATE TRIGGER card_counts_state_delete AFTER DELETE ON card_states BEGIN "
+    + _sqlite_bump("OLD", -1, state_side=True)
+    + " END",
+    "CREATE TRIGGER card_counts_card_update AFTER UPDATE OF suspended, retired ON cards "
+    f"WHEN {_CARD_CHANGED} BEGIN "
+    + _sqlite_bump("OLD", -1, state_side=False)
+    + " "
+    + _sqlite_bump("NEW", 1, state_side=False)
+    + " END",
+    "CREATE TRIGGER card_counts_card_delete BEFORE DELETE ON cards BEGIN "
+    + _sqlite_bump("OLD", -1, state_side=False)
+    + " END",
+)
+
+POSTGRES_FUNCTIONS = (
+    f"""
+CREATE FUNCTION card_counts_bump(p_deck text, p_due date, p_reps integer,
+                                 p_suspended boolean, p_delta integer) RETURNS void AS $$
+BEGIN
+  INSERT INTO card_counts (deck_id, due, reviewed, suspended, cards)
+  VALUES (p_deck, COALESCE(p_due, DATE '1900-01-01'), p_reps > 0, p_suspended, p_delta)
+  ON CONFLICT {_KEY} DO UPDATE SET cards = card_counts.cards + EXCLUDED.cards;
+END $$ LANGUAGE plpgsql
+""",
+    """
+CREATE FUNCTION card_counts_state_change() RETURNS trigger AS $$
+DECLARE card record;
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    SELECT deck_id, suspended INTO card FROM cards WHERE pk = OLD.card_pk AND NOT retired;
+    IF FOUND THEN
+      PERFORM card_counts_bump(card.deck_id, OLD.due, OLD.repetitions, card.suspended, -1);
+    END IF;
+  END IF;
+  IF TG_OP IN ('UPDATE', 'INSERT') THEN
+    SELECT deck_id, suspended INTO card FROM cards WHERE pk = NEW.card_pk AND NOT retired;
+    IF FOUND THEN
+      PERFORM card_counts_bump(card.deck_id, NEW.due, NEW.repetitions, card.suspended, 1);
+    END IF;
+  END IF;
+  RETURN NULL;
+END $$ LANGUAGE plpgsql
+""",
+    """
+CREATE FUNCTION card_counts_card_change() RETURNS trigger AS $$
+DECLARE state record;
+BEGIN
+  IF NOT OLD.retired THEN
+    SELECT due, repetitions INTO state FROM card_states WHERE card_pk = OLD.pk;
+    IF FOUND THEN
+      PERFORM card_counts_bump(OLD.deck_id, state.due, state.repetitions, OLD.suspended, -1);
+    END IF;
+  END IF;
+  IF TG_OP = 'UPDATE' AND NOT NEW.retired THEN
+    SELECT due, repetitions INTO state FROM card_states WHERE card_pk = NEW.pk;
+    IF FOUND THEN
+      PERFORM card_counts_bump(NEW.deck_id, state.due, state.repetitions, NEW.suspended, 1);
+    END IF;
+  END IF;
+  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+  RETURN NULL;
+END $$ LANGUAGE plpgsql
+""",
+)
+
+_PG_STATE_CHANGED = _STATE_CHANGED.replace("IS NOT", "IS DISTINCT FROM")
+POSTGRES_TRIGGERS = (
+    "CREATE TRIGGER card_counts_state_insert AFTER INSERT ON card_states "
+    "FOR EACH ROW EXECUTE FUNCTION card_counts_state_change()",
+    "CREATE TRIGGER card_counts_state_update AFTER UPDATE OF due, repetitions ON card_states "
+    f"FOR EACH ROW WHEN ({_PG_STATE_CHANGED}) EXECUTE FUNCTION card_counts_state_change()",
+    "CREATE TRIGGER card_counts_state_delete AFTER DELETE ON card_states "
+    "FOR EACH ROW EXECUTE FUNCTION card_counts_state_change()",
+    "CREATE TRIGGER card_counts_card_update AFTER UPDATE OF suspended, retired ON cards "
+    f"FOR EACH ROW WHEN ({_CARD_CHANGED}) EXECUTE FUNCTION card_counts_card_change()",
+    "CREATE TRIGGER card_counts_card_delete BEFORE DELETE ON cards "
+    "FOR EACH ROW EXECUTE FUNCTION card_counts_card_change()",
+)
+
+_TRIGGER_NAMES = (
+    "card_counts_state_insert",
+    "card_counts_state_update",
+    "card_counts_state_delete",
+    "card_counts_card_update",
+    "card_counts_card_delete",
+)
+
+BACKFILL = (
+    "INSERT INTO card_counts (deck_id, due, reviewed, suspended, cards) "
+    "SELECT c.deck_id, COALESCE(s.due, '1900-01-01'), s.repetitions > 0, c.suspended, "
+    "count(*) FROM cards c JOIN card_states s ON s.card_pk = c.pk "
+    "WHERE c.retired = FALSE "
+    "GROUP BY c.deck_id, COALESCE(s.due, '1900-01-01'), s.repetitions > 0, c.suspended"
+)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "card_counts",
+        sa.Column("deck_id", sa.String(200), primary_key=True),
+        sa.Column("due", sa.Date(), primary_key=True),
+        sa.Column("reviewed", sa.Boolean(), primary_key=True),
+        sa.Column("suspended", sa.Boolean(), primary_key=True),
+        sa.Column("cards", sa.Integer(), nullable=False),
+    )
+    op.execute(BACKFILL)
+    if op.get_bind().dialect.name == "postgresql":
+        for statement in (*POSTGRES_FUNCTIONS, *POSTGRES_TRIGGERS):
+            op.execute(statement)
+    else:
+        for statement in SQLITE_TRIGGERS:
+            op.execute(statement)
+
+
+def downgrade() -> None:
+    postgres = op.get_bind().dialect.name == "postgresql"
+    for name in _TRIGGER_NAMES:
+        table = "card_states" if "_state_" in name else "cards"
+        op.execute(f"DROP TRIGGER IF EXISTS {name}" + (f" ON {table}" if postgres else ""))
+    if postgres:
+        for function in ("card_counts_card_change", "card_counts_state_change"):
+            op.execute(f"DROP FUNCTION IF EXISTS {function}()")
+        op.execute(
+            "DROP FUNCTION IF EXISTS card_counts_bump(text, date, integer, boolean, integer)"
+        )
+    op.drop_table("card_counts")
