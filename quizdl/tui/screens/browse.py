@@ -16,18 +16,17 @@ from quizdl.decks.model import CARD_TYPES
 from quizdl.study.values import BrowseRow, CardStatus
 from quizdl.tui.screens.base import QuizScreen
 from quizdl.tui.services import service_of
-from quizdl.tui.text import Cell, one_line, plain
+from quizdl.tui.text import Cell, plain
 from quizdl.tui.widgets.footer import Footer
+from quizdl.tui.widgets.tables import fill_table
 
 STATUSES: tuple[CardStatus, ...] = ("new", "learning", "review", "suspended", "retired")
 SEARCH_DELAY = 0.25
-# Type, state and due are short and fixed; the prompt and the card's
-# deck/id share what the screen has left, the prompt taking the larger part,
-# so every column stays on screen from 70 columns up.
-FIXED_COLUMNS = (("Type", 9), ("State", 9), ("Due", 10))
-CELL_PADDING = 2
-TABLE_MARGIN = 4
-PROMPT_SHARE = 0.65
+LABELS = ("Prompt", "Type", "State", "Due", "Deck/card")
+# Type, state and due are short; the prompt and the card's deck/id share what
+# the screen has left, the prompt taking the larger part, so every column
+# stays on screen from 70 columns up.
+FLEXIBLE = {0: 0.65, 4: 0.35}
 
 
 @dataclass(frozen=True)
@@ -88,24 +87,7 @@ class BrowseScreen(QuizScreen[None]):
         # and vim) instead of typing a slash into it.
         self.query_one("#results").focus()
         self.load_decks()
-        self.set_columns()
-
-    def column_widths(self) -> tuple[int, int]:
-        """The prompt's width and the deck/card column's, for this screen width."""
-        fixed = sum(width for _, width in FIXED_COLUMNS)
-        columns = len(FIXED_COLUMNS) + 2
-        free = self.app.size.width - TABLE_MARGIN - fixed - CELL_PADDING * columns
-        prompt = max(16, int(free * PROMPT_SHARE))
-        return prompt, max(10, free - prompt)
-
-    def set_columns(self) -> None:
-        table: DataTable[Cell] = self.query_one("#results", DataTable)
-        table.clear(columns=True)
-        prompt, card = self.column_widths()
-        table.add_column("Prompt", width=prompt, key="prompt")
-        for label, width in FIXED_COLUMNS:
-            table.add_column(label, width=width, key=label.lower())
-        table.add_column("Deck/card", width=card, key="card")
+        self.show([])
 
     def on_resize(self) -> None:
         if self.rows:
@@ -163,18 +145,21 @@ class BrowseScreen(QuizScreen[None]):
     def show(self, rows: list[BrowseRow]) -> None:
         table: DataTable[Cell] = self.query_one("#results", DataTable)
         cursor = table.cursor_row
-        self.set_columns()
         self.rows = {row.pk: row for row in rows}
-        prompt_width, card_width = self.column_widths()
-        for row in rows:
-            table.add_row(
-                plain(one_line(row.prompt, prompt_width)),
+        cells: list[list[Cell]] = [
+            [
+                plain(row.prompt),
                 row.type,
                 row.status,
                 "" if row.due is None else str(row.due),
-                plain(one_line(f"{row.deck_id}/{row.card_id}", card_width)),
-                key=str(row.pk),
-            )
+                plain(f"{row.deck_id}/{row.card_id}"),
+            ]
+            for row in rows
+        ]
+        keys = [str(row.pk) for row in rows]
+        fill_table(
+            table, LABELS, cells, keys=keys, flexible=FLEXIBLE, screen_width=self.app.size.width
+        )
         if 0 <= cursor < table.row_count:
             table.move_cursor(row=cursor)
         shown = f"{len(rows)} card{'s' if len(rows) != 1 else ''}"

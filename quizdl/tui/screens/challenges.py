@@ -13,8 +13,9 @@ from textual.widgets import DataTable, Static
 from quizdl.study.values import ChallengeInfo
 from quizdl.tui.screens.base import QuizScreen
 from quizdl.tui.services import service_of
-from quizdl.tui.text import Cell, one_line, plain
+from quizdl.tui.text import Cell, plain
 from quizdl.tui.widgets.footer import Footer
+from quizdl.tui.widgets.tables import fill_table
 
 
 def result_of(info: ChallengeInfo) -> Text:
@@ -27,7 +28,9 @@ def result_of(info: ChallengeInfo) -> Text:
     return Text("✗ failed", style="bold red")
 
 
-FIXED_WIDTHS = {"Last check": 10, "Due": 10, "Checks": 6}
+LABELS = ("Last check", "Due", "Checks", "Challenge", "Deck")
+# The result, due date and count are short; titles and deck ids share the rest.
+FLEXIBLE = {3: 0.7, 4: 0.3}
 
 
 class ChallengeListScreen(QuizScreen[None]):
@@ -49,18 +52,10 @@ class ChallengeListScreen(QuizScreen[None]):
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
 
-    def set_columns(self) -> int:
-        """Fixed widths (auto widths squashed every column on the first show);
-        returns the width the titles get."""
-        table: DataTable[Cell] = self.query_one(DataTable)
-        table.clear(columns=True)
-        free = self.app.size.width - 4 - sum(FIXED_WIDTHS.values()) - 2 * (len(FIXED_WIDTHS) + 2)
-        title = max(16, int(free * 0.7))
-        for label, width in FIXED_WIDTHS.items():
-            table.add_column(label, width=width)
-        table.add_column("Challenge", width=title)
-        table.add_column("Deck", width=max(8, free - title))
-        return title
+    def on_resize(self) -> None:
+        # Column widths follow the terminal's width.
+        if self.infos:
+            self.show(list(self.infos.values()))
 
     def on_screen_resume(self) -> None:
         # Sent on the first show too, and when a challenge closes.
@@ -74,21 +69,19 @@ class ChallengeListScreen(QuizScreen[None]):
     def show(self, infos: list[ChallengeInfo]) -> None:
         table: DataTable[Cell] = self.query_one(DataTable)
         row = table.cursor_row
-        title_width = self.set_columns()
-        deck_width = table.columns[list(table.columns)[-1]].width
         # Keyed by deck and card: two decks may hold the same card id.
         self.infos = {info.key: info for info in infos}
         today = service_of(self).today()
+        cells: list[list[Cell]] = []
         for info in infos:
             due = "new" if info.due is None else ("today" if info.due <= today else str(info.due))
-            table.add_row(
-                result_of(info),
-                due,
-                str(info.attempts),
-                plain(one_line(info.title, title_width)),
-                plain(one_line(info.deck_id, deck_width)),
-                key=info.key,
+            cells.append(
+                [result_of(info), due, str(info.attempts), plain(info.title), plain(info.deck_id)]
             )
+        keys = [info.key for info in infos]
+        fill_table(
+            table, LABELS, cells, keys=keys, flexible=FLEXIBLE, screen_width=self.app.size.width
+        )
         if 0 <= row < table.row_count:
             table.move_cursor(row=row)
         if not infos:

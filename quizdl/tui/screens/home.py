@@ -14,14 +14,15 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Static
 
 from quizdl.study.plans import PlanStatus
+from quizdl.study.study_more import StudyMore, study_more_choices
 from quizdl.study.values import DeckSummary, Stats
 from quizdl.tui.render import format_seconds
 from quizdl.tui.screens.base import QuizScreen
 from quizdl.tui.services import app_of, service_of
-from quizdl.tui.text import Cell, one_line, plain
+from quizdl.tui.text import Cell, plain
 from quizdl.tui.widgets.footer import Footer
 from quizdl.tui.widgets.heatmap import Heatmap
-from quizdl.tui.widgets.tables import set_columns
+from quizdl.tui.widgets.tables import fill_table
 
 ALL_DECKS = "*all*"
 HEATMAP_WEEKS = 17
@@ -73,6 +74,8 @@ class HomeScreen(QuizScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "review_selected", "Review deck", show=False),
         Binding("a", "app.review", "All decks"),
+        # Off the footer, which 80 columns fill already; the hint line says it.
+        Binding("m", "study_more", "Study more", show=False),
         Binding("c", "app.challenges", "Challenges"),
         Binding("s", "app.stats", "Stats"),
         Binding("b", "app.browse", "Browse"),
@@ -93,7 +96,8 @@ class HomeScreen(QuizScreen[None]):
                 yield Heatmap(id="heatmap")
             yield Static("", id="home-summary")
         yield Static(
-            "[b]Enter[/b] reviews the selected deck · [b]ctrl+p[/b] every command",
+            "[b]Enter[/b] reviews the selected deck · [b]m[/b] study more · "
+            "[b]ctrl+p[/b] every command",
             id="home-hint",
         )
         yield Footer(compact=True)
@@ -138,14 +142,14 @@ class HomeScreen(QuizScreen[None]):
         for deck in data.decks:
             cells: list[Cell] = [plain(deck.title), str(deck.new), str(deck.due), str(deck.total)]
             rows.append((deck.id, cells))
-        labels = ("Deck", "New", "Due", "Total")
-        columns = [(label, [cells[i] for _, cells in rows]) for i, label in enumerate(labels)]
-        widths = set_columns(table, columns, flexible=0, screen_width=self.app.size.width)
-        for key, cells in rows:
-            title = str(cells[0])
-            if len(title) > widths[0]:
-                cells[0] = plain(one_line(title, widths[0]))
-            table.add_row(*cells, key=key)
+        fill_table(
+            table,
+            ("Deck", "New", "Due", "Total"),
+            [cells for _, cells in rows],
+            keys=[key for key, _ in rows],
+            flexible={0: 1.0},
+            screen_width=self.app.size.width,
+        )
         if 0 <= selected < table.row_count:
             table.move_cursor(row=selected)
         days = "day" if stats.streak == 1 else "days"
@@ -178,3 +182,24 @@ class HomeScreen(QuizScreen[None]):
 
     def action_review_selected(self) -> None:
         self.query_one("#decks", DataTable).action_select_cursor()
+
+    # -- study more today -----------------------------------------------------
+
+    def action_study_more(self) -> None:
+        self.open_study_more()
+
+    @work(thread=True, exclusive=True, group="study-more", exit_on_error=False)
+    def open_study_more(self) -> None:
+        decks, tags = study_more_choices(service_of(self).db)
+        self.app.call_from_thread(self._ask_study_more, decks, tags)
+
+    def _ask_study_more(self, decks: list[tuple[str, str]], tags: list[str]) -> None:
+        from quizdl.tui.screens.study_more import StudyMoreScreen
+
+        self.app.push_screen(StudyMoreScreen(decks, tags), callback=self._study_chosen)
+
+    def _study_chosen(self, more: StudyMore | None) -> None:
+        if more is not None:
+            from quizdl.tui.screens.review import ReviewScreen
+
+            self.app.push_screen(ReviewScreen(None, more))

@@ -23,7 +23,7 @@ from quizdl.tui.screens.base import QuizScreen
 from quizdl.tui.services import service_of
 from quizdl.tui.text import Cell, plain
 from quizdl.tui.widgets.footer import Footer
-from quizdl.tui.widgets.tables import set_columns
+from quizdl.tui.widgets.tables import fill_table
 
 HISTORY_DAYS = 30
 FORECAST_DAYS = 30
@@ -68,10 +68,6 @@ def draw_bars(
 
 
 COLUMNS = ("Deck", "Cards", "New", "Learn", "Review", "Susp.", "Due", "Retention")
-
-
-def clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 class StatsScreen(QuizScreen[None]):
@@ -136,8 +132,4 @@ class StatsScreen(QuizScreen[None]):
         rows.append(
             [Text("All decks", style="bold"), *([""] * 6), Text(percent(stats.retention), "bold")]
         )
-        columns = [(label, [row[i] for row in rows]) for i, label in enumerate(COLUMNS)]
-        widths = set_columns(table, columns, flexible=0, screen_width=self.app.size.width)
-        for row in rows:
-            row[0] = plain(clip(str(row[0]), widths[0]))
-            table.add_row(*row)
+        fill_table(table, COLUMNS, rows, flexible={0: 1.0}, screen_width=self.app.size.width)
