@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from typing import TYPE_CHECKING
 
 import click
 
 from quizdl.cli.common import fail, open_service, print_json
 from quizdl.study.errors import StudyError
+
+if TYPE_CHECKING:
+    from quizdl.study.plans import PlanStatus
 
 WEAKEST_SHOWN = 8
 
@@ -18,6 +22,18 @@ def _interview_day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         fail(f"--interview: expected a date as YYYY-MM-DD, got {text!r}")
+
+
+def memory_model(status: PlanStatus) -> str:
+    from quizdl.scheduling.readiness import MIN_REVIEWS_TO_FIT
+
+    fitted = status.fitted
+    if fitted is None:
+        return (
+            f"FSRS-6 defaults (fitted to your own log from {MIN_REVIEWS_TO_FIT:,} reviews; "
+            f"you have {status.reviews:,})"
+        )
+    return f"FSRS-6 fitted to your {fitted.review_count:,} reviews on {fitted.study_day:%d %b %Y}"
 
 
 @click.command("plan")
@@ -46,6 +62,8 @@ def plan(
         fail("--deck and --minutes-per-day need --interview DATE")
     if minutes_per_day is not None and not (math.isfinite(minutes_per_day) and minutes_per_day > 0):
         fail(f"--minutes-per-day: expected a number of minutes above 0, got {minutes_per_day}")
+    from quizdl.study.fitted import refit_if_due
+
     service = open_service()
     try:
         if clear:
@@ -58,6 +76,9 @@ def plan(
                 service.set_plan(day, decks)
             else:
                 service.set_plan(day, decks, minutes_per_day)
+        if not service.read_only:
+            # At most once a study day, and only with enough reviews to trust.
+            refit_if_due(service.db, service.clock())
         status = service.plan_status()
     except StudyError as exc:
         fail(str(exc))
@@ -80,6 +101,7 @@ def plan(
         f"(expected recall on the day {overall.mean_recall:.0%}); {status.unseen} not seen yet"
     )
     click.echo(f"New cards today: {status.new_today} (paced to see every card in time)")
+    click.echo(f"Memory model: {memory_model(status)}")
     if status.groups:
         click.echo("Weakest:")
         width = max(len(g.name) for g in status.groups[:WEAKEST_SHOWN])

@@ -7,8 +7,11 @@ at a time: setting a new one replaces it. The plan only *raises* a deck's
 new-card limit for today (``new_allowances``); it never moves a card's SM-2
 state, so clearing it leaves every card's schedule as SM-2 set it.
 
+Readiness uses FSRS parameters fitted to the learner's own log once there
+are enough reviews (``study.fitted``, refitted at most daily).
+
 Not wired yet (issue 11): intervals capped at the interview day, the final
-stretch, load smoothing, and parameters fitted to the learner's own log.
+stretch, and load smoothing.
 """
 
 from __future__ import annotations
@@ -32,9 +35,10 @@ from quizdl.scheduling.plan import (
     paced_new_cards,
     seconds_per_answer,
 )
-from quizdl.scheduling.readiness import readiness
+from quizdl.scheduling.readiness import MIN_REVIEWS_TO_FIT, choose_parameters, readiness
 from quizdl.store.models import CardRow, CardStateRow, DeckRow, PlanRow, ReviewRow
 from quizdl.study.errors import StudyError, UnknownDeck
+from quizdl.study.fitted import FittedParameters, review_count, stored_parameters
 from quizdl.study.new_cards import introduced_today
 
 
@@ -83,6 +87,20 @@ class PlanStatus:
     new_today: int  # new cards the plan paces for today (introduced today included)
     overall: Readiness
     groups: tuple[Readiness, ...]  # decks and tags, weakest first
+    # The parameters readiness used: fitted to the learner's log (with the day
+    # and the review count of the fit), or None for FSRS' published defaults.
+    fitted: FittedParameters | None = None
+    reviews: int = 0  # answers in the learner's whole log
+
+    def parameters_json(self) -> dict[str, Any]:
+        if self.fitted is None:
+            return {"source": "default", "reviews": self.reviews, "fit_at": MIN_REVIEWS_TO_FIT}
+        return {
+            "source": "fitted",
+            "fitted_on": self.fitted.study_day.isoformat(),
+            "fitted_reviews": self.fitted.review_count,
+            "reviews": self.reviews,
+        }
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -94,6 +112,7 @@ class PlanStatus:
             "new_today": self.new_today,
             "readiness": self.overall.as_json(),
             "groups": [group.as_json() for group in self.groups],
+            "parameters": self.parameters_json(),
         }
 
 
@@ -232,7 +251,11 @@ def plan_status(session: Session, today: date, zone: tzinfo) -> PlanStatus | Non
     for pk, reviewed_at, quality in session.execute(answers):
         if pk in logs:
             logs[pk].append((reviewed_at.replace(tzinfo=UTC), quality))
-    report = readiness(logs, plan.interview_day, StudyCalendar(zone=zone), groups)
+    reviews = review_count(session)
+    stored = stored_parameters(session)
+    fitted = stored.parameters if stored is not None else None
+    report = readiness(logs, plan.interview_day, StudyCalendar(zone=zone), groups, fitted, reviews)
+    in_use = stored if choose_parameters(reviews, fitted) == fitted else None
     introduced = introduced_today(session, today)
     unseen = sum(1 for log in logs.values() if not log)
 
@@ -247,4 +270,6 @@ def plan_status(session: Session, today: date, zone: tzinfo) -> PlanStatus | Non
         new_today=paced_today(session, plan, today, introduced),
         overall=value(report.overall),
         groups=tuple(value(group) for group in report.groups),
+        fitted=in_use,
+        reviews=reviews,
     )

@@ -94,6 +94,7 @@ class QuizApp(App[None]):
             )
         if self._housekeeping and not self.service.read_only:
             self.back_up()
+            self.refit_parameters()
         if self._checker_factory is not None:
             self.warm_checker_if_due()
         if self._review_on_start or self._study_more is not None:
@@ -117,6 +118,25 @@ class QuizApp(App[None]):
             take_backup(database, datetime.now())
         except (OSError, sqlite3.Error) as exc:
             self.call_from_thread(self.report_failure, exc, "Today's backup")
+
+    @work(thread=True, exit_on_error=False, group="refit")
+    def refit_parameters(self) -> None:
+        """Readiness's FSRS parameters refitted to the learner's log (at most daily)."""
+        from quizdl.study.fitted import refit_if_due
+
+        try:
+            fitted = refit_if_due(self.service.db, self.service.clock())
+        except Exception as exc:  # housekeeping fails into a notice, never an exit
+            self.call_from_thread(self.report_failure, exc, "Fitting your memory model")
+            return
+        if fitted is not None:
+            self.call_from_thread(self._show_refit)
+
+    def _show_refit(self) -> None:
+        from quizdl.tui.screens.home import HomeScreen
+
+        if isinstance(self.screen, HomeScreen):
+            self.screen.load()  # readiness on the plan line now uses the new fit
 
     @work(thread=True, exit_on_error=False, group="checker-warm")
     def warm_checker_if_due(self) -> None:
