@@ -16,6 +16,7 @@ from rich.text import Text
 # overrides/isolates that would reorder the rest of the line on screen.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _REPLACEMENT = "\ufffd"
+WORD_JOINER = "\u2060"  # zero width, never drawn
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -42,7 +43,12 @@ def markup_safe(text: str) -> str:
     """
     # The parser drops exactly one backslash before a bracket and keeps any
     # other backslash as it is.
-    return printable(text).replace("[", "\\[")
+    safe = printable(text).replace("[", "\\[")
+    # A bracket after any backslash is never a tag, so text ending in "\\"
+    # would swallow the tag we write after it ("[b]C:\\[/b]" shows "[/b]",
+    # and an unmatched close later is a MarkupError). An invisible word
+    # joiner keeps our tag a tag.
+    return safe + WORD_JOINER if safe.endswith("\\") else safe
 
 
 def plain(text: str) -> Text:

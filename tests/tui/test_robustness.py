@@ -18,7 +18,7 @@ from quizdl.tui.app import QuizApp, make_app
 from quizdl.tui.screens.challenges import ChallengeListScreen
 from quizdl.tui.screens.home import HomeScreen
 from quizdl.tui.screens.review import ReviewScreen
-from quizdl.tui.text import markup_safe, printable
+from quizdl.tui.text import WORD_JOINER, markup_safe, printable
 
 from .hostile import HOSTILE_STRINGS, fill_collection
 from .support import fixed_clock, reviews_of, settle
@@ -39,7 +39,19 @@ def cells(table: DataTable[Any], row: int) -> list[str]:
 @settings(max_examples=500)
 @given(st.text() | st.sampled_from(HOSTILE_STRINGS))
 def test_any_text_survives_markup_escaping_unchanged(text: str) -> None:
-    assert Content.from_markup(markup_safe(text)).plain == printable(text)
+    # Between our own tags, as the screens use it: a trailing backslash once
+    # escaped the closing tag after it.
+    markup = f"[b]{markup_safe(text)}[/b] [$success]{markup_safe(text)}[/] [i]end[/i]"
+    shown = Content.from_markup(markup).plain.replace(WORD_JOINER, "")
+    expected = printable(text).replace(WORD_JOINER, "")
+    assert shown == f"{expected} {expected} end"
+
+
+def test_a_trailing_backslash_does_not_escape_the_next_tag() -> None:
+    path = "C:\\"
+    content = Content.from_markup(f"[b]{markup_safe(path)}[/b] [$error]x[/]")
+    assert content.plain.replace(WORD_JOINER, "") == "C:\\ x"
+    assert "[/b]" not in content.plain
 
 
 def test_control_characters_are_shown_not_obeyed() -> None:
