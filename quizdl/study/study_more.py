@@ -9,13 +9,21 @@ as any review, so SM-2 moves exactly as it would for that card:
   early reviews it today: SM-2's next interval is counted from today.
 - ``failed``: cards graded below 3 today. They were answered today, so
   these answers are same-day repeats (rule 7): logged, schedule unchanged.
+- ``sample``: N cards drawn at random from those already seen and not due
+  today. Like ``ahead``, an answer reviews the card early (interval counted
+  from today); a card already answered today is a same-day repeat instead.
 - ``tag`` / ``deck``: only cards with that tag / in that deck; alone, they
-  narrow today's queue.
+  narrow today's queue (answered as those cards would be anyway).
+
+Every answer is logged with the option that chose its card (``QueueEntry.more``
+becomes ``reviews.study_more``): the first of failed, ahead, sample, new that
+picked it, or tag/deck when they only narrow today's queue.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import random
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -24,9 +32,10 @@ from sqlalchemy.orm import Session
 
 from quizdl.decks.content import normalise
 from quizdl.scheduling.sm2 import PASSING
+from quizdl.store.db import Database
 from quizdl.store.models import CardRow, CardStateRow, DeckRow, ReviewRow
 from quizdl.study.errors import StudyError, UnknownDeck
-from quizdl.study.values import QueueEntry
+from quizdl.study.values import QueueEntry, StudyMoreKind
 
 # Enough for any day's study; keeps a typo such as --new 100000 from
 # building a session of the whole collection.
@@ -40,17 +49,27 @@ class StudyMore:
     failed: bool = False
     tag: str | None = None
     deck_id: str | None = None
+    sample: int = 0
+    # Seeds the random sample (tests); None draws a fresh one each time.
+    seed: int | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.new <= MOST_CARDS:
             raise StudyError(f"--new: expected 0 to {MOST_CARDS} cards, got {self.new}")
         if not 0 <= self.ahead_days <= 365:
             raise StudyError(f"--ahead: expected 0 to 365 days, got {self.ahead_days}")
+        if not 0 <= self.sample <= MOST_CARDS:
+            raise StudyError(f"--sample: expected 0 to {MOST_CARDS} cards, got {self.sample}")
 
     @property
     def picks(self) -> bool:
         """Whether it chooses extra cards (rather than only narrowing today's queue)."""
-        return bool(self.new or self.ahead_days or self.failed)
+        return bool(self.new or self.ahead_days or self.failed or self.sample)
+
+    @property
+    def narrows(self) -> StudyMoreKind:
+        """What an answer is logged as when the option only narrows today's queue."""
+        return "tag" if self.tag else "deck"
 
 
 def _filtered(query: Select[Any], more: StudyMore) -> Select[Any]:
@@ -90,7 +109,7 @@ def study_more(
             in_deck = set(session.scalars(_filtered(select(CardRow.pk), more)))
             pks = [pk for pk in pks if pk in in_deck]
         keep = set(_has_tag(session, pks, more.tag))
-        return [e for e in todays_queue if e.pk in keep]
+        return [replace(e, more=more.narrows) for e in todays_queue if e.pk in keep]
     if more.failed:
         failed = _filtered(
             select(ReviewRow.card_pk)
@@ -101,7 +120,7 @@ def study_more(
             more,
         )
         pks = _has_tag(session, list(session.scalars(failed)), more.tag)
-        entries += [QueueEntry(pk, "review") for pk in pks]
+        entries += [QueueEntry(pk, "review", more="failed") for pk in pks]
     if more.ahead_days:
         ahead = _filtered(
             with_state.where(
@@ -111,7 +130,19 @@ def study_more(
             more,
         )
         pks = _has_tag(session, list(session.scalars(ahead.limit(MOST_CARDS))), more.tag)
-        entries += [QueueEntry(pk, "review") for pk in pks]
+        entries += [QueueEntry(pk, "review", more="ahead") for pk in pks]
+    if more.sample:
+        # Seen cards not due today (those are in today's queue already), in a
+        # stable order so that a seed always draws the same sample.
+        seen_cards = _filtered(
+            with_state.where(CardStateRow.due > today).order_by(CardRow.pk),
+            more,
+        )
+        queued = {e.pk for e in todays_queue}
+        pool = _has_tag(session, list(session.scalars(seen_cards)), more.tag)
+        pool = [pk for pk in pool if pk not in queued]
+        drawn = random.Random(more.seed).sample(pool, min(more.sample, len(pool)))
+        entries += [QueueEntry(pk, "review", more="sample") for pk in drawn]
     if more.new:
         unseen = _filtered(
             with_state.join(DeckRow, DeckRow.id == CardRow.deck_id)
@@ -122,7 +153,7 @@ def study_more(
         queued = {e.pk for e in todays_queue}
         candidates = [pk for pk in session.scalars(unseen) if pk not in queued]
         pks = _has_tag(session, candidates, more.tag)[: more.new]
-        entries += [QueueEntry(pk, "new") for pk in pks]
+        entries += [QueueEntry(pk, "new", more="new") for pk in pks]
     seen: set[int] = set()
     unique = []
     for entry in entries:
@@ -130,3 +161,21 @@ def study_more(
             seen.add(entry.pk)
             unique.append(entry)
     return unique
+
+
+def study_more_choices(db: Database) -> tuple[list[tuple[str, str]], list[str]]:
+    """The decks (id, title) and the tags a study-more choice can narrow to."""
+    with db.read() as session:
+        decks = [
+            (deck_id, title)
+            for deck_id, title in session.execute(
+                select(DeckRow.id, DeckRow.title).order_by(DeckRow.title, DeckRow.id)
+            )
+        ]
+        tags: set[str] = set()
+        contents = select(CardRow.content).where(
+            CardRow.retired.is_(False), CardRow.suspended.is_(False)
+        )
+        for content in session.scalars(contents):
+            tags.update(tag for tag in content.get("tags", ()) if isinstance(tag, str))
+    return decks, sorted(tags, key=lambda tag: (tag.casefold(), tag))

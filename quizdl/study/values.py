@@ -50,12 +50,18 @@ class StudyCard:
         return self.card.id
 
 
+# Which study-more option chose a card (``study.study_more``); logged with each answer.
+StudyMoreKind = Literal["new", "ahead", "failed", "sample", "tag", "deck"]
+
+
 @dataclass(frozen=True)
 class QueueEntry:
     pk: int
     kind: Literal["review", "new", "learning"]
     # A learning card's next step (aware UTC); None for reviews and new cards.
     due: datetime | None = None
+    # The study-more option that chose it; None for today's own queue.
+    more: StudyMoreKind | None = None
 
 
 @dataclass(frozen=True)

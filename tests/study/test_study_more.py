@@ -101,3 +101,35 @@ def test_bad_options_are_refused(study: StudyService) -> None:
         StudyMore(new=-1)
     with pytest.raises(StudyError, match="--ahead: expected 0 to 365 days"):
         StudyMore(ahead_days=400)
+
+
+def test_a_random_sample_draws_seen_cards_not_due_today(
+    study: StudyService, clock: FixedClock
+) -> None:
+    seen = [study.find_card(f"c{i}", "alpha").pk for i in range(6)]
+    for pk in seen:
+        study.answer(pk, 5)  # due tomorrow
+    clock.advance(days=1)
+    for pk in seen[:4]:
+        study.answer(pk, 5)  # due in 6 days; c4 and c5 are due today
+    sample = study.study_more(StudyMore(sample=3, seed=11))
+    assert len(sample) == 3 and all(e.more == "sample" and e.kind == "review" for e in sample)
+    assert {e.pk for e in sample} <= set(seen[:4])
+    # The same seed draws the same cards; asking for more than there are gives them all.
+    assert study.study_more(StudyMore(sample=3, seed=11)) == sample
+    assert {e.pk for e in study.study_more(StudyMore(sample=50, seed=1))} == set(seen[:4])
+    assert card_ids(study, StudyMore(sample=50, tag="cnn", seed=1)) == ["alpha/c1", "alpha/c3"]
+    with pytest.raises(StudyError, match="--sample: expected 0 to 1000 cards"):
+        StudyMore(sample=1001)
+
+
+def test_each_option_names_itself_on_its_cards(study: StudyService, clock: FixedClock) -> None:
+    failed = study.find_card("c0", "alpha").pk
+    study.answer(failed, 1)
+    ahead = study.find_card("c1", "alpha").pk
+    study.answer(ahead, 5)
+    more = study.study_more(StudyMore(failed=True, ahead_days=3, new=1))
+    assert [(e.pk, e.more) for e in more][:2] == [(failed, "failed"), (ahead, "ahead")]
+    assert more[2].more == "new" and more[2].kind == "new"
+    assert {e.more for e in study.study_more(StudyMore(tag="cnn"))} == {"tag"}
+    assert {e.more for e in study.study_more(StudyMore(deck_id="beta"))} == {"deck"}
