@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import UTC
 from pathlib import Path
 
 from sqlalchemy import and_, case, func, select
@@ -19,6 +20,7 @@ from quizdl.study.context import StudyContext
 from quizdl.study.errors import ImportRefused, UnknownDeck
 from quizdl.study.learning import learning_by_deck
 from quizdl.study.new_cards import introduced_today
+from quizdl.study.planned import planned_schedule
 from quizdl.study.values import DeckSummary, ImportedProgress, ImportPlan
 
 
@@ -169,9 +171,14 @@ class LibraryService:
             allowances = plans.new_allowances(
                 session, today, order, {d: settings.new_limit(d) for d in order}, introduced
             )
+            now = self.context.clock()
+            schedule = planned_schedule(session, today, now.tzinfo or UTC)
+            planned_due = {} if schedule is None else schedule.due_by_deck()
         summaries = []
         for deck_id, title, origin in decks:
             total, unseen, due = by_deck.get(deck_id, (0, 0, 0))
+            if schedule is not None and schedule.covers(deck_id):
+                due = planned_due.get(deck_id, 0)  # the plan's day, not the scheduler's
             allowed = allowances[deck_id]
             summaries.append(
                 DeckSummary(

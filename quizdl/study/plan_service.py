@@ -8,6 +8,7 @@ from datetime import UTC, date
 from quizdl.scheduling.plan import DEFAULT_MINUTES_PER_DAY
 from quizdl.study.clock import study_day, to_utc_naive
 from quizdl.study.context import StudyContext
+from quizdl.study.planned import PlannedLoad, planned_load
 from quizdl.study.plans import (
     PlanInfo,
     PlanStatus,
@@ -55,3 +56,9 @@ class PlanService:
         now = self.context.clock()
         with self.context.db.read() as session:
             return plan_status(session, study_day(now), now.tzinfo or UTC)
+
+    def planned_load(self) -> list[PlannedLoad]:
+        """The plan's reviews, new cards and minutes per study day (empty without a plan)."""
+        now = self.context.clock()
+        with self.context.db.read() as session:
+            return planned_load(session, study_day(now), now.tzinfo or UTC)

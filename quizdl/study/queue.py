@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.sql.elements import ColumnElement
@@ -13,6 +13,7 @@ from quizdl.study.context import StudyContext
 from quizdl.study.errors import UnknownDeck
 from quizdl.study.learning import learning_cards
 from quizdl.study.new_cards import introduced_today
+from quizdl.study.planned import planned_schedule
 from quizdl.study.study_more import StudyMore, study_more
 from quizdl.study.values import QueueEntry
 
@@ -23,7 +24,11 @@ class StudyQueue:
 
     def queue(self, deck_id: str | None = None) -> list[QueueEntry]:
         """Today's queue: due reviews (most overdue first), then new cards in
-        deck order up to each deck's daily limit, then today's re-drills."""
+        deck order up to each deck's daily limit, then today's re-drills.
+
+        Under an interview plan its decks' reviews are the ones the plan shows
+        today (``study.planned``), weakest first, before other decks' reviews."""
+        now = self.context.clock()
         today = self.context.today()
         settings = self.context.settings
         with self.context.db.read() as session:
@@ -35,17 +40,21 @@ class StudyQueue:
                 if session.get(DeckRow, deck_id) is None:
                     raise UnknownDeck(f"no deck with id {deck_id!r}")
                 active.append(CardRow.deck_id == deck_id)
-            due_rows = (
-                session.execute(
-                    select(CardRow.pk)
-                    .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
-                    .where(CardStateRow.due <= today, *active)
-                    .order_by(CardStateRow.due, CardRow.deck_id, CardRow.position)
-                )
-                .scalars()
-                .all()
-            )
-            due = list(due_rows)
+            due_rows = session.execute(
+                select(CardRow.pk, CardRow.deck_id)
+                .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
+                .where(CardStateRow.due <= today, *active)
+                .order_by(CardStateRow.due, CardRow.deck_id, CardRow.position)
+            ).all()
+            due = [pk for pk, _ in due_rows]
+            schedule = planned_schedule(session, today, now.tzinfo or UTC)
+            if schedule is not None:
+                planned = [
+                    pk
+                    for pk in schedule.due_today()
+                    if deck_id is None or schedule.deck_of[pk] == deck_id
+                ]
+                due = planned + [pk for pk, deck in due_rows if not schedule.covers(deck)]
             cap = settings.max_reviews_per_day
             if cap is not None:
                 done = (

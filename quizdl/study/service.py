@@ -26,6 +26,7 @@ from quizdl.study.clock import Clock, system_clock
 from quizdl.study.context import StudyContext
 from quizdl.study.library import LibraryService
 from quizdl.study.plan_service import PlanService
+from quizdl.study.planned import PlannedLoad
 from quizdl.study.plans import PlanInfo, PlanStatus
 from quizdl.study.queue import StudyQueue
 from quizdl.study.settings import StudySettings
@@ -207,6 +208,9 @@ class StudyService:
 
     def plan_status(self) -> PlanStatus | None:
         return self.plans.plan_status()
+
+    def planned_load(self) -> list[PlannedLoad]:
+        return self.plans.planned_load()
 
     # -- statistics -----------------------------------------------------------
 

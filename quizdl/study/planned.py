@@ -1,0 +1,155 @@
+"""The interview plan in the schedule: on which day each card is shown.
+
+While a plan is active, ``scheduling.plan.make_plan`` decides the day every
+seen card of the plan's decks is shown: never after the interview, at least
+once in the final stretch (weakest first), and moved a day or more earlier
+when that keeps a day within the time budget. The card's own state keeps the
+scheduler's due day; this module only reads it, so clearing the plan restores
+plain scheduling for every card, and undo (which restores the state) needs
+nothing more.
+
+Each card's weakness is its predicted recall on the interview day, from its
+log replayed through FSRS-6 (``readiness``); the time a review costs follows
+from its recall when it is shown and the learner's own answer times.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, tzinfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from quizdl.scheduling.days import StudyCalendar
+from quizdl.scheduling.fsrs import FSRSScheduler
+from quizdl.scheduling.plan import (
+    Plan,
+    PlanCard,
+    PlannedDay,
+    make_plan,
+    planned_day,
+    review_seconds,
+)
+from quizdl.scheduling.readiness import choose_parameters
+from quizdl.store.models import CardRow, CardStateRow, ReviewRow
+from quizdl.study.fitted import review_count, stored_parameters
+from quizdl.study.plans import PlanInfo, current_plan, learner_seconds_per_answer
+
+
+@dataclass(frozen=True)
+class PlannedSchedule:
+    """Today's view of an active plan over the cards it covers."""
+
+    plan: PlanInfo
+    today: date
+    days: tuple[PlannedDay[int], ...]  # each study day until the interview
+    planned: Mapping[int, date]  # every seen card of the plan: the day it is shown
+    own_due: Mapping[int, date]  # the same cards: the scheduler's own due day
+    deck_of: Mapping[int, str]
+    answered_today: frozenset[int]
+
+    def covers(self, deck_id: str) -> bool:
+        return not self.plan.deck_ids or deck_id in self.plan.deck_ids
+
+    def due_today(self) -> list[int]:
+        """The plan's cards to review today, weakest first.
+
+        Cards already answered today are left to their learning steps: showing
+        one again would only be a same-day repeat.
+        """
+        if not self.days or self.days[0].day != self.today:
+            return []
+        return [pk for pk in self.days[0].reviews if pk not in self.answered_today]
+
+    def due_by_deck(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for pk in self.due_today():
+            counts[self.deck_of[pk]] = counts.get(self.deck_of[pk], 0) + 1
+        return counts
+
+    def moved(self) -> dict[int, date]:
+        """Cards the plan shows on another day than the scheduler's own."""
+        return {pk: day for pk, day in self.planned.items() if day != self.own_due[pk]}
+
+
+def planned_schedule(session: Session, today: date, zone: tzinfo) -> PlannedSchedule | None:
+    """The plan's schedule from today, or None without a plan (or on or after its day)."""
+    plan = current_plan(session)
+    if plan is None or today >= plan.interview_day:
+        return None
+    query = (
+        select(CardRow.pk, CardRow.deck_id, CardStateRow.due)
+        .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
+        .where(CardRow.retired.is_(False), CardRow.suspended.is_(False))
+    )
+    if plan.deck_ids:
+        query = query.where(CardRow.deck_id.in_(plan.deck_ids))
+    own_due: dict[int, date] = {}
+    deck_of: dict[int, str] = {}
+    unseen = 0
+    for pk, deck_id, due in session.execute(query):
+        if due is None:
+            unseen += 1
+        else:
+            own_due[pk], deck_of[pk] = due, deck_id
+    logs: dict[int, list[tuple[datetime, int]]] = {pk: [] for pk in own_due}
+    last_day: dict[int, date] = {}
+    answers = select(
+        ReviewRow.card_pk, ReviewRow.reviewed_at, ReviewRow.study_day, ReviewRow.quality
+    ).order_by(ReviewRow.id)
+    for pk, reviewed_at, day, quality in session.execute(answers):
+        if pk in logs:
+            logs[pk].append((reviewed_at.replace(tzinfo=UTC), quality))
+            last_day[pk] = day
+    stored = stored_parameters(session)
+    parameters = choose_parameters(
+        review_count(session), None if stored is None else stored.parameters
+    )
+    memory = FSRSScheduler(StudyCalendar(zone=zone), parameters)
+    per_answer = learner_seconds_per_answer(session)
+    cards = []
+    for pk, due in own_due.items():
+        state = memory.replay(logs[pk])
+        shown = planned_day(due, last_day.get(pk), today, plan.settings)
+        cards.append(
+            PlanCard(
+                key=pk,
+                own_due=due,
+                last_review=last_day.get(pk),
+                recall_on_interview=memory.recall_on(state, plan.interview_day),
+                seconds=review_seconds(memory.recall_on(state, shown), per_answer),
+            )
+        )
+    made: Plan[int] = make_plan(cards, unseen, today, plan.settings, per_answer)
+    return PlannedSchedule(
+        plan=plan,
+        today=today,
+        days=made.days,
+        planned=dict(made.due),
+        own_due=own_due,
+        deck_of=deck_of,
+        answered_today=frozenset(pk for pk, day in last_day.items() if day == today),
+    )
+
+
+@dataclass(frozen=True)
+class PlannedLoad:
+    """One study day of the plan, for the stats screen's forecast."""
+
+    day: date
+    reviews: int
+    new_cards: int
+    minutes: float
+
+
+def planned_load(session: Session, today: date, zone: tzinfo) -> list[PlannedLoad]:
+    """The plan's load per study day until the interview (empty without a plan)."""
+    schedule = planned_schedule(session, today, zone)
+    if schedule is None:
+        return []
+    return [
+        PlannedLoad(day.day, len(day.reviews), day.new_cards, day.seconds / 60)
+        for day in schedule.days
+    ]
