@@ -17,6 +17,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
+from quizdl.study.planned import PlannedLoad
 from quizdl.study.values import Stats
 from quizdl.tui.render import format_seconds
 from quizdl.tui.screens.base import QuizScreen
@@ -67,6 +68,12 @@ def draw_bars(
     widget.refresh()
 
 
+def planned_title(planned: Sequence[PlannedLoad]) -> str:
+    """'Planned cards a day (longest 19 of 20 min)': the plan's forecast title."""
+    longest = max(day.minutes for day in planned)
+    return f"Planned cards/day, longest {longest:.0f} min"
+
+
 COLUMNS = ("Deck", "Cards", "New", "Learn", "Review", "Susp.", "Due", "Retention")
 
 
@@ -86,14 +93,25 @@ class StatsScreen(QuizScreen[None]):
         yield Footer(compact=True)
 
     shown: Stats | None = None
+    forecast_title = ""
 
     def on_mount(self) -> None:
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def load(self) -> None:
-        stats = service_of(self).stats(history_days=HISTORY_DAYS, forecast_days=FORECAST_DAYS)
-        self.app.call_from_thread(self.show, stats)
+        service = service_of(self)
+        stats = service.stats(history_days=HISTORY_DAYS, forecast_days=FORECAST_DAYS)
+        planned = tuple(service.planned_load())
+        self.app.call_from_thread(self.loaded, stats, planned)
+
+    # An interview plan's load per study day; the forecast shows it instead of
+    # the scheduler's due counts while a plan is active.
+    planned: tuple[PlannedLoad, ...] = ()
+
+    def loaded(self, stats: Stats, planned: tuple[PlannedLoad, ...]) -> None:
+        self.planned = planned
+        self.show(stats)
 
     def on_resize(self) -> None:
         # Column widths follow the terminal's width.
@@ -109,10 +127,16 @@ class StatsScreen(QuizScreen[None]):
             stats.reviews_per_day,
             stats.today,
         )
+        if self.planned:
+            self.forecast_title = planned_title(self.planned)
+            forecast = [(day.day, day.reviews + day.new_cards) for day in self.planned]
+        else:
+            self.forecast_title = "Due, next 30 days"
+            forecast = stats.forecast
         draw_bars(
             self.query_one("#forecast-chart", PlotextPlot),
-            "Due, next 30 days",
-            stats.forecast,
+            self.forecast_title,
+            forecast,
             stats.today,
         )
         table: DataTable[Cell] = self.query_one("#retention", DataTable)
