@@ -22,7 +22,13 @@ from enum import StrEnum
 import fsrs_rs_python as fsrs_rs
 
 from quizdl.scheduling.days import StudyCalendar, require_utc
-from quizdl.scheduling.protocol import GRADES, Outcome, ReviewKind, ReviewRecord
+from quizdl.scheduling.protocol import (
+    Outcome,
+    ReviewKind,
+    ReviewRecord,
+    preview_grades,
+    record_review,
+)
 from quizdl.scheduling.steps import (
     DEFAULT_RELEARNING_STEPS,
     GRADUATED,
@@ -159,38 +165,36 @@ class FSRSScheduler:
             kind = ReviewKind.REVIEW
         else:
             kind = ReviewKind.STEP
-        record = ReviewRecord(
-            scheduler=self.name,
-            reviewed_at=when,
-            study_day=today,
+        record = record_review(
+            self.name,
+            state,
+            after,
             grade=grade,
+            when=when,
+            day=today,
             kind=kind,
             moved_schedule=True,
             lapsed=lapsed,
-            before=state,
-            after=after,
-            interval=due - when,
-            due=due,
         )
         return after, record
 
     def preview(self, state: FSRSCard, when: datetime) -> dict[int, Outcome]:
-        outcomes = {}
-        for grade in GRADES:
-            after, record = self.review(state, grade, when)
-            assert after.due is not None and after.stability is not None
-            due_day = self.calendar.day_of(after.due)
-            outcomes[grade] = Outcome(
-                grade=grade,
+        def describe(record: ReviewRecord[FSRSCard], due_day: date) -> Outcome:
+            after = record.after
+            assert after.stability is not None
+            on_step = after.step is not None
+            return Outcome(
+                grade=record.grade,
                 interval=record.interval,
-                due=after.due,
+                due=record.due,
                 due_day=due_day,
-                review_day=None if after.step is not None else due_day,
+                review_day=None if on_step else due_day,
                 stability_after=after.stability,
                 # Minutes-long steps have no day-scale prediction to show.
-                recall_at_due=None if after.step is not None else self.recall_on(after, due_day),
+                recall_at_due=None if on_step else self.recall_on(after, due_day),
             )
-        return outcomes
+
+        return preview_grades(self.review, state, when, self.calendar, describe)
 
     def replay(self, log: Iterable[tuple[datetime, int]]) -> FSRSCard:
         """A card's FSRS state rebuilt from its answers (time, grade), oldest first."""

@@ -8,11 +8,13 @@ caller stores both and never assembles a log row by hand; ``preview`` answers
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Generic, Protocol, TypeVar
+
+from quizdl.scheduling.days import StudyCalendar
 
 GRADES = range(6)
 
@@ -106,3 +108,51 @@ class Scheduler(Protocol[StateT]):
         How a card keeps its history when the learner switches scheduler.
         """
         ...
+
+
+def record_review(
+    scheduler: str,
+    before: StateT,
+    after: StateT,
+    *,
+    grade: int,
+    when: datetime,
+    day: date,
+    kind: ReviewKind,
+    moved_schedule: bool,
+    lapsed: bool,
+) -> ReviewRecord[StateT]:
+    """The log record of one answer, its interval and due taken from ``after``."""
+    due = after.due
+    if due is None:
+        raise ValueError("a reviewed card must have a due time")
+    return ReviewRecord(
+        scheduler=scheduler,
+        reviewed_at=when,
+        study_day=day,
+        grade=grade,
+        kind=kind,
+        moved_schedule=moved_schedule,
+        lapsed=lapsed,
+        before=before,
+        after=after,
+        interval=due - when,
+        due=due,
+    )
+
+
+def preview_grades(
+    review: Callable[[StateT, int, datetime], tuple[StateT, ReviewRecord[StateT]]],
+    state: StateT,
+    when: datetime,
+    calendar: StudyCalendar,
+    describe: Callable[[ReviewRecord[StateT], date], Outcome],
+) -> dict[int, Outcome]:
+    """Every grade's outcome at ``when``: each grade is reviewed for real on the
+    unchanged ``state``, and ``describe`` turns its record (and the study day
+    it is due) into the scheduler's own account of it."""
+    outcomes = {}
+    for grade in GRADES:
+        _, record = review(state, grade, when)
+        outcomes[grade] = describe(record, calendar.day_of(record.due))
+    return outcomes

@@ -11,11 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from quizdl.scheduling import sm2
 from quizdl.scheduling.days import StudyCalendar, require_utc
-from quizdl.scheduling.protocol import GRADES, Outcome, ReviewKind, ReviewRecord
+from quizdl.scheduling.protocol import (
+    Outcome,
+    ReviewKind,
+    ReviewRecord,
+    preview_grades,
+    record_review,
+)
 from quizdl.scheduling.steps import GRADUATED, Steps, answer_of, enter, next_step
 
 
@@ -74,36 +80,32 @@ class SM2Scheduler:
             due=due,
             last_review=when,
         )
-        record = ReviewRecord(
-            scheduler=self.name,
-            reviewed_at=when,
-            study_day=today,
+        record = record_review(
+            self.name,
+            state,
+            after,
             grade=grade,
+            when=when,
+            day=today,
             kind=kind,
             moved_schedule=moved,
             lapsed=lapsed,
-            before=state,
-            after=after,
-            interval=due - when,
-            due=due,
         )
         return after, record
 
     def preview(self, state: SM2Card, when: datetime) -> dict[int, Outcome]:
-        outcomes = {}
-        for grade in GRADES:
-            after, record = self.review(state, grade, when)
-            assert after.due is not None
-            outcomes[grade] = Outcome(
-                grade=grade,
+        def describe(record: ReviewRecord[SM2Card], due_day: date) -> Outcome:
+            return Outcome(
+                grade=record.grade,
                 interval=record.interval,
-                due=after.due,
-                due_day=self.calendar.day_of(after.due),
-                review_day=after.sm2.due,
+                due=record.due,
+                due_day=due_day,
+                review_day=record.after.sm2.due,
                 easiness_before=state.sm2.easiness,
-                easiness_after=after.sm2.easiness,
+                easiness_after=record.after.sm2.easiness,
             )
-        return outcomes
+
+        return preview_grades(self.review, state, when, self.calendar, describe)
 
     def replay(self, log: Iterable[tuple[datetime, int]]) -> SM2Card:
         """A card's state rebuilt from its answers (time, grade), oldest first."""

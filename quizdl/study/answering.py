@@ -8,21 +8,25 @@ records its attempt and the grade it earns together).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from quizdl.scheduling.sm2 import PASSING, REDRILL_BELOW, SM2State, next_interval, review
+from quizdl.scheduling.days import StudyCalendar
+from quizdl.scheduling.protocol import ReviewRecord
+from quizdl.scheduling.sm2 import PASSING, REDRILL_BELOW, SM2State, next_interval
 from quizdl.scheduling.sm2_scheduler import SM2Card, SM2Scheduler
+from quizdl.scheduling.steps import Steps, steps_of_day
 from quizdl.store.models import CardRow, CardStateRow, ReviewRow
 from quizdl.study import daily, leeches
 from quizdl.study.card_rows import card_rows, state_of
 from quizdl.study.clock import study_day, to_utc_naive
 from quizdl.study.context import StudyContext
 from quizdl.study.errors import NothingToUndo, UnknownCard
-from quizdl.study.learning import learning_cards
 from quizdl.study.values import AnswerOutcome, GradeOption
 
 _ANSWER_STATE = (
@@ -37,10 +41,12 @@ _ANSWER_STATE = (
     .join(CardRow, CardRow.pk == CardStateRow.card_pk)
     .where(CardStateRow.card_pk == bindparam("pk"))
 )
-_ANSWERED_ON = (
-    select(ReviewRow.id)
+# The card's answers of today, oldest first: whether this answer is a
+# same-day repeat, and where the card is on its learning steps.
+_ANSWERS_TODAY = (
+    select(ReviewRow.quality, ReviewRow.reviewed_at)
     .where(ReviewRow.card_pk == bindparam("pk"), ReviewRow.study_day == bindparam("day"))
-    .limit(1)
+    .order_by(ReviewRow.id)
 )
 _INSERT_REVIEW = insert(ReviewRow).returning(ReviewRow.id)
 _UPDATE_STATE = (
@@ -54,6 +60,53 @@ _UPDATE_STATE = (
         lapses=bindparam("lapses"),
     )
 )
+
+
+def _as_utc(stored: datetime) -> datetime:
+    # The log stores UTC without tzinfo (see clock.to_utc_naive).
+    return stored.replace(tzinfo=UTC)
+
+
+def sm2_card(
+    state: SM2State,
+    lapses: int,
+    answers_today: Sequence[tuple[int, datetime]],
+    steps: Steps,
+    calendar: StudyCalendar,
+) -> SM2Card:
+    """The scheduler's view of a card: its SM-2 state and, from today's answers
+    (grade, aware UTC time), where it stands on the learning steps."""
+    due = None if state.due is None else calendar.start_of(state.due)
+    if not answers_today:
+        return SM2Card(sm2=state, lapses=lapses, due=due)
+    on = steps_of_day(steps, (grade for grade, _ in answers_today))
+    last = answers_today[-1][1]
+    if on.delay is not None:
+        due = last + on.delay
+    return SM2Card(sm2=state, lapses=lapses, step=on.step, due=due, last_review=last)
+
+
+def log_row(pk: int, record: ReviewRecord[SM2Card], seconds: float) -> dict[str, Any]:
+    """The review log's row for one answer, from the scheduler's record."""
+    before, after = record.before.sm2, record.after.sm2
+    return {
+        "card_pk": pk,
+        "reviewed_at": to_utc_naive(record.reviewed_at),
+        "study_day": record.study_day,
+        "quality": record.grade,
+        # SM-2 rule 7: a same-day repeat is logged, the schedule stands.
+        "kind": "scheduled" if record.moved_schedule else "redrill",
+        "answer_seconds": seconds,
+        "easiness_before": before.easiness,
+        "repetitions_before": before.repetitions,
+        "interval_before": before.interval,
+        "due_before": before.due,
+        "lapses_before": record.before.lapses,
+        "easiness_after": after.easiness,
+        "repetitions_after": after.repetitions,
+        "interval_after": after.interval,
+        "due_after": after.due,
+    }
 
 
 class Answering:
@@ -72,11 +125,15 @@ class Answering:
     def answer_in(
         self, session: Session, pk: int, quality: int, answer_seconds: float = 0.0
     ) -> AnswerOutcome:
-        """``answer`` inside the caller's transaction."""
+        """``answer`` inside the caller's transaction.
+
+        The scheduler reviews the card and returns its new state with the log
+        record; this method only stores both."""
         if isinstance(quality, bool) or not isinstance(quality, int) or not 0 <= quality <= 5:
             raise ValueError(f"quality must be an integer from 0 to 5, got {quality!r}")
         now = self.context.clock()
         today = study_day(now)
+        calendar = self.context.calendar(now)
         seconds = max(0.0, float(answer_seconds))
         # The hot path of a review session: prebuilt Core statements on the
         # session's connection skip the ORM's per-call statement building.
@@ -84,60 +141,48 @@ class Answering:
         found = connection.execute(_ANSWER_STATE, {"pk": pk}).one_or_none()
         if found is None:
             raise UnknownCard(f"no card with key {pk}")
-        before = SM2State(found.easiness, found.repetitions, found.interval, found.due)
-        # A card already answered today is a same-day repeat (SM-2 rule 7):
-        # logged, but the schedule set by its first answer stands.
-        redrill = connection.execute(_ANSWERED_ON, {"pk": pk, "day": today}).first() is not None
-        after = before if redrill else review(before, quality, today)
-        review_id = connection.execute(
-            _INSERT_REVIEW,
-            {
-                "card_pk": pk,
-                "reviewed_at": to_utc_naive(now),
-                "study_day": today,
-                "quality": quality,
-                "kind": "redrill" if redrill else "scheduled",
-                "answer_seconds": seconds,
-                "easiness_before": before.easiness,
-                "repetitions_before": before.repetitions,
-                "interval_before": before.interval,
-                "due_before": before.due,
-                "lapses_before": found.lapses,
-                "easiness_after": after.easiness,
-                "repetitions_after": after.repetitions,
-                "interval_after": after.interval,
-                "due_after": after.due,
-            },
-        ).scalar_one()
+        answers_today = [
+            (grade, _as_utc(at))
+            for grade, at in connection.execute(_ANSWERS_TODAY, {"pk": pk, "day": today})
+        ]
+        steps = self.context.settings.steps
+        card = sm2_card(
+            SM2State(found.easiness, found.repetitions, found.interval, found.due),
+            found.lapses,
+            answers_today,
+            steps,
+            calendar,
+        )
+        after, record = SM2Scheduler(calendar, steps).review(card, quality, now.astimezone(UTC))
+        review_id = connection.execute(_INSERT_REVIEW, log_row(pk, record, seconds)).scalar_one()
         daily.add_answer(
             connection,
             today,
             found.deck_id,
-            scheduled=not redrill,
+            scheduled=record.moved_schedule,
             quality=quality,
             seconds=seconds,
         )
-        if not redrill:
-            lapsed = quality < PASSING and before.repetitions > 0
+        if record.moved_schedule:
             connection.execute(
                 _UPDATE_STATE,
                 {
                     "key": pk,
-                    "easiness": after.easiness,
-                    "repetitions": after.repetitions,
-                    "interval": after.interval,
-                    "due": after.due,
-                    "lapses": found.lapses + (1 if lapsed else 0),
+                    "easiness": after.sm2.easiness,
+                    "repetitions": after.sm2.repetitions,
+                    "interval": after.sm2.interval,
+                    "due": after.sm2.due,
+                    "lapses": after.lapses,
                 },
             )
         return AnswerOutcome(
             review_id=review_id,
             card_pk=pk,
             quality=quality,
-            redrill=redrill,
+            redrill=not record.moved_schedule,
             again=quality < REDRILL_BELOW,
-            before=before,
-            after=after,
+            before=card.sm2,
+            after=after.sm2,
         )
 
     def newest_review_id(self) -> int:
@@ -214,20 +259,18 @@ class Answering:
         the easiness before and after."""
         now = self.context.clock()
         today = study_day(now)
+        calendar = self.context.calendar(now)
+        steps = self.context.settings.steps
         with self.context.db.read() as session:
             _, state, _ = card_rows(session, pk)
-            steps = learning_cards(session, today, self.context.settings.steps, [pk])
-        utc_now = now.astimezone(UTC)
-        card = SM2Card(
-            sm2=state_of(state),
-            lapses=state.lapses,
-            step=steps[0].step if steps else None,
-            due=steps[0].due if steps else None,
-            last_review=utc_now if steps else None,
-        )
-        scheduler = SM2Scheduler(self.context.calendar(now), self.context.settings.steps)
+            answers_today = [
+                (grade, _as_utc(at))
+                for grade, at in session.execute(_ANSWERS_TODAY, {"pk": pk, "day": today})
+            ]
+        card = sm2_card(state_of(state), state.lapses, answers_today, steps, calendar)
+        scheduler = SM2Scheduler(calendar, steps)
         options = {}
-        for grade, outcome in scheduler.preview(card, utc_now).items():
+        for grade, outcome in scheduler.preview(card, now.astimezone(UTC)).items():
             on_steps = outcome.due_day == today
             assert outcome.review_day is not None  # SM-2 always sets a review day
             options[grade] = GradeOption(

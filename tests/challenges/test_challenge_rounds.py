@@ -109,7 +109,7 @@ def test_a_failed_grade_write_leaves_no_attempt(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(study, "answer_in", broken)
+    monkeypatch.setattr(study.answering, "answer_in", broken)
     with pytest.raises(RuntimeError):
         study.challenges.record_attempt("first/tiny", "good", True, VERDICT, 1.0)
     assert attempts(study, "first") == []
