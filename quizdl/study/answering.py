@@ -9,7 +9,6 @@ records its attempt and the grade it earns together).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from quizdl.scheduling.days import StudyCalendar
 from quizdl.scheduling.protocol import ReviewRecord
-from quizdl.scheduling.sm2 import PASSING, REDRILL_BELOW, SM2State, next_interval
+from quizdl.scheduling.sm2 import REDRILL_BELOW, SM2State, next_interval
 from quizdl.scheduling.sm2_scheduler import SM2Card, SM2Scheduler
 from quizdl.scheduling.steps import Steps, steps_of_day
 from quizdl.store.models import CardRow, CardStateRow, ReviewRow
@@ -116,11 +115,7 @@ class Answering:
     def answer(self, pk: int, quality: int, answer_seconds: float = 0.0) -> AnswerOutcome:
         """Grade a card: log row and new SM-2 state in one committed transaction."""
         with self.context.db.session() as session:
-            outcome = self.answer_in(session, pk, quality, answer_seconds)
-            lapsed = not outcome.redrill and quality < PASSING and outcome.before.repetitions > 0
-            if leeches.mark_if_leech(session, pk, lapsed, self.context.settings.leech_rule):
-                outcome = replace(outcome, leech=True)
-            return outcome
+            return self.answer_in(session, pk, quality, answer_seconds)
 
     def answer_in(
         self, session: Session, pk: int, quality: int, answer_seconds: float = 0.0
@@ -128,7 +123,9 @@ class Answering:
         """``answer`` inside the caller's transaction.
 
         The scheduler reviews the card and returns its new state with the log
-        record; this method only stores both."""
+        record; this method only stores both. Every answer counts the same
+        here, a challenge's grade as much as a card's: its lapse counts, and
+        may make the card a leech."""
         if isinstance(quality, bool) or not isinstance(quality, int) or not 0 <= quality <= 5:
             raise ValueError(f"quality must be an integer from 0 to 5, got {quality!r}")
         now = self.context.clock()
@@ -175,6 +172,7 @@ class Answering:
                     "lapses": after.lapses,
                 },
             )
+        leech = leeches.mark_if_leech(session, pk, record.lapsed, self.context.settings.leech_rule)
         return AnswerOutcome(
             review_id=review_id,
             card_pk=pk,
@@ -183,6 +181,7 @@ class Answering:
             again=quality < REDRILL_BELOW,
             before=card.sm2,
             after=after.sm2,
+            leech=leech,
         )
 
     def newest_review_id(self) -> int:
