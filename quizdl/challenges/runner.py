@@ -1,12 +1,19 @@
 """Run a learner's code in child processes and turn what they report into a verdict.
 
-A check uses two fresh workers, each under its own supervisor
+A check uses two workers, each under its own supervisor
 (``quizdl.challenges.supervisor``) in its own session and scratch directory:
 
-- the *builder* runs the learner's code; a model made of Keras's own classes is
-  saved to the builder's scratch directory;
-- the *describer*, which never runs the learner's code, loads that file and
-  describes the model, on a socket the learner's processes never hold.
+- the *builder*, a fresh process for every check, runs the learner's code; a
+  model made of Keras's own classes is saved to the builder's scratch directory;
+- the *describer*, which never runs the learner's code, is handed a copy of
+  that file in its own scratch directory, loads it and describes the model, on
+  a socket the learner's processes never hold. Because it never runs the
+  learner's code, one describer serves check after check (up to
+  ``DESCRIBER_CHECKS``, with Keras's session cleared after each) where
+  Landlock confines the builders (a sandboxed process cannot ptrace or open the
+  memory of one outside its sandbox); elsewhere each check gets its own. It is
+  retired after any answer that was not a clean description, and a check whose
+  reused describer broke is described again by a fresh one.
 
 A model with the learner's own classes cannot be loaded without their code, and
 training-setup and numeric challenges must run it, so then the builder sends
@@ -20,10 +27,11 @@ Linux with Landlock, writes confined to its scratch directory. When a check
 ends — finished, timed out or cancelled — the supervisor kills every process
 the learner started, including ones that left the process group.
 
-Importing TensorFlow takes seconds, so a ``Checker`` keeps two spare children
-that have already imported it; a check takes them and new ones are started
-once the check is over. All methods are thread-safe, so the TUI can call
-``check`` from a ``@work(thread=True)`` worker and ``cancel`` from its own.
+Importing TensorFlow takes seconds, so a ``Checker`` keeps a spare builder and
+an idle describer that have already imported it; a check takes them, and a new
+spare builder is started once the check is over. All methods are thread-safe,
+so the TUI can call ``check`` from a ``@work(thread=True)`` worker and
+``cancel`` from its own.
 """
 
 from __future__ import annotations
@@ -48,6 +56,7 @@ from typing import Any, cast
 
 from pydantic import BaseModel, ValidationError
 
+from quizdl.challenges import framing
 from quizdl.challenges.description import (
     DescribedBy,
     SandboxInfo,
@@ -76,7 +85,13 @@ START_TIMEOUT = 120.0
 MAX_REPORT_BYTES = 40 << 20
 # After the report arrives the supervisor exits at once; this only guards a stuck exit.
 EXIT_GRACE = 5.0
-SPARES = 2  # a builder and a describer
+SPARES = 1  # builders waiting with TensorFlow imported
+# Idle long-lived describers kept: one per check that may run at once (the app
+# runs one; tests and `challenge verify` run two).
+IDLE_DESCRIBERS = 2
+# A describer is retired after this many checks, so whatever Keras keeps
+# between sessions cannot grow without bound under its fixed memory limit.
+DESCRIBER_CHECKS = 25
 
 # The only variables a child sees (besides HOME, the temp dir and PYTHONPATH,
 # set per child): no QUIZDL_* (the learner's database), no credentials.
@@ -182,6 +197,11 @@ class _Child:
     buffer: bytes = b""
     ready: bool = False
     stopped: bool = field(default=False)
+    # A long-lived describer: framed requests, many checks, fixed limits.
+    serves: bool = False
+    served: int = 0
+    limits: tuple[int, int] | None = None  # (memory, file bytes) it was confined with
+    healthy: bool = True
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -248,6 +268,52 @@ def _read_until(child: _Child, deadline: float, *, need: bytes | None) -> None:
                 raise _Oversized
 
 
+def _read_frame(child: _Child, deadline: float) -> bytes | None:
+    """The next framed message from a describer's supervisor, None at end of file."""
+    with selectors.DefaultSelector() as selector:
+        selector.register(child.channel, selectors.EVENT_READ)
+        while True:
+            try:
+                whole = framing.split_frame(child.buffer, MAX_REPORT_BYTES)
+            except ValueError:
+                raise _Oversized from None
+            if whole is not None:
+                message, child.buffer = whole
+                return message
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise _Timeout
+            if not selector.select(remaining):
+                continue
+            try:
+                chunk = child.channel.recv(1 << 16)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                return None
+            child.buffer += chunk
+
+
+def _copy_model(source: str, directory: str) -> str:
+    """Copy the builder's saved model into the describer's scratch directory.
+
+    Neither end may be a link: the source was written by the learner's code, and
+    the target directory belongs to another child process.
+    """
+    target = os.path.join(directory, f"model-{os.urandom(8).hex()}.keras")
+    reader = os.open(source, os.O_RDONLY | os.O_NOFOLLOW)
+    try:
+        writer = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        try:
+            while chunk := os.read(reader, 1 << 20):
+                os.write(writer, chunk)
+        finally:
+            os.close(writer)
+    finally:
+        os.close(reader)
+    return target
+
+
 def _wait_ready(child: _Child, timeout: float) -> bool:
     if child.ready:
         return True
@@ -308,6 +374,16 @@ class _Limits:
     file_bytes: int
 
 
+def _describer_limits(limits: _Limits) -> tuple[int, int]:
+    """(memory, file bytes) a describer is confined with.
+
+    The builder has already held the model within the learner's limits; the
+    describer, which never runs their code, keeps at least the defaults, so
+    one describer can serve checks whose limits differ.
+    """
+    return max(limits.memory_bytes, DEFAULT_MEMORY), max(limits.file_bytes, DEFAULT_FILE_BYTES)
+
+
 class Checker:
     """Checks learners' models in fresh child processes, keeping warm spares.
 
@@ -320,40 +396,48 @@ class Checker:
         self._python = python
         self._lock = threading.Lock()
         self._spares: list[_Child] = []
+        self._describers: list[_Child] = []  # idle, oldest first
         self._run_table: dict[int, _Run] = {}
         self._closed = False
 
     # -- lifecycle --
 
     def warm_up(self) -> None:
-        """Start the spare children now if they are missing; returns at once."""
+        """Start a spare builder and a describer now if they are missing; returns at once."""
         dead: list[_Child] = []
         with self._lock:
             if self._closed:
                 return
-            dead = [child for child in self._spares if not child.alive()]
+            dead = [child for child in self._spares + self._describers if not child.alive()]
             self._spares = [child for child in self._spares if child.alive()]
+            self._describers = [child for child in self._describers if child.alive()]
             while len(self._spares) < SPARES:
                 self._spares.append(self._spawn())
+            busy = any(child.serves for run in self._run_table.values() for child in run.children)
+            if not self._describers and not busy:
+                self._describers.append(self._spawn(serve=True))
         for child in dead:
             child.kill()
             child.remove_scratch()
 
     def wait_until_warm(self, timeout: float = START_TIMEOUT) -> bool:
-        """Block until the spares have imported TensorFlow (for benchmarks and tests)."""
+        """Block until the spare builder and the idle describers have imported
+        TensorFlow (for benchmarks and tests)."""
         self.warm_up()
         with self._lock:
-            spares = list(self._spares)
-            if len(spares) < SPARES:
+            waiting = self._spares + self._describers
+            if len(self._spares) < SPARES or not self._describers:
                 return False
-            deadline = time.monotonic() + timeout
-            return all(_wait_ready(child, deadline - time.monotonic()) for child in spares)
+        deadline = time.monotonic() + timeout
+        return all(_wait_ready(child, deadline - time.monotonic()) for child in waiting)
 
     @property
     def spare_pids(self) -> tuple[int, ...]:
-        """The spare supervisors' process ids (diagnostics and tests)."""
+        """The spare builders' and then the idle describers' supervisor process ids
+        (diagnostics and tests)."""
         with self._lock:
-            return tuple(child.process.pid for child in self._spares if child.alive())
+            waiting = self._spares + self._describers
+            return tuple(child.process.pid for child in waiting if child.alive())
 
     def cancel(self) -> None:
         """Stop every running check; each ``check`` call raises ``CheckCancelled``."""
@@ -369,7 +453,8 @@ class Checker:
         """Cancel running checks and kill the spares; later checks start cold."""
         with self._lock:
             self._closed = True
-            spares, self._spares = self._spares, []
+            spares, self._spares = self._spares + self._describers, []
+            self._describers = []
         self.cancel()
         for spare in spares:
             spare.kill()
@@ -386,7 +471,7 @@ class Checker:
     ) -> None:
         self.close()
 
-    def _spawn(self) -> _Child:
+    def _spawn(self, *, serve: bool = False) -> _Child:
         scratch = tempfile.mkdtemp(prefix="quizdl-check-")
         ours, theirs = socket.socketpair()
         try:
@@ -398,6 +483,7 @@ class Checker:
                     "-m",
                     "quizdl.challenges.supervisor",
                     str(theirs.fileno()),
+                    *(["--serve"] if serve else []),
                 ],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
@@ -420,7 +506,52 @@ class Checker:
             scratch=scratch,
             stdout=_Tail(cast(BufferedReader, process.stdout)),
             stderr=_Tail(cast(BufferedReader, process.stderr)),
+            serves=serve,
         )
+
+    def _take_describer(self, run: _Run, limits: _Limits, *, fresh: bool = False) -> _Child:
+        """An idle describer confined with at least these limits (or not yet
+        confined), else a new one."""
+        memory, files = _describer_limits(limits)
+        with self._lock:
+            if run.cancelled:
+                raise CheckCancelled
+            child = None
+            for candidate in [] if fresh else list(self._describers):
+                if not candidate.alive() or (
+                    candidate.limits is not None
+                    and (candidate.limits[0] < memory or candidate.limits[1] < files)
+                ):
+                    continue
+                self._describers.remove(candidate)
+                child = candidate
+                break
+            if child is None:
+                child = self._spawn(serve=True)
+            run.children.append(child)
+            return child
+
+    def _return_describer(self, run: _Run, child: _Child) -> bool:
+        """Keep a describer that answered cleanly (or was not needed) for later checks."""
+        if (
+            run.cancelled
+            or child.stopped
+            or not child.healthy
+            or child.served >= DESCRIBER_CHECKS
+            or not child.alive()
+        ):
+            return False
+        evicted = None
+        with self._lock:
+            if self._closed:
+                return False
+            if len(self._describers) >= IDLE_DESCRIBERS:
+                evicted = self._describers.pop(0)
+            self._describers.append(child)
+        if evicted is not None:
+            evicted.kill()
+            evicted.remove_scratch()
+        return True
 
     def _take_child(self, run: _Run) -> _Child:
         with self._lock:
@@ -463,7 +594,7 @@ class Checker:
         limits = _Limits(timeout, memory_bytes, file_bytes)
         try:
             builder = self._take_child(run)
-            describer = self._take_child(run)
+            describer = self._take_describer(run, limits)
             verdict = self._run(
                 run, builder, describer, spec, code, filename, reference, limits, started
             )
@@ -474,7 +605,12 @@ class Checker:
             with self._lock:
                 self._run_table.pop(id(run), None)
             for child in run.children:
-                if not self._give_back(run, child):
+                kept = (
+                    self._return_describer(run, child)
+                    if child.serves
+                    else self._give_back(run, child)
+                )
+                if not kept:
                     child.kill()
                     child.remove_scratch()
             if self._keep_warm and not run.cancelled:
@@ -528,6 +664,67 @@ class Checker:
                 "the check was interrupted: the checker's supervisor process ended "
                 f"({_exit_text(child.process.poll())})"
             )
+
+    def _describe(
+        self, run: _Run, describer: _Child, saved: str, common: dict[str, Any], limits: _Limits
+    ) -> _Envelope | str:
+        """Have a long-lived describer describe the saved model; its envelope, or why
+        there is none ("timeout", "oversized" or a sentence)."""
+        run.used.add(id(describer))
+        if not _wait_ready(describer, START_TIMEOUT):
+            if run.cancelled:
+                raise CheckCancelled
+            describer.kill()
+            return (
+                f"the checker process could not start ({_exit_text(describer.process.poll())}); "
+                + NOT_YOUR_CODE
+            )
+        try:
+            copy = _copy_model(saved, describer.scratch)
+        except OSError as error:
+            return f"the checker could not copy the model your code saved ({error.strerror})"
+        if describer.limits is None:  # it is confined once, at its first request
+            describer.limits = _describer_limits(limits)
+        describer.served += 1
+        describer.healthy = False  # until it answers cleanly
+        memory, files = describer.limits
+        request = {
+            **common,
+            "memory_bytes": memory,
+            "file_bytes": files,
+            "role": "describe",
+            "model_path": copy,
+            "scratch": describer.scratch,
+        }
+        try:
+            # If it ended, its envelope (or its silence) says why.
+            with contextlib.suppress(OSError):
+                describer.channel.sendall(framing.frame(json.dumps(request).encode()))
+            try:
+                message = _read_frame(describer, time.monotonic() + limits.timeout)
+            except _Oversized:
+                describer.kill()
+                return "oversized"
+            except _Timeout:
+                describer.kill()
+                return "timeout"
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(copy)
+        if run.cancelled:
+            raise CheckCancelled
+        envelope = None
+        if message is not None:
+            with contextlib.suppress(ValidationError):
+                envelope = _Envelope.model_validate_json(message)
+        if envelope is None:
+            describer.kill()
+            return (
+                "the check was interrupted: the checker's supervisor process ended "
+                f"({_exit_text(describer.process.poll())})"
+            )
+        describer.healthy = envelope.returncode == 0 and envelope.started
+        return envelope
 
     def _run(
         self,
@@ -605,12 +802,14 @@ class Checker:
             saved = os.path.join(builder.scratch, SAVED_MODEL)
             if os.path.islink(saved) or not os.path.isfile(saved):
                 return failed("model", "the model your code saved is missing")
-            described = self._exchange(
-                run,
-                describer,
-                {**common, "role": "describe", "model_path": saved, "scratch": describer.scratch},
-                limits.timeout,
-            )
+            reused = describer.served > 0
+            described = self._describe(run, describer, saved, common, limits)
+            if reused and not describer.healthy and described not in ("timeout", "oversized"):
+                # A describer that served earlier checks must not cost this one its
+                # verdict: a fresh describer tries again.
+                describer.kill()
+                describer = self._take_describer(run, limits, fresh=True)
+                described = self._describe(run, describer, saved, common, limits)
             if described == "timeout":
                 return failed(
                     "model",
@@ -620,9 +819,16 @@ class Checker:
                 return failed("checker", described)
             report = self._report(described, limits.memory_bytes, whose="the checker's")
             if isinstance(report, tuple):
+                describer.healthy = False
                 return failed(*report)
             if report.failure is not None:
+                describer.healthy = False
                 return failed(*self._failure_text(report.failure, limits.memory_bytes))
+            if report.sandbox is None or not report.sandbox.writes_confined:
+                # Without Landlock a builder could ptrace or open /proc/PID/mem of
+                # a describer that outlives its check and so reach later checks'
+                # verdicts: there every check gets a describer of its own.
+                describer.healthy = False
             described_by = "checker"
         if report.model is None:
             return failed("checker", "no model was reported; " + NOT_YOUR_CODE)
@@ -709,7 +915,10 @@ __all__ = [
     "DEFAULT_FILE_BYTES",
     "DEFAULT_MEMORY",
     "DEFAULT_TIMEOUT",
+    "DESCRIBER_CHECKS",
+    "IDLE_DESCRIBERS",
     "OUTPUT_LIMIT",
+    "SPARES",
     "CheckCancelled",
     "Checker",
     "SandboxInfo",

@@ -1,6 +1,9 @@
 """The checker's supervisor: one per worker, it outlives the learner's code.
 
-``python -m quizdl.challenges.supervisor CHANNEL_FD`` is what the app starts.
+``python -m quizdl.challenges.supervisor CHANNEL_FD [--serve]`` is what the app
+starts (``--serve``: a long-lived describer, whose requests and envelopes are
+length-prefixed, ``quizdl.challenges.framing``, and which answers until the app
+closes the channel).
 It makes itself a child subreaper, forks the worker (which imports Keras) and
 relays between the app and the worker over two Unix socket pairs:
 
@@ -31,7 +34,7 @@ import time
 import traceback
 from types import FrameType
 
-from quizdl.challenges import sandbox
+from quizdl.challenges import framing, sandbox
 
 READY = b"ready\n"
 RUNNING = b"running\n"
@@ -97,12 +100,15 @@ def _wait_briefly(pid: int, seconds: float = 1.0) -> int | None:
     return None
 
 
-def run_worker(channel: socket.socket) -> None:
+def run_worker(channel: socket.socket, *, serve: bool = False) -> None:
     """In the forked child: become the worker (imports Keras); never returns."""
     try:
         from quizdl.challenges import worker
 
-        worker.main(channel.fileno())
+        if serve:
+            worker.serve(channel.fileno())
+        else:
+            worker.main(channel.fileno())
     except BaseException:  # the checker itself broke: say so on stderr, exit 70
         traceback.print_exc()
     finally:
@@ -111,15 +117,47 @@ def run_worker(channel: socket.socket) -> None:
         os._exit(70)
 
 
+def _envelope(ready: bool, started: bool, status: int, report: bytes) -> bytes:
+    return json.dumps(
+        {
+            "ready": ready,
+            "started": started,
+            "returncode": status,
+            "report": report.decode("utf-8", errors="replace"),
+        }
+    ).encode()
+
+
+def _split_running(output: bytes) -> tuple[bool, bytes]:
+    started = output.startswith(RUNNING)
+    return started, output[len(RUNNING) :] if started else output
+
+
+def _relay_many(app: socket.socket, ours: socket.socket) -> bool:
+    """A long-lived describer: relay framed requests and envelopes until the app
+    closes its side (True) or the worker stops answering (False)."""
+    while (request := framing.read_frame(app, MAX_REPORT_BYTES)) is not None:
+        if not _send(ours, framing.frame(request)):
+            return False
+        output = framing.read_frame(ours, MAX_REPORT_BYTES + len(RUNNING))
+        if output is None:
+            return False
+        started, report = _split_running(output)
+        if not _send(app, framing.frame(_envelope(True, started, 0, report))):
+            return True
+    return True
+
+
 def main(argv: list[str]) -> None:
     app = socket.socket(fileno=int(argv[1]))
+    serve = argv[2:] == ["--serve"]
     sandbox.become_subreaper()
     ours, theirs = socket.socketpair()
     worker_pid = os.fork()
     if worker_pid == 0:
         app.close()  # the worker must never hold the app's channel
         ours.close()
-        run_worker(theirs)
+        run_worker(theirs, serve=serve)
     theirs.close()
     alive = True
 
@@ -139,14 +177,18 @@ def main(argv: list[str]) -> None:
     ready, _rest = _read_ready(ours)
     started = False
     report = b""
+    answered = False  # a long-lived describer that ends cleanly owes no last envelope
     if ready and _send(app, READY):
-        request = _read_all(app, MAX_REPORT_BYTES)
-        if request and _send(ours, request):
+        if serve:
+            answered = _relay_many(app, ours)
             with contextlib.suppress(OSError):
-                ours.shutdown(socket.SHUT_WR)
-            output = _read_all(ours, MAX_REPORT_BYTES + len(RUNNING))
-            started = output.startswith(RUNNING)
-            report = output[len(RUNNING) :] if started else output
+                ours.shutdown(socket.SHUT_WR)  # the worker exits at end of file
+        else:
+            request = _read_all(app, MAX_REPORT_BYTES)
+            if request and _send(ours, request):
+                with contextlib.suppress(OSError):
+                    ours.shutdown(socket.SHUT_WR)
+                started, report = _split_running(_read_all(ours, MAX_REPORT_BYTES + len(RUNNING)))
     # No request (a spare being retired) or the report is in: the worker is done.
     status = _wait_briefly(worker_pid)
     if status is None:
@@ -155,13 +197,12 @@ def main(argv: list[str]) -> None:
         _pid, status = os.waitpid(worker_pid, 0)
     alive = False
     sandbox.kill_descendants()
-    envelope = {
-        "ready": ready,
-        "started": started,
-        "returncode": os.waitstatus_to_exitcode(status),
-        "report": report.decode("utf-8", errors="replace"),
-    }
-    _send(app, json.dumps(envelope).encode())
+    if serve:
+        if not answered:  # the worker died during a request: say how
+            returncode = os.waitstatus_to_exitcode(status)
+            _send(app, framing.frame(_envelope(ready, ready, returncode, b"")))
+    else:
+        _send(app, _envelope(ready, started, os.waitstatus_to_exitcode(status), report))
     with contextlib.suppress(OSError):
         app.close()
     os._exit(0)

@@ -17,7 +17,16 @@ it over a Unix socket. The protocol:
      worker never runs the learner's code, so the learner's code cannot forge
      its description; a verdict says whether it came from here
      (``described_by``).
-4. It sends one JSON ``WorkerReport`` and exits at once; it never serves twice.
+4. It sends one JSON ``WorkerReport`` and exits at once; a builder never
+   serves twice.
+
+A describer may instead be long-lived (``serve``): it never runs the learner's
+code, so one process can describe check after check, which saves importing
+TensorFlow once per check. It is confined once, before its first request, to
+its own scratch directory (the app copies each saved model there), answers
+length-prefixed requests (``quizdl.challenges.framing``), refuses any request
+but ``describe``, and clears Keras's session after each one, so no state of
+one check reaches the next.
 
 Everything about the model is read through public Keras APIs: layers' configs
 and attributes, ``model.get_compile_config()``, and an eager forward pass on a
@@ -30,6 +39,7 @@ whether it was written ``x + y``, ``layers.Add()`` or ``layers.add``.
 
 from __future__ import annotations
 
+import gc
 import json
 import linecache
 import os
@@ -53,7 +63,7 @@ import contextlib
 
 import numpy as np
 
-from quizdl.challenges import sandbox
+from quizdl.challenges import framing, sandbox
 from quizdl.challenges.description import (
     AttributeValue,
     CallbackInfo,
@@ -85,6 +95,8 @@ READY = b"ready\n"
 RUNNING = b"running\n"
 MODULE_NAME = "solution"
 MAX_MESSAGE = 2000
+# A describe request is a spec and a path: a few kilobytes.
+MAX_REQUEST_BYTES = 16 << 20
 # Sizes used for dimensions a model leaves open (None) when we generate data.
 PROBE_BATCH = 2
 PROBE_OPEN_DIM = 16
@@ -1047,8 +1059,11 @@ def confine(request: dict[str, Any]) -> SandboxInfo:
     )
     package = os.path.dirname(os.path.dirname(os.path.abspath(sandbox.__file__)))
     readable = sandbox.readable_roots(scratch, package)
-    if request.get("model_path"):  # the describer reads the builder's saved model
-        readable.append(os.path.dirname(request["model_path"]))
+    model_path = request.get("model_path")
+    if model_path and not _beneath(model_path, scratch):
+        # A one-off describer reads the builder's saved model where it lies; the
+        # long-lived one is handed a copy inside its own scratch directory.
+        readable.append(os.path.dirname(model_path))
     confinement = sandbox.restrict_writes(scratch, readable=readable)
     return SandboxInfo(
         landlock_abi=confinement.landlock_abi,
@@ -1060,6 +1075,11 @@ def confine(request: dict[str, Any]) -> SandboxInfo:
         processes_limited=limits.processes,
         note=confinement.reason,
     )
+
+
+def _beneath(path: str, directory: str) -> bool:
+    real = os.path.realpath(directory)
+    return os.path.commonpath([os.path.realpath(path), real]) == real
 
 
 def _read_all(channel: socket.socket) -> bytes:
@@ -1102,3 +1122,50 @@ def main(channel_fd: int) -> None:
     run = run_describe if request.get("role") == "describe" else run_build
     report = run(keras, request).model_copy(update={"sandbox": confinement})
     _finish(channel, report.model_dump_json().encode())
+
+
+def _describe_one(
+    keras: Any, request: dict[str, Any], confinement: SandboxInfo | None
+) -> tuple[bytes, SandboxInfo | None]:
+    """One request of a long-lived describer: (its answer, the confinement now in force)."""
+    for stream in (sys.stdout, sys.stderr):
+        stream.write(OUTPUT_MARKER)
+        stream.flush()
+    if request.get("role") != "describe":
+        failure = WorkerFailure(kind="checker", message="a describer only describes models")
+        return WorkerReport(failure=failure).model_dump_json().encode(), confinement
+    if confinement is None:
+        try:
+            confinement = confine(request)
+        except Exception as error:  # the checker's own set-up failed
+            detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+            failure = WorkerFailure(
+                kind="checker", message=_short(f"setting up the check: {detail}")
+            )
+            return WorkerReport(failure=failure).model_dump_json().encode(), None
+    try:
+        report = run_describe(keras, request).model_copy(update={"sandbox": confinement})
+    finally:
+        # The next check starts from the state a fresh describer has.
+        keras.backend.clear_session()
+        gc.collect()
+    return RUNNING + report.model_dump_json().encode(), confinement
+
+
+def serve(channel_fd: int) -> None:
+    """A long-lived describer: answer describe requests until the socket closes."""
+    channel = socket.socket(fileno=channel_fd)
+    keras = _import_keras()
+    _warm_up(keras)
+    channel.sendall(READY)
+    confinement: SandboxInfo | None = None
+    while (raw := framing.read_frame(channel, MAX_REQUEST_BYTES)) is not None:
+        answer, confinement = _describe_one(keras, json.loads(raw), confinement)
+        if confinement is None and not answer.startswith(RUNNING):
+            # Not confined: serve nothing more.
+            _finish(channel, framing.frame(answer))
+        channel.sendall(framing.frame(answer))
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+    os._exit(0)

@@ -209,7 +209,7 @@ def give_up(card_id: str) -> None:
 def verify(decks: tuple[Path, ...], timeout: float) -> None:
     """For deck authors: every challenge's solution passes, its starter fails,
     and its spec does not contradict itself. Exit 0 when all hold, 1 when not."""
-    from quizdl.challenges.lint import spec_problems
+    from quizdl.challenges.verify import verify_challenges
     from quizdl.decks.errors import DeckError
     from quizdl.decks.loader import load_deck
     from quizdl.decks.model import ChallengeCard
@@ -228,28 +228,19 @@ def verify(decks: tuple[Path, ...], timeout: float) -> None:
     broken = 0
     try:
         with Checker() as checker:
-            for key, card in cards:
-                problems = [f"spec: {problem}" for problem in spec_problems(card.expect)]
-                solution = checker.check(
-                    card.expect, card.solution, timeout=timeout, reference=card.solution
-                )
-                if not solution.passed:
-                    failed = "; ".join(c.line() for c in solution.failures)
-                    problems.append(f"the solution fails: {failed}")
-                starter = checker.check(
-                    card.expect, card.starter, timeout=timeout, reference=card.solution
-                )
-                if starter.passed:
-                    problems.append("the starter already passes")
+            for verification in verify_challenges(checker, cards, timeout=timeout):
+                problems = verification.problems
                 if problems:
                     broken += 1
-                    click.echo(f"✗ {key}")
+                    click.echo(f"✗ {verification.key}")
                     for problem in problems:
                         click.echo(f"    {problem}")
                 else:
+                    solution, starter = verification.solution, verification.starter
                     click.echo(
-                        f"✓ {key} — solution passes ({solution.seconds:.1f} s), starter fails "
-                        f"{len(starter.failures)} rule{'s' if len(starter.failures) != 1 else ''}"
+                        f"✓ {verification.key} — solution passes ({solution.seconds:.1f} s), "
+                        f"starter fails {len(starter.failures)} "
+                        f"rule{'s' if len(starter.failures) != 1 else ''}"
                     )
     except OSError as exc:
         fail(f"cannot start the checker process: {exc}")

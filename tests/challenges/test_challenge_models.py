@@ -2,7 +2,10 @@
 
 All cases run once per module through one shared ``Checker`` from two threads
 (the checker is thread-safe, and two cores import TensorFlow twice as fast);
-each test then looks at its own verdict.
+each test then looks at its own verdict. The reference solutions are checked
+once per run by ``test_every_bundled_challenge_verifies`` (what
+``quizdl challenge verify`` checks), not again here. The module is one
+pytest-xdist group, so its cases are checked on one worker only.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from quizdl.challenges.verdict import Verdict
 from quizdl.decks.loader import load_deck
 from quizdl.decks.model import ChallengeCard
 
-pytestmark = pytest.mark.keras
+pytestmark = [pytest.mark.keras, pytest.mark.xdist_group("keras-models")]
 
 DECKS = Path(__file__).resolve().parents[2] / "decks"
 CARDS: dict[str, ChallengeCard] = {
@@ -640,12 +643,16 @@ def build_model():
 ]
 
 
+# The reference solutions pass: checked with every bundled challenge's.
+CHECKED_HERE = [case for case in CASES if case.code != CARDS[case.challenge].solution]
+
+
 @pytest.fixture(scope="module")
 def verdicts() -> Iterator[dict[str, Verdict]]:
     with Checker() as checker, ThreadPoolExecutor(max_workers=2) as pool:
         futures = {
             case.id: pool.submit(checker.check, CARDS[case.challenge].expect, case.code)
-            for case in CASES
+            for case in CHECKED_HERE
         }
         yield {case_id: future.result() for case_id, future in futures.items()}
 
@@ -657,7 +664,7 @@ def test_every_challenge_has_passing_and_failing_cases() -> None:
         assert sum(bool(case.problems) for case in cases) >= 3, challenge
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+@pytest.mark.parametrize("case", CHECKED_HERE, ids=lambda case: case.id)
 def test_case(case: Case, verdicts: dict[str, Verdict]) -> None:
     verdict = verdicts[case.id]
     report = "\n".join([*verdict.lines(), verdict.stderr[-2000:]])

@@ -23,7 +23,8 @@ from quizdl.challenges.runner import Checker
 from quizdl.challenges.spec import ChallengeSpec
 from quizdl.challenges.verdict import Verdict
 
-pytestmark = pytest.mark.keras
+# One pytest-xdist group: the module's cases are checked on one worker only.
+pytestmark = [pytest.mark.keras, pytest.mark.xdist_group("keras-sandbox")]
 
 LANDLOCK = sandbox.landlock_abi()
 needs_landlock = pytest.mark.skipif(LANDLOCK < 1, reason="Landlock is not available here")

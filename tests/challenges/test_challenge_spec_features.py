@@ -11,34 +11,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
 from quizdl.challenges.runner import Checker
 from quizdl.challenges.spec import ChallengeSpec
 from quizdl.challenges.verdict import Verdict
-from quizdl.decks.loader import load_deck
-from quizdl.decks.model import ChallengeCard
 
-pytestmark = pytest.mark.keras
-
-DECKS = Path(__file__).resolve().parents[2] / "decks"
+# One pytest-xdist group: the module's cases are checked on one worker only.
+pytestmark = [pytest.mark.keras, pytest.mark.xdist_group("keras-spec-features")]
 
 
 def spec(data: dict[str, object]) -> ChallengeSpec:
     return ChallengeSpec.model_validate(data)
 
 
-def bundled(card_id: str) -> ChallengeCard:
-    for path in sorted(DECKS.glob("*.yaml")):
-        for card in load_deck(path).cards:
-            if card.id == card_id and isinstance(card, ChallengeCard):
-                return card
-    raise LookupError(card_id)
-
-
-MLP = bundled("keras-mlp-mnist")
 DECLARED = spec({"input": {"shape": [4], "declared": True}, "layers": [{"type": "Dense"}]})
 LITERAL = spec(
     {
@@ -99,8 +86,6 @@ class Case:
 
 
 CASES: dict[str, Case] = {
-    "mlp starter": Case(MLP.expect, MLP.starter),
-    "mlp solution": Case(MLP.expect, MLP.solution),
     "undeclared when declaring is required": Case(
         DECLARED, HEAD + "model = keras.Sequential([layers.Dense(2)])\n"
     ),
@@ -219,21 +204,6 @@ def rules(verdict: Verdict) -> dict[str, tuple[bool, str]]:
 
 def report(verdict: Verdict) -> str:
     return "\n".join([*verdict.lines(), verdict.stderr[-1000:]])
-
-
-def test_the_untouched_mlp_starter_gets_only_true_lines(verdicts: dict[str, Verdict]) -> None:
-    verdict = verdicts["mlp starter"]
-    found = rules(verdict)
-    assert found["input"] == (True, "declared: shape (None, 784), float32"), report(verdict)
-    assert found["no extra layers"] == (True, "the model has no layers yet"), report(verdict)
-    assert not found["runs"][0]
-    assert "does not declare" not in report(verdict)
-    assert "exactly the" not in report(verdict)
-    assert not verdict.passed
-
-
-def test_the_mlp_solution_passes(verdicts: dict[str, Verdict]) -> None:
-    assert verdicts["mlp solution"].passed, report(verdicts["mlp solution"])
 
 
 def test_a_challenge_can_require_a_declared_input(verdicts: dict[str, Verdict]) -> None:

@@ -8,13 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from keras_checks import BUNDLED, bundled_challenges
 
 from quizdl.challenges.lint import spec_problems
 from quizdl.challenges.spec import ChallengeSpec
-from quizdl.decks.loader import load_deck
-from quizdl.decks.model import ChallengeCard
-
-DECKS = Path(__file__).resolve().parents[2] / "decks"
+from quizdl.challenges.verify import Verification
 
 
 def verify(home: Path, *paths: Path, timeout: float = 1800) -> subprocess.CompletedProcess[str]:
@@ -31,12 +29,51 @@ def verify(home: Path, *paths: Path, timeout: float = 1800) -> subprocess.Comple
 
 
 @pytest.mark.keras
-def test_every_bundled_challenge_verifies(home: Path) -> None:
-    decks = sorted(DECKS.glob("*.yaml"))
-    count = sum(isinstance(card, ChallengeCard) for path in decks for card in load_deck(path).cards)
-    result = verify(home, *decks)
+@pytest.mark.xdist_group(BUNDLED)
+def test_every_bundled_challenge_verifies(
+    bundled_verifications: dict[str, Verification],
+) -> None:
+    # What `quizdl challenge verify decks/*.yaml` finds (the same function,
+    # checked once per run; the command's output is tested on small decks below).
+    assert len(bundled_verifications) == len(bundled_challenges()) >= 25
+    problems = {
+        card_id: verification.problems
+        for card_id, verification in bundled_verifications.items()
+        if verification.problems
+    }
+    assert problems == {}
+
+
+SOUND = """\
+id: sound
+title: A sound challenge
+cards:
+  - id: two-outputs
+    type: challenge
+    title: Two outputs
+    prompt: Build it.
+    starter: |
+      import keras
+      model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+    solution: |
+      import keras
+      model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    expect:
+      input: {shape: [4]}
+      output: {shape: [2]}
+      layers: [{type: Dense, units: 2}]
+"""
+
+
+@pytest.mark.keras
+def test_a_sound_deck_verifies_with_exit_0(home: Path, tmp_path: Path) -> None:
+    deck = tmp_path / "sound.yaml"
+    deck.write_text(SOUND, encoding="utf-8")
+    result = verify(home, deck, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert f"{count} of {count} challenges verified." in result.stdout
+    assert "✓ sound/two-outputs — solution passes (" in result.stdout
+    assert "starter fails 2 rules" in result.stdout
+    assert "1 of 1 challenges verified." in result.stdout
     assert "✗" not in result.stdout
 
 

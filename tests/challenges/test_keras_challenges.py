@@ -2,23 +2,22 @@
 
 A fix-this-model starter must be told what is still wrong, a training setup
 what fit() was given, a numeric challenge how far it is from the reference.
-Real Keras; one shared checker, two checks at a time.
+Real Keras: the starters' verdicts are the ones ``bundled_verifications`` (what
+``quizdl challenge verify`` runs) got, so no starter is checked twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from keras_checks import BUNDLED
 
-from quizdl.challenges.runner import Checker
-from quizdl.challenges.verdict import Verdict
+from quizdl.challenges.verify import Verification
 from quizdl.decks.loader import load_deck
 from quizdl.decks.model import ChallengeCard
 
-pytestmark = pytest.mark.keras
+pytestmark = [pytest.mark.keras, pytest.mark.xdist_group(BUNDLED)]
 
 DECK = Path(__file__).resolve().parents[2] / "decks" / "keras-challenges.yaml"
 CARDS = {card.id: card for card in load_deck(DECK).cards if isinstance(card, ChallengeCard)}
@@ -50,14 +49,18 @@ EXPECTED: dict[str, tuple[str, str]] = {
 }
 
 
-@pytest.fixture(scope="module")
-def starters() -> Iterator[dict[str, Verdict]]:
-    with Checker() as checker, ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {
-            card_id: pool.submit(checker.check, card.expect, card.starter, reference=card.solution)
-            for card_id, card in CARDS.items()
-        }
-        yield {card_id: future.result() for card_id, future in futures.items()}
+def test_the_untouched_mlp_starter_gets_only_true_lines(
+    bundled_verifications: dict[str, Verification],
+) -> None:
+    verdict = bundled_verifications["keras-mlp-mnist"].starter
+    found = {check.rule: (check.passed, check.message) for check in verdict.checks}
+    report = "\n".join([*verdict.lines(), verdict.stderr[-1000:]])
+    assert found["input"] == (True, "declared: shape (None, 784), float32"), report
+    assert found["no extra layers"] == (True, "the model has no layers yet"), report
+    assert not found["runs"][0]
+    assert "does not declare" not in report
+    assert "exactly the" not in report
+    assert not verdict.passed
 
 
 def test_every_new_challenge_has_an_expectation() -> None:
@@ -69,9 +72,9 @@ def test_every_new_challenge_has_an_expectation() -> None:
 
 @pytest.mark.parametrize("card_id", sorted(EXPECTED))
 def test_the_starter_fails_for_the_stated_reason(
-    card_id: str, starters: dict[str, Verdict]
+    card_id: str, bundled_verifications: dict[str, Verification]
 ) -> None:
-    verdict = starters[card_id]
+    verdict = bundled_verifications[card_id].starter
     rule, fragment = EXPECTED[card_id]
     failed = {check.rule: check.message for check in verdict.failures}
     report = "\n".join([*verdict.lines(), verdict.stderr[-1000:]])
