@@ -56,6 +56,12 @@ def study(
             new=new, ahead_days=ahead, failed=failed, sample=sample, tag=tag, deck_id=deck_id
         )
         service = open_service()
+        # Studying needs a collection the answers can be saved to; say so
+        # before the app opens rather than at the first grade.
+        refusal = None if list_only else service.answering.refusal()
+        if refusal is not None:
+            service.db.close()
+            fail(refusal)
         entries = service.study_more(more)
         cards = [service.card(entry.pk) for entry in entries]
     except StudyError as exc:

@@ -20,6 +20,7 @@ from quizdl.scheduling.protocol import ReviewRecord
 from quizdl.scheduling.sm2 import REDRILL_BELOW, SM2State, next_interval
 from quizdl.scheduling.sm2_scheduler import SM2Card, SM2Scheduler
 from quizdl.scheduling.steps import Steps, steps_of_day
+from quizdl.store.faults import CollectionReadOnly
 from quizdl.store.models import CardRow, CardStateRow, ReviewRow
 from quizdl.study import daily, leeches
 from quizdl.study.card_rows import card_rows, state_of
@@ -112,6 +113,16 @@ class Answering:
     def __init__(self, context: StudyContext) -> None:
         self.context = context
 
+    def refusal(self) -> str | None:
+        """Why answers cannot be saved to this collection, in one line naming
+        it; None when they can. Both fronts check it before asking for a grade,
+        and ``answer_in`` refuses with it before writing anything."""
+        reason = self.context.read_only
+        if reason is None:
+            return None
+        where = self.context.db.path or "the collection"
+        return f"Answers cannot be saved: {where} is open read-only ({reason})."
+
     def answer(self, pk: int, quality: int, answer_seconds: float = 0.0) -> AnswerOutcome:
         """Grade a card: log row and new SM-2 state in one committed transaction."""
         with self.context.db.session() as session:
@@ -128,6 +139,9 @@ class Answering:
         may make the card a leech."""
         if isinstance(quality, bool) or not isinstance(quality, int) or not 0 <= quality <= 5:
             raise ValueError(f"quality must be an integer from 0 to 5, got {quality!r}")
+        refusal = self.refusal()
+        if refusal is not None:
+            raise CollectionReadOnly(refusal)
         now = self.context.clock()
         today = study_day(now)
         calendar = self.context.calendar(now)

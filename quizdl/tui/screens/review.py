@@ -521,9 +521,9 @@ class ReviewScreen(QuizScreen[None]):
     def grade(self, quality: int) -> None:
         if self.busy or self.phase != "answer":
             return
-        reason = service_of(self).read_only
-        if reason:
-            self.notify(f"Answers cannot be saved: {reason}.", severity="warning", markup=False)
+        refusal = service_of(self).answering.refusal()
+        if refusal:
+            self.notify(refusal, severity="warning", markup=False)
             return
         self.busy = True
         seconds = min(time.monotonic() - self.shown_at, MAX_ANSWER_SECONDS)
