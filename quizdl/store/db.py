@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from quizdl.store.bulk import dumps_json
 from quizdl.store.faults import CollectionError, CollectionReadOnly, check_header
 
 # The newest migration. Checked before Alembic is even imported so that the
@@ -69,7 +70,7 @@ class Database:
                         f"cannot create the folder {self.path.parent} for the collection: "
                         f"{exc.strerror or exc} (set QUIZDL_HOME to a writable folder)"
                     ) from None
-        self.engine: Engine = create_engine(engine_url)
+        self.engine: Engine = create_engine(engine_url, json_serializer=dumps_json)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
             if not read_only:
