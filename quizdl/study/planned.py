@@ -134,6 +134,19 @@ def planned_schedule(session: Session, today: date, zone: tzinfo) -> PlannedSche
     )
 
 
+def plan_moves(session: Session, deck_id: str, own_day: date | None, today: date) -> date | None:
+    """The day an active plan shows a card answered today whose scheduler set
+    ``own_day``: None when no plan covers its deck or the plan agrees.
+
+    What the review log keeps beside SM-2's day, and what a grade button
+    shows. Load smoothing may still bring the card earlier (``due_today``)."""
+    plan = current_plan(session)
+    if plan is None or own_day is None or (plan.deck_ids and deck_id not in plan.deck_ids):
+        return None
+    day = planned_day(own_day, today, today, plan.settings)
+    return day if day != own_day else None
+
+
 @dataclass(frozen=True)
 class PlannedLoad:
     """One study day of the plan, for the stats screen's forecast."""

@@ -4,14 +4,12 @@ The arithmetic is ``scheduling.plan`` (pacing, the learner's answer time) and
 ``scheduling.readiness`` (each card's log replayed through FSRS-6); this
 module reads what they need from the database and stores the plan. One plan
 at a time: setting a new one replaces it. The plan only *raises* a deck's
-new-card limit for today (``new_allowances``); it never moves a card's SM-2
-state, so clearing it leaves every card's schedule as SM-2 set it.
+new-card limit for today (``new_allowances``) and decides on which day a seen
+card is shown (``study.planned``); it never moves a card's SM-2 state, so
+clearing it leaves every card's schedule as SM-2 set it.
 
 Readiness uses FSRS parameters fitted to the learner's own log once there
 are enough reviews (``study.fitted``, refitted at most daily).
-
-Not wired yet (issue 11): intervals capped at the interview day, the final
-stretch, and load smoothing.
 """
 
 from __future__ import annotations
