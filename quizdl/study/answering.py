@@ -9,6 +9,7 @@ records its attempt and the grade it earns together).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +28,7 @@ from quizdl.study.card_rows import card_rows, state_of
 from quizdl.study.clock import study_day, to_utc_naive
 from quizdl.study.context import StudyContext
 from quizdl.study.errors import NothingToUndo, UnknownCard
+from quizdl.study.fsrs_days import align_due_days, fsrs_card, fsrs_day, fsrs_scheduler
 from quizdl.study.values import AnswerOutcome, GradeOption
 
 _ANSWER_STATE = (
@@ -49,6 +51,11 @@ _ANSWERS_TODAY = (
     .order_by(ReviewRow.id)
 )
 _INSERT_REVIEW = insert(ReviewRow).returning(ReviewRow.id)
+_SET_DUE = (
+    update(CardStateRow)
+    .where(CardStateRow.card_pk == bindparam("key"))
+    .values(due=bindparam("due"))
+)
 _UPDATE_STATE = (
     update(CardStateRow)
     .where(CardStateRow.card_pk == bindparam("key"))
@@ -165,6 +172,14 @@ class Answering:
             calendar,
         )
         after, record = SM2Scheduler(calendar, steps).review(card, quality, now.astimezone(UTC))
+        # Under FSRS, FSRS-6 sets the day the card is next shown (see
+        # study.fsrs_days); SM-2's state moves underneath exactly as always.
+        fsrs = fsrs_scheduler(self.context.settings, found.deck_id, calendar)
+        if fsrs is not None:
+            state = fsrs_card(connection, pk, fsrs)
+            day = fsrs_day(fsrs, state, quality, now.astimezone(UTC))
+            after = replace(after, sm2=replace(after.sm2, due=day))
+            record = replace(record, after=after)
         review_id = connection.execute(_INSERT_REVIEW, log_row(pk, record, seconds)).scalar_one()
         daily.add_answer(
             connection,
@@ -186,6 +201,9 @@ class Answering:
                     "lapses": after.lapses,
                 },
             )
+        elif fsrs is not None:
+            # A same-day repeat leaves SM-2 as it was (rule 7); FSRS-6 counts it.
+            connection.execute(_SET_DUE, {"key": pk, "due": after.sm2.due})
         leech = leeches.mark_if_leech(session, pk, record.lapsed, self.context.settings.leech_rule)
         return AnswerOutcome(
             review_id=review_id,
@@ -293,7 +311,40 @@ class Answering:
                 easiness_before=outcome.easiness_before or state.easiness,
                 easiness_after=outcome.easiness_after or state.easiness,
             )
-        return options
+        return self._fsrs_options(pk, now, options)
+
+    def _fsrs_options(
+        self, pk: int, now: datetime, options: dict[int, GradeOption]
+    ) -> dict[int, GradeOption]:
+        """Under FSRS: each grade's review day from FSRS-6, with the predicted
+        recall on that day; a learning step's wait stays as it is."""
+        calendar = self.context.calendar(now)
+        today = study_day(now)
+        with self.context.db.read() as session:
+            deck_id = session.scalar(select(CardRow.deck_id).where(CardRow.pk == pk))
+            fsrs = (
+                None
+                if deck_id is None
+                else fsrs_scheduler(self.context.settings, deck_id, calendar)
+            )
+            if fsrs is None:
+                return options
+            state = fsrs_card(session.connection(), pk, fsrs)
+        outcomes = fsrs.preview(state, now.astimezone(UTC))
+        return {
+            grade: replace(
+                option,
+                days=(outcomes[grade].due_day - today).days,
+                recall=outcomes[grade].recall_at_due,
+            )
+            for grade, option in options.items()
+        }
+
+    def align_due_days(self) -> int:
+        """Each answered card's next day as its deck's scheduler sets it (after
+        the learner switched between SM-2 and FSRS); how many cards moved."""
+        with self.context.db.session() as session:
+            return align_due_days(session, self.context.settings, self.context.calendar())
 
     def interval_preview(self, state: SM2State, redrill: bool = False) -> dict[int, int]:
         """Grade -> interval in days, for the grade buttons ("1d", "6d", "17d")."""

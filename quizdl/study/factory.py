@@ -50,6 +50,8 @@ def open_study(
         )
         if reason is None:
             service.sync_bundled(bundled_deck_paths() if bundled is None else bundled)
+            # The learner may have switched scheduler (SM-2 <-> FSRS) since.
+            service.answering.align_due_days()
     except SQLAlchemyError as exc:
         db.close()
         raise (explain(exc, path) or CollectionError(str(exc))) from None

@@ -75,6 +75,8 @@ class GradeOption:
     days: int  # days from today to the card's next SM-2 review this grade sets
     easiness_before: float
     easiness_after: float
+    # FSRS: the predicted probability of recall on the day this grade sets.
+    recall: float | None = None
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,9 @@ def describe_grade(option: GradeOption, width: int) -> tuple[str, str]:
         if option.wait is not None
         else (format_interval(option.days))
     )
+    if option.recall is not None:
+        # FSRS: what to expect on that day matters more than SM-2's ease.
+        return when, f"recall {option.recall:.0%}" if width >= 11 else f"R {option.recall:.0%}"
     before, after = option.easiness_before, option.easiness_after
     if abs(after - before) < 0.005:
         ease = f"ease {before:.2f}" if width >= 9 else "ease ="
