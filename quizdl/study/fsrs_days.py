@@ -25,7 +25,7 @@ How the two schedulers share one collection:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import bindparam, func, select, update
@@ -107,18 +107,22 @@ def _sm2_days(session: Session) -> dict[int, date]:
 
 
 def _fsrs_days(
-    session: Session, settings: StudySettings, calendar: StudyCalendar, pks: Iterable[int]
+    session: Session, settings: StudySettings, calendar: StudyCalendar, pks: Sequence[int]
 ) -> dict[int, date]:
-    wanted = set(pks)
-    if not wanted:
-        return {}
-    decks = dict(session.execute(select(CardRow.pk, CardRow.deck_id)).all())
+    """FSRS-6's day for each of ``pks``, each replayed from its own log."""
     logs: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
-    answers = select(ReviewRow.card_pk, ReviewRow.reviewed_at, ReviewRow.quality).order_by(
-        ReviewRow.id
-    )
-    for pk, at, grade in session.execute(answers):
-        if pk in wanted:
+    decks: dict[int, str] = {}
+    for start in range(0, len(pks), 500):
+        batch = pks[start : start + 500]
+        decks.update(
+            session.execute(select(CardRow.pk, CardRow.deck_id).where(CardRow.pk.in_(batch))).all()
+        )
+        answers = (
+            select(ReviewRow.card_pk, ReviewRow.reviewed_at, ReviewRow.quality)
+            .where(ReviewRow.card_pk.in_(batch))
+            .order_by(ReviewRow.id)
+        )
+        for pk, at, grade in session.execute(answers):
             logs[pk].append((_utc(at), grade))
     schedulers: dict[str, FSRSScheduler | None] = {}
     days: dict[int, date] = {}
@@ -136,13 +140,21 @@ def _fsrs_days(
 
 def align_due_days(session: Session, settings: StudySettings, calendar: StudyCalendar) -> int:
     """Set every answered card's day to what its deck's scheduler says; returns
-    how many changed (none unless the scheduler setting changed since)."""
-    expected = _sm2_days(session)
+    how many changed (none unless the scheduler setting changed since).
+
+    Only cards on FSRS whose day is still SM-2's are replayed: a day that
+    differs from SM-2's was set by FSRS already, so a start-up under FSRS
+    replays a few cards, not the whole log (a new ``desired_retention``
+    applies from each card's next answer)."""
+    sm2_days = _sm2_days(session)
+    current = dict(session.execute(select(CardStateRow.card_pk, CardStateRow.due)).all())
+    on_fsrs: set[int] = set()
     if settings.uses_fsrs:
         decks = dict(session.execute(select(CardRow.pk, CardRow.deck_id)).all())
-        on_fsrs = [pk for pk in expected if settings.scheduler_of(decks[pk]) == "fsrs"]
-        expected.update(_fsrs_days(session, settings, calendar, on_fsrs))
-    current = dict(session.execute(select(CardStateRow.card_pk, CardStateRow.due)).all())
+        on_fsrs = {pk for pk in sm2_days if settings.scheduler_of(decks[pk]) == "fsrs"}
+    expected = {pk: day for pk, day in sm2_days.items() if pk not in on_fsrs}
+    stale = sorted(pk for pk in on_fsrs if current.get(pk) == sm2_days[pk])
+    expected.update(_fsrs_days(session, settings, calendar, stale))
     changes = [
         {"key": pk, "due": day}
         for pk, day in expected.items()
