@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
@@ -29,7 +29,8 @@ from quizdl.study.clock import study_day, to_utc_naive
 from quizdl.study.context import StudyContext
 from quizdl.study.errors import NothingToUndo, UnknownCard
 from quizdl.study.fsrs_days import align_due_days, fsrs_card, fsrs_day, fsrs_scheduler
-from quizdl.study.values import AnswerOutcome, GradeOption
+from quizdl.study.planned import plan_moves
+from quizdl.study.values import AnswerOutcome, GradeOption, StudyMoreKind
 
 _ANSWER_STATE = (
     select(
@@ -130,13 +131,27 @@ class Answering:
         where = self.context.db.path or "the collection"
         return f"Answers cannot be saved: {where} is open read-only ({reason})."
 
-    def answer(self, pk: int, quality: int, answer_seconds: float = 0.0) -> AnswerOutcome:
-        """Grade a card: log row and new SM-2 state in one committed transaction."""
+    def answer(
+        self,
+        pk: int,
+        quality: int,
+        answer_seconds: float = 0.0,
+        study_more: StudyMoreKind | None = None,
+    ) -> AnswerOutcome:
+        """Grade a card: log row and new SM-2 state in one committed transaction.
+
+        ``study_more`` is the study-more option that chose the card, logged
+        with the answer (it changes nothing else)."""
         with self.context.db.session() as session:
-            return self.answer_in(session, pk, quality, answer_seconds)
+            return self.answer_in(session, pk, quality, answer_seconds, study_more)
 
     def answer_in(
-        self, session: Session, pk: int, quality: int, answer_seconds: float = 0.0
+        self,
+        session: Session,
+        pk: int,
+        quality: int,
+        answer_seconds: float = 0.0,
+        study_more: StudyMoreKind | None = None,
     ) -> AnswerOutcome:
         """``answer`` inside the caller's transaction.
 
@@ -180,7 +195,16 @@ class Answering:
             day = fsrs_day(fsrs, state, quality, now.astimezone(UTC))
             after = replace(after, sm2=replace(after.sm2, due=day))
             record = replace(record, after=after)
-        review_id = connection.execute(_INSERT_REVIEW, log_row(pk, record, seconds)).scalar_one()
+        row = log_row(pk, record, seconds)
+        # Under an interview plan the log keeps the plan's day beside SM-2's
+        # (which the card's state keeps): see study.planned.
+        planned = (
+            plan_moves(session, found.deck_id, after.sm2.due, today)
+            if record.moved_schedule
+            else None
+        )
+        row.update(study_more=study_more, planned_due=planned)
+        review_id = connection.execute(_INSERT_REVIEW, row).scalar_one()
         daily.add_answer(
             connection,
             today,
@@ -214,6 +238,7 @@ class Answering:
             before=card.sm2,
             after=after.sm2,
             leech=leech,
+            planned_due=planned,
         )
 
     def newest_review_id(self) -> int:
@@ -311,7 +336,27 @@ class Answering:
                 easiness_before=outcome.easiness_before or state.easiness,
                 easiness_after=outcome.easiness_after or state.easiness,
             )
-        return self._fsrs_options(pk, now, options)
+        return self._planned_options(pk, today, self._fsrs_options(pk, now, options))
+
+    def _planned_options(
+        self, pk: int, today: date, options: dict[int, GradeOption]
+    ) -> dict[int, GradeOption]:
+        """Under an interview plan: each grade's planned day where it differs
+        from the active scheduler's (``study.planned.plan_moves``)."""
+        with self.context.db.read() as session:
+            deck_id = session.scalar(select(CardRow.deck_id).where(CardRow.pk == pk))
+            if deck_id is None:
+                return options
+            planned_options = {}
+            for grade, option in options.items():
+                own_day = today + timedelta(days=option.days)
+                planned = plan_moves(session, deck_id, own_day, today)
+                planned_options[grade] = (
+                    option
+                    if planned is None
+                    else replace(option, planned_days=(planned - today).days)
+                )
+        return planned_options
 
     def _fsrs_options(
         self, pk: int, now: datetime, options: dict[int, GradeOption]

@@ -44,6 +44,7 @@ from quizdl.study.values import (
     QueueEntry,
     Stats,
     StudyCard,
+    StudyMoreKind,
 )
 
 
@@ -138,8 +139,14 @@ class StudyService:
 
     # -- answering ------------------------------------------------------------
 
-    def answer(self, pk: int, quality: int, answer_seconds: float = 0.0) -> AnswerOutcome:
-        return self.answering.answer(pk, quality, answer_seconds)
+    def answer(
+        self,
+        pk: int,
+        quality: int,
+        answer_seconds: float = 0.0,
+        study_more: StudyMoreKind | None = None,
+    ) -> AnswerOutcome:
+        return self.answering.answer(pk, quality, answer_seconds, study_more)
 
     def undo(self, review_id: int) -> int:
         return self.answering.undo(review_id)

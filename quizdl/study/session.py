@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from quizdl.scheduling.sm2 import PASSING
 from quizdl.study.errors import NothingToUndo
 from quizdl.study.service import StudyService
-from quizdl.study.values import AnswerOutcome, GradeOption, QueueEntry, StudyCard
+from quizdl.study.values import AnswerOutcome, GradeOption, QueueEntry, StudyCard, StudyMoreKind
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,9 @@ class ReviewSession:
         self._started_after = service.newest_review_id()
         queue = list(entries) if entries is not None else service.queue(deck_id)
         self._pending: deque[QueueEntry] = deque(e for e in queue if e.kind != "learning")
+        # The study-more option that chose each card, logged with every answer
+        # to it in this session (its learning-step repeats included).
+        self._more: dict[int, StudyMoreKind] = {e.pk: e.more for e in queue if e.more}
         # Cards on learning steps -> when each comes back (aware UTC).
         self._learning: dict[int, datetime] = {
             e.pk: e.due for e in queue if e.kind == "learning" and e.due is not None
@@ -156,7 +159,7 @@ class ReviewSession:
         entry = self.current_entry
         if entry is None:
             raise NothingToUndo("the session is over; there is no card to answer")
-        outcome = self.service.answer(entry.pk, quality, seconds)
+        outcome = self.service.answer(entry.pk, quality, seconds, self._more.get(entry.pk))
         self._advance(entry, outcome, seconds)
         return outcome
 

@@ -77,6 +77,9 @@ class GradeOption:
     easiness_after: float
     # FSRS: the predicted probability of recall on the day this grade sets.
     recall: float | None = None
+    # Under an interview plan: days from today to the day the plan shows the
+    # card instead, when that differs from ``days``; None otherwise.
+    planned_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,9 @@ class AnswerOutcome:
     after: SM2State
     # This answer's lapse made the card a leech (tagged; suspended or flagged).
     leech: bool = False
+    # Under an interview plan: the day the plan shows the card next, when it
+    # differs from ``after.due`` (the scheduler's day, which the card keeps).
+    planned_due: date | None = None
 
 
 @dataclass(frozen=True)

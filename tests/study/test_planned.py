@@ -167,3 +167,41 @@ def test_a_plan_across_the_spring_clock_change_caps_on_local_study_days(
         }
     finally:
         study.db.close()
+
+
+def test_the_log_keeps_both_days_undo_is_exact_and_grade_buttons_show_the_plan(
+    study: StudyService, clock: FixedClock
+) -> None:
+    from sqlalchemy import select
+
+    from quizdl.store.models import ReviewRow
+
+    learn(study, clock, {"c0": (5, 5)})
+    card = pk(study, "c0")
+    study.set_plan(DAY0 + timedelta(days=12), ["plan"])  # stretch: days 10 and 11
+    clock.advance(days=6)  # day 7: due by SM-2 too
+    assert reviews_today(study) == ["c0"]
+    before = study.card(card).state
+    preview = study.grade_preview(card)
+    # Grade 5: SM-2 says 17 days (day 24, after the interview); the plan says
+    # day 11, the last study day. Grade 1 starts over tomorrow: no change.
+    assert (preview[5].days, preview[5].planned_days) == (17, 4)
+    assert (preview[1].days, preview[1].planned_days) == (1, None)
+    outcome = study.answer(card, 5)
+    assert outcome.after.due == DAY0 + timedelta(days=24)
+    assert outcome.planned_due == DAY0 + timedelta(days=11)
+    with study.db.read() as session:
+        row = session.scalars(select(ReviewRow).order_by(ReviewRow.id.desc())).first()
+        assert row is not None
+        assert (row.interval_after, row.due_after) == (17, DAY0 + timedelta(days=24))
+        assert row.planned_due == DAY0 + timedelta(days=11) and row.study_more is None
+    assert study.card(card).state.due == DAY0 + timedelta(days=24)  # SM-2's day kept
+    study.undo(outcome.review_id)
+    assert study.card(card).state == before
+    assert reviews_today(study) == ["c0"]
+    study.answer(card, 5)
+    clock.advance(days=4)  # day 11: the plan's day
+    assert reviews_today(study) == ["c0"]
+    study.clear_plan()
+    assert reviews_today(study) == []  # plain SM-2: day 24
+    assert study.grade_preview(card)[5].planned_days is None

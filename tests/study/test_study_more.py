@@ -133,3 +133,31 @@ def test_each_option_names_itself_on_its_cards(study: StudyService, clock: Fixed
     assert more[2].more == "new" and more[2].kind == "new"
     assert {e.more for e in study.study_more(StudyMore(tag="cnn"))} == {"tag"}
     assert {e.more for e in study.study_more(StudyMore(deck_id="beta"))} == {"deck"}
+
+
+def test_every_answer_is_logged_with_its_study_more_option(
+    study: StudyService, clock: FixedClock
+) -> None:
+    failed = study.find_card("c0", "alpha").pk
+    study.answer(failed, 1)  # today's queue: no option
+    session = ReviewSession(study, entries=study.study_more(StudyMore(failed=True, new=1)))
+    session.answer(2)  # failed again: a same-day repeat, back on its steps
+    session.answer(5)  # the extra new card
+    clock.advance(hours=0.5)
+    session.answer(5)  # the failed card's step repeat, still chosen by --failed
+    tagged = ReviewSession(study, entries=study.study_more(StudyMore(tag="cnn")))
+    tagged.answer(5)
+    with study.db.read() as db:
+        logged = db.execute(
+            select(ReviewRow.card_pk, ReviewRow.kind, ReviewRow.study_more).order_by(ReviewRow.id)
+        ).all()
+    new_card = study.find_card("c2", "alpha").pk
+    # Alpha's 2 new cards today are used (c0, and c2 by --new): beta's c1 is first.
+    tagged_card = study.find_card("c1", "beta").pk
+    assert [tuple(row) for row in logged] == [
+        (failed, "scheduled", None),
+        (failed, "redrill", "failed"),
+        (new_card, "scheduled", "new"),
+        (failed, "redrill", "failed"),
+        (tagged_card, "scheduled", "tag"),
+    ]

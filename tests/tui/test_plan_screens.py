@@ -1,17 +1,21 @@
-"""The interview plan on screen: the stats forecast shows the planned load."""
+"""The interview plan on screen: the stats forecast and the grade buttons."""
 
 from __future__ import annotations
 
 import html
 from datetime import timedelta
+from pathlib import Path
 
+from helpers import FixedClock
 from textual_plotext import PlotextPlot
 
+from quizdl.study.factory import open_study
 from quizdl.study.service import StudyService
-from quizdl.tui.app import QuizApp
+from quizdl.tui.app import QuizApp, make_app
+from quizdl.tui.screens.review import ReviewScreen
 from quizdl.tui.screens.stats import StatsScreen
 
-from .support import settle
+from .support import DECK, settle
 
 
 def screen_text(app: QuizApp) -> str:
@@ -49,3 +53,39 @@ async def test_the_forecast_shows_the_plan_until_the_interview(
         assert stats.forecast_title in screen_text(app)
         chart = stats.query_one("#forecast-chart", PlotextPlot)
         assert chart.region.height > 5
+
+
+async def test_grade_buttons_show_the_planned_day_beside_sm2s(tmp_path: Path) -> None:
+    clock = FixedClock()
+    path = tmp_path / "deck.yaml"
+    path.write_text(DECK, encoding="utf-8")
+    service = open_study(database_url=f"sqlite:///{tmp_path}/q.sqlite3", clock=clock, bundled=[])
+    try:
+        service.import_file(path)
+        relu = service.find_card("relu").pk
+        service.answer(relu, 5)
+        clock.advance(days=1)
+        service.answer(relu, 5)  # SM-2: due in 6 days
+        clock.advance(days=6)
+        # The interview in 5 days: SM-2's 17 days for a 5 become the last study day.
+        service.set_plan(service.today() + timedelta(days=5), ["test-deck"], 20)
+        app = make_app(service)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("a")
+            await settle(pilot)
+            review = app.screen
+            assert isinstance(review, ReviewScreen) and review.session is not None
+            assert review.session.current_entry is not None
+            assert review.session.current_entry.pk == relu
+            await pilot.press("enter")  # show the answer: the grade buttons
+            await settle(pilot)
+            five = str(review.query_one("#grade-5").render())
+            assert "17d→4d" in five
+            one = str(review.query_one("#grade-1").render())
+            assert "→" not in one.split("\n")[0]  # a lapse: tomorrow, as SM-2 says
+            await pilot.press("5")
+            await settle(pilot)
+        assert service.card(relu).state.due == service.today() + timedelta(days=17)
+    finally:
+        service.db.close()

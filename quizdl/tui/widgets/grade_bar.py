@@ -1,5 +1,6 @@
 """Six grade buttons, Anki style: the key, SM-2's label, when the card comes back
-(a learning step's minutes or the days to its next review) and its easiness change."""
+(a learning step's minutes or the days to its next review, and under an
+interview plan the plan's day where it differs: "17d→5d") and its easiness change."""
 
 from __future__ import annotations
 
@@ -36,6 +37,9 @@ def describe_grade(option: GradeOption, width: int) -> tuple[str, str]:
         if option.wait is not None
         else (format_interval(option.days))
     )
+    if option.wait is None and option.planned_days is not None:
+        # An interview plan shows the card on another day than SM-2's: both.
+        when = f"{when}→{format_interval(option.planned_days)}"
     if option.recall is not None:
         # FSRS: what to expect on that day matters more than SM-2's ease.
         return when, f"recall {option.recall:.0%}" if width >= 11 else f"R {option.recall:.0%}"
