@@ -6,12 +6,15 @@ would choose it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from helpers import FixedClock, write_deck
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from quizdl.scheduling.days import StudyCalendar
@@ -285,3 +288,28 @@ def test_a_deck_on_sm2_stays_exact_while_another_deck_uses_fsrs(
         assert fsrs.after.due is not None and fsrs.after.due - date(2026, 11, 27) > timedelta(1)
     finally:
         study.db.close()
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=st.text(max_size=200) | st.floats(allow_nan=True) | st.integers())
+def test_any_other_scheduler_value_is_refused_in_one_line(tmp_path: Path, value: object) -> None:
+    if value in ("sm2", "fsrs"):
+        return
+    config = tmp_path / "config.toml"
+    config.write_text(f"scheduler = {_toml(value)}\n", encoding="utf-8")
+    with pytest.raises(StudyError) as raised:
+        load_settings(config)
+    message = str(raised.value)
+    assert message.startswith(f"{config}: scheduler: expected one of sm2, fsrs, got ")
+    assert "\n" not in message and "\r" not in message
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, str):
+        # A JSON string is a TOML basic string once DEL is escaped too.
+        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
+    if isinstance(value, float) and value != value:
+        return "nan"
+    if isinstance(value, float) and value in (float("inf"), float("-inf")):
+        return "inf" if value > 0 else "-inf"
+    return repr(value)
