@@ -205,3 +205,38 @@ def test_the_log_keeps_both_days_undo_is_exact_and_grade_buttons_show_the_plan(
     study.clear_plan()
     assert reviews_today(study) == []  # plain SM-2: day 24
     assert study.grade_preview(card)[5].planned_days is None
+
+
+def test_the_plan_caps_fsrs_days_too(home: Path, clock: FixedClock, tmp_path: Path) -> None:
+    from sqlalchemy import select
+
+    from quizdl.store.models import ReviewRow
+
+    study = open_study(
+        clock=clock,
+        bundled=[],
+        settings=StudySettings(new_cards_per_day=10, scheduler="fsrs"),
+    )
+    try:
+        study.import_file(write_deck(tmp_path, deck_text(1), "plan.yaml"))
+        card = pk(study, "c0")
+        study.answer(card, 5)
+        clock.advance(days=1)
+        study.set_plan(DAY0 + timedelta(days=4))  # stretch: days 2 and 3
+        preview = study.grade_preview(card)
+        fsrs_days = preview[5].days
+        assert fsrs_days > 3 and preview[5].recall is not None  # FSRS: beyond the interview
+        assert preview[5].planned_days == 2  # the last study day, day 3
+        outcome = study.answer(card, 5)
+        own = study.card(card).state.due
+        assert own == study.today() + timedelta(days=fsrs_days)  # FSRS's day, kept
+        assert outcome.planned_due == DAY0 + timedelta(days=3)
+        with study.db.read() as session:
+            row = session.scalars(select(ReviewRow).order_by(ReviewRow.id.desc())).first()
+            assert row is not None and (row.due_after, row.planned_due) == (own, outcome.planned_due)
+        clock.advance(days=1)  # day 2: in the stretch, but the card waits for day 3
+        assert reviews_today(study) == []
+        clock.advance(days=1)
+        assert reviews_today(study) == ["c0"]
+    finally:
+        study.db.close()
