@@ -233,7 +233,8 @@ def test_the_plan_caps_fsrs_days_too(home: Path, clock: FixedClock, tmp_path: Pa
         assert outcome.planned_due == DAY0 + timedelta(days=3)
         with study.db.read() as session:
             row = session.scalars(select(ReviewRow).order_by(ReviewRow.id.desc())).first()
-            assert row is not None and (row.due_after, row.planned_due) == (own, outcome.planned_due)
+            assert row is not None
+            assert (row.due_after, row.planned_due) == (own, outcome.planned_due)
         clock.advance(days=1)  # day 2: in the stretch, but the card waits for day 3
         assert reviews_today(study) == []
         clock.advance(days=1)
