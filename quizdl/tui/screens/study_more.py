@@ -177,8 +177,7 @@ class StudyMoreScreen(ModalScreen[StudyMore | None]):
         number = self.query_one("#more-number", Input)
         number.disabled = unit is None
         self.query_one("#more-number-label", Label).update(f"N ({unit or '—'})")
-        if default is not None:
-            number.value = str(default)
+        number.value = "" if default is None else str(default)
         self.query_one("#more-error", Static).update("")
 
     def _selected(self, selector: str) -> str | None:
