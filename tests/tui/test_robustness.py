@@ -111,11 +111,11 @@ async def test_a_failed_task_is_a_notice_and_the_screen_stays_usable(
     real_answer = service.answer
     calls = {"n": 0}
 
-    def flaky(pk: int, quality: int, answer_seconds: float = 0.0) -> Any:
+    def flaky(pk: int, quality: int, answer_seconds: float = 0.0, study_more: Any = None) -> Any:
         calls["n"] += 1
         if calls["n"] == 1:
             raise OperationalError("UPDATE", {}, Exception("database or disk is full"))
-        return real_answer(pk, quality, answer_seconds)
+        return real_answer(pk, quality, answer_seconds, study_more)
 
     monkeypatch.setattr(service, "answer", flaky)
     async with app.run_test(size=(100, 30)) as pilot:
