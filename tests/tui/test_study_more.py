@@ -9,6 +9,7 @@ import pytest
 from helpers import FixedClock
 from textual.widgets import Input, RadioSet, Select, Static
 
+from quizdl.study.errors import StudyError
 from quizdl.study.factory import open_study
 from quizdl.study.service import StudyService
 from quizdl.study.settings import StudySettings
@@ -213,10 +214,13 @@ def test_choices_become_the_cli_options() -> None:
     assert choice_of("failed", "", None, None, 1) == StudyMore(failed=True, seed=1)
     assert choice_of("sample", "20", "[/]", None, 2) == StudyMore(sample=20, tag="[/]", seed=2)
     assert choice_of("only", "", "[", None, 1) == StudyMore(tag="[", seed=1)
-    with pytest.raises(Exception, match="days from 1 to 365, got '400'"):
+    with pytest.raises(StudyError, match="days from 1 to 365, got '400'"):
         choice_of("ahead", "400", None, None, 1)
-    with pytest.raises(Exception, match="cards from 1 to 1000, got '-3'"):
+    with pytest.raises(StudyError, match="cards from 1 to 1000, got '-3'"):
         choice_of("new", "-3", None, None, 1)
+    for odd in ("²", "1e3", "٣", "", " "):
+        with pytest.raises(StudyError, match="expected a number of cards"):
+            choice_of("sample", odd, None, None, 1)
 
 
 async def test_a_sample_from_home_draws_seen_cards_not_due_today(

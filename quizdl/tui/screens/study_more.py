@@ -49,7 +49,8 @@ def choice_of(
     if counts is not None:
         most = MOST_DAYS_AHEAD if counts == "days" else MOST_CARDS
         text = number.strip()
-        if not text.isdigit() or not 1 <= int(text) <= most:
+        # ASCII digits only: "²" passes str.isdigit() but is no number to int().
+        if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= most:
             raise StudyError(f"N: expected a number of {counts} from 1 to {most}, got {text!r}")
         n = int(text)
     if kind == "only" and tag is None and deck_id is None:
