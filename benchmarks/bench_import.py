@@ -4,7 +4,9 @@ Files: a 20,000-note .apkg (written with genanki, HTML fields and tags) and a
 20,000-line two-column CSV. quizdl is timed twice: reading + validating the source
 (``read_source``), and the whole import into a fresh collection (one
 transaction). Anki is timed importing the same file into a fresh collection
-(``import_anki_package`` / ``import_csv``). Each figure is the median of 3 runs.
+(``import_anki_package`` / ``import_csv``), taking turns with quizdl so load falls
+on both. Each figure is the median of 5 runs; peak RSS is measured in a process
+of its own per side.
 
 Run: .venv/bin/python benchmarks/bench_import.py
 (the Anki column needs ``pip install anki``; without it the column says so.)
@@ -12,29 +14,21 @@ Run: .venv/bin/python benchmarks/bench_import.py
 
 from __future__ import annotations
 
-import statistics
+import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import genanki
+from _table import Row, emit, interleaved, scratch_dir
 
 from quizdl.importers import ImportOptions, read_source
 from quizdl.study.factory import open_study
 
 NOTES = 20_000
-RUNS = 3
-
-
-def _median(action: Callable[[], object]) -> float:
-    samples = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+RUNS = 5
+HERE = Path(__file__).resolve().parent
 
 
 def make_apkg(path: Path) -> None:
@@ -99,27 +93,60 @@ def anki_import(path: Path) -> str | None:
 
 
 def main() -> None:
-    rows: list[tuple[str, str, str, str]] = []
-    with tempfile.TemporaryDirectory() as directory:
-        apkg, csv_file = Path(directory) / "bench.apkg", Path(directory) / "bench.csv"
+    problem = anki_import_problem()
+    rows: list[Row] = []
+    with scratch_dir("quizdl-bench-import-") as directory:
+        apkg, csv_file = directory / "bench.apkg", directory / "bench.csv"
         make_apkg(apkg)
         make_csv(csv_file)
         for label, path in ((f"{NOTES:,}-note .apkg", apkg), (f"{NOTES:,}-line CSV", csv_file)):
-            read = _median(lambda path=path: quizdl_read(path))  # type: ignore[misc]
-            full = _median(lambda path=path: quizdl_import(path))  # type: ignore[misc]
-            problem = anki_import(path)
+            actions: dict[str, Callable[[], object]] = {
+                "read": lambda path=path: quizdl_read(path),  # type: ignore[misc]
+                "import": lambda path=path: quizdl_import(path),  # type: ignore[misc]
+            }
             if problem is None:
-                anki = _median(lambda path=path: anki_import(path))  # type: ignore[misc]
-                anki_text, ratio = f"{anki:.2f} s", f"{full / anki:.2f}x"
-            else:
-                anki_text, ratio = problem, "n/a"
-            rows.append((label + " read", f"{read:.2f} s", "", ""))
-            rows.append((label + " import", f"{full:.2f} s", anki_text, ratio))
-    header = ("measure", "quizdl", "anki", "quizdl/anki")
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
-    for row in [header, *rows]:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
-    print(f"(median of {RUNS} runs; python {sys.version.split()[0]})")
+                actions["anki"] = lambda path=path: anki_import(path)  # type: ignore[misc]
+            seconds = interleaved(actions, RUNS)
+            anki = seconds.get("anki")
+            section = "imports (SQLite)"
+            rows.append(Row(f"read {label} (no store)", seconds["read"], section=section))
+            rows.append(
+                Row(f"import {label}", seconds["import"], anki, None, True, section=section)
+            )
+            rss_dir = directory / f"rss-{path.suffix[1:]}"
+            rss_dir.mkdir()
+            rows.append(
+                Row(
+                    f"peak RSS, import {label}",
+                    child_rss("quizdl-import", str(path), str(rss_dir)),
+                    child_rss("anki-import", str(path)) if problem is None else None,
+                    unit="MB",
+                    section=section,
+                )
+            )
+    if problem is not None:
+        print(f"Anki column empty: {problem}")
+    print(f"(median of {RUNS} runs, quizdl and Anki in turns; python {sys.version.split()[0]})")
+    emit(rows)
+
+
+def anki_import_problem() -> str | None:
+    try:
+        import anki  # noqa: F401
+    except ImportError as exc:
+        return f"anki not installed ({exc.name})"
+    return None
+
+
+def child_rss(*args: str) -> float:
+    output = subprocess.run(
+        [sys.executable, str(HERE / "_rss_child.py"), *args],
+        cwd=HERE,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return float(output.strip().splitlines()[-1])
 
 
 if __name__ == "__main__":

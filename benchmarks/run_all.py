@@ -1,4 +1,10 @@
-"""Run every benchmark script in this folder, one after another (``make bench``)."""
+"""Run every benchmark in this folder and print one table (``make bench``).
+
+Each ``bench_*.py`` runs in a process of its own; what it prints is shown as it
+comes, and the rows it emits (see ``_table``) are gathered into the table at
+the end: measure, quizdl, Anki, ratio, budget, holds?. Options are passed on
+to bench_foundation.py (e.g. ``--sizes 10000,100000,1000000``).
+"""
 
 from __future__ import annotations
 
@@ -6,15 +12,39 @@ import subprocess
 import sys
 from pathlib import Path
 
+from _table import Row, parse, render
+
 HERE = Path(__file__).resolve().parent
 
 
 def main() -> int:
-    failed = 0
+    failed: list[str] = []
+    rows: list[Row] = []
     for script in sorted(HERE.glob("bench_*.py")):
         print(f"\n=== {script.name} ===", flush=True)
-        result = subprocess.run([sys.executable, str(script)], cwd=HERE, check=False)
-        failed += result.returncode != 0
+        extra = sys.argv[1:] if script.name == "bench_foundation.py" else []
+        process = subprocess.Popen(
+            [sys.executable, str(script), *extra],
+            cwd=HERE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert process.stdout is not None
+        for line in process.stdout:
+            emitted = parse(line)
+            if emitted is None:
+                print(line, end="", flush=True)
+            else:
+                rows += emitted
+        if process.wait() != 0:
+            failed.append(script.name)
+    print("\n=== results ===")
+    print(render(rows))
+    over = [f"{row.section}: {row.measure}" for row in rows if row.holds is False]
+    print(f"\n{len(over)} of {sum(row.holds is not None for row in rows)} budgets missed", end="")
+    print(":\n  " + "\n  ".join(over) if over else ".")
+    if failed:
+        print(f"benchmarks that failed: {', '.join(failed)}")
     return 1 if failed else 0
 
 

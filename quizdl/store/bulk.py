@@ -5,7 +5,8 @@ set per row in Python: for a 20,000-card import that cost more than SQLite
 itself. Here the statement is compiled once for the connection's dialect,
 only the columns whose type needs it (JSON, dates) are converted, and the rows
 go to the driver's ``executemany`` in one call. The SQL is SQLAlchemy's own,
-so it stays portable (SQLite's qmark and psycopg's named styles alike).
+so it stays portable. PostgreSQL gets the rows through COPY instead: there a
+row at a time would mean a round trip per row.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ def insert_rows(
     left out takes its scalar Python default, as the ORM would give it."""
     if not rows:
         return
+    if connection.dialect.name not in ("sqlite", "postgresql"):
+        connection.execute(insert(model), list(rows))  # SQLAlchemy's own batching
+        return
     table = model.__table__
     compiled = insert(model).compile(dialect=connection.dialect, column_keys=list(rows[0]))
     names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.params)
@@ -65,6 +69,15 @@ def insert_rows(
             out.append(value if convert is None or value is None else convert(value))
         return out
 
+    if connection.dialect.name == "postgresql":
+        # COPY streams every row in one statement; a row at a time would be a round
+        # trip each, and the card_counts triggers run once per statement.
+        columns = ", ".join(table.c[name].name for name in names)
+        cursor: Any = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor, cursor.copy(f"COPY {model.__tablename__} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(values(row))
+        return
     parameters: list[Any]
     if compiled.positional:
         parameters = [tuple(values(row)) for row in rows]

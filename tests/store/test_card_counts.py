@@ -8,6 +8,8 @@ same numbers computed card by card.
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
@@ -101,6 +103,19 @@ def assert_stats_match_cards(service: StudyService) -> None:
 
 
 def _open(tmp_path: Path, clock: FixedClock) -> StudyService:
+    # QUIZDL_TEST_POSTGRES=postgresql+psycopg://user@/db?host=... runs these tests on
+    # PostgreSQL's triggers instead (a fresh database per test, made on that server).
+    server = os.environ.get("QUIZDL_TEST_POSTGRES")
+    if server:
+        import psycopg
+
+        name = f"counts_{uuid.uuid4().hex}"
+        plain = server.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(plain, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        base, _, query = server.partition("?")
+        url = base.rsplit("/", 1)[0] + f"/{name}" + (f"?{query}" if query else "")
+        return open_study(database_url=url, clock=clock, bundled=[])
     return open_study(
         database_url=f"sqlite:///{tmp_path / 'counts.sqlite3'}", clock=clock, bundled=[]
     )
@@ -143,7 +158,7 @@ def test_counts_follow_sql_typed_by_hand_and_deletes(tmp_path: Path) -> None:
     service.import_file(write_deck(tmp_path))
     with service.db.session() as session:
         session.execute(text("UPDATE card_states SET due = '2026-12-01', repetitions = 2"))
-        session.execute(text("UPDATE cards SET retired = 1 WHERE card_id = 'relu'"))
+        session.execute(text("UPDATE cards SET retired = TRUE WHERE card_id = 'relu'"))
     assert_counts_match(service)
     with service.db.session() as session:
         session.execute(text("DELETE FROM card_states WHERE card_pk = (SELECT min(pk) FROM cards)"))

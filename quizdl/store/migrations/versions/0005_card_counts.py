@@ -7,8 +7,10 @@ keep it in step with every write, whoever makes it: answer, undo, import,
 suspend, leeches, or SQL typed by hand. The table is filled from the cards
 present when the migration runs.
 
-SQLite and PostgreSQL each get the same triggers in their own dialect (SQLite
-trigger bodies are SQL statements; PostgreSQL runs trigger functions). A later
+SQLite and PostgreSQL each get the same triggers in their own dialect: SQLite
+runs a pair of upserts per changed row (in process, cheap); PostgreSQL runs
+statement-level trigger functions over transition tables, one grouped upsert
+per statement, so a bulk import does not pay a function call per card. A later
 migration that rebuilds ``cards`` or ``card_states`` (a batch "recreate")
 drops these triggers and must create them again; tests/store checks that the
 counts still match a full recount after every kind of write.
@@ -100,27 +102,66 @@ BEGIN
   ON CONFLICT {_KEY} DO UPDATE SET cards = card_counts.cards + EXCLUDED.cards;
 END $$ LANGUAGE plpgsql
 """,
-    """
-CREATE FUNCTION card_counts_state_change() RETURNS trigger AS $$
-DECLARE card record;
+    # Statement-level triggers see every changed row at once (transition tables),
+    # so a bulk import costs one grouped upsert, not one function call per card.
+    f"""
+CREATE FUNCTION card_counts_states_inserted() RETURNS trigger AS $$
 BEGIN
-  IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    SELECT deck_id, suspended INTO card FROM cards WHERE pk = OLD.card_pk AND NOT retired;
-    IF FOUND THEN
-      PERFORM card_counts_bump(card.deck_id, OLD.due, OLD.repetitions, card.suspended, -1);
-    END IF;
-  END IF;
-  IF TG_OP IN ('UPDATE', 'INSERT') THEN
-    SELECT deck_id, suspended INTO card FROM cards WHERE pk = NEW.card_pk AND NOT retired;
-    IF FOUND THEN
-      PERFORM card_counts_bump(card.deck_id, NEW.due, NEW.repetitions, card.suspended, 1);
-    END IF;
-  END IF;
+  INSERT INTO card_counts (deck_id, due, reviewed, suspended, cards)
+  SELECT c.deck_id, COALESCE(n.due, DATE '1900-01-01'), n.repetitions > 0, c.suspended, count(*)
+  FROM new_rows n JOIN cards c ON c.pk = n.card_pk WHERE NOT c.retired
+  GROUP BY 1, 2, 3, 4
+  ON CONFLICT {_KEY} DO UPDATE SET cards = card_counts.cards + EXCLUDED.cards;
   RETURN NULL;
 END $$ LANGUAGE plpgsql
 """,
+    f"""
+CREATE FUNCTION card_counts_states_changed() RETURNS trigger AS $$
+BEGIN
+  INSERT INTO card_counts (deck_id, due, reviewed, suspended, cards)
+  SELECT deck_id, due, reviewed, suspended, sum(delta) FROM (
+    SELECT c.deck_id, COALESCE(o.due, DATE '1900-01-01') AS due, o.repetitions > 0 AS reviewed,
+           c.suspended, -1 AS delta
+    FROM old_rows o JOIN cards c ON c.pk = o.card_pk WHERE NOT c.retired
+    UNION ALL
+    SELECT c.deck_id, COALESCE(n.due, DATE '1900-01-01'), n.repetitions > 0, c.suspended, 1
+    FROM new_rows n JOIN cards c ON c.pk = n.card_pk WHERE NOT c.retired
+  ) AS moves GROUP BY 1, 2, 3, 4 HAVING sum(delta) <> 0
+  ON CONFLICT {_KEY} DO UPDATE SET cards = card_counts.cards + EXCLUDED.cards;
+  RETURN NULL;
+END $$ LANGUAGE plpgsql
+""",
+    f"""
+CREATE FUNCTION card_counts_states_deleted() RETURNS trigger AS $$
+BEGIN
+  INSERT INTO card_counts (deck_id, due, reviewed, suspended, cards)
+  SELECT c.deck_id, COALESCE(o.due, DATE '1900-01-01'), o.repetitions > 0, c.suspended, -count(*)
+  FROM old_rows o JOIN cards c ON c.pk = o.card_pk WHERE NOT c.retired
+  GROUP BY 1, 2, 3, 4
+  ON CONFLICT {_KEY} DO UPDATE SET cards = card_counts.cards + EXCLUDED.cards;
+  RETURN NULL;
+END $$ LANGUAGE plpgsql
+""",
+    f"""
+CREATE FUNCTION card_counts_cards_changed() RETURNS trigger AS $$
+BEGIN
+  INSERT INTO card_counts (deck_id, due, reviewed, suspended, cards)
+  SELECT deck_id, due, reviewed, suspended, sum(delta) FROM (
+    SELECT o.deck_id, COALESCE(s.due, DATE '1900-01-01') AS due, s.repetitions > 0 AS reviewed,
+           o.suspended, -1 AS delta
+    FROM old_rows o JOIN card_states s ON s.card_pk = o.pk WHERE NOT o.retired
+    UNION ALL
+    SELECT n.deck_id, COALESCE(s.due, DATE '1900-01-01'), s.repetitions > 0, n.suspended, 1
+    FROM new_rows n JOIN card_states s ON s.card_pk = n.pk WHERE NOT n.retired
+  ) AS moves GROUP BY 1, 2, 3, 4 HAVING sum(delta) <> 0
+  ON CONFLICT {_KEY} DO UPDATE SET cards = card_counts.cards + EXCLUDED.cards;
+  RETURN NULL;
+END $$ LANGUAGE plpgsql
+""",
+    # A deleted card is taken off before it goes (row by row: deleting cards is
+    # rare); its state, deleted after it by the cascade, then finds no card.
     """
-CREATE FUNCTION card_counts_card_change() RETURNS trigger AS $$
+CREATE FUNCTION card_counts_card_deleted() RETURNS trigger AS $$
 DECLARE state record;
 BEGIN
   IF NOT OLD.retired THEN
@@ -129,32 +170,35 @@ BEGIN
       PERFORM card_counts_bump(OLD.deck_id, state.due, state.repetitions, OLD.suspended, -1);
     END IF;
   END IF;
-  IF TG_OP = 'UPDATE' AND NOT NEW.retired THEN
-    SELECT due, repetitions INTO state FROM card_states WHERE card_pk = NEW.pk;
-    IF FOUND THEN
-      PERFORM card_counts_bump(NEW.deck_id, state.due, state.repetitions, NEW.suspended, 1);
-    END IF;
-  END IF;
-  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
-  RETURN NULL;
+  RETURN OLD;
 END $$ LANGUAGE plpgsql
 """,
 )
 
-_PG_STATE_CHANGED = _STATE_CHANGED.replace("IS NOT", "IS DISTINCT FROM")
 POSTGRES_TRIGGERS = (
     "CREATE TRIGGER card_counts_state_insert AFTER INSERT ON card_states "
-    "FOR EACH ROW EXECUTE FUNCTION card_counts_state_change()",
-    "CREATE TRIGGER card_counts_state_update AFTER UPDATE OF due, repetitions ON card_states "
-    f"FOR EACH ROW WHEN ({_PG_STATE_CHANGED}) EXECUTE FUNCTION card_counts_state_change()",
+    "REFERENCING NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION card_counts_states_inserted()",
+    "CREATE TRIGGER card_counts_state_update AFTER UPDATE ON card_states "
+    "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION card_counts_states_changed()",
     "CREATE TRIGGER card_counts_state_delete AFTER DELETE ON card_states "
-    "FOR EACH ROW EXECUTE FUNCTION card_counts_state_change()",
-    "CREATE TRIGGER card_counts_card_update AFTER UPDATE OF suspended, retired ON cards "
-    f"FOR EACH ROW WHEN ({_CARD_CHANGED}) EXECUTE FUNCTION card_counts_card_change()",
+    "REFERENCING OLD TABLE AS old_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION card_counts_states_deleted()",
+    "CREATE TRIGGER card_counts_card_update AFTER UPDATE ON cards "
+    "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION card_counts_cards_changed()",
     "CREATE TRIGGER card_counts_card_delete BEFORE DELETE ON cards "
-    "FOR EACH ROW EXECUTE FUNCTION card_counts_card_change()",
+    "FOR EACH ROW EXECUTE FUNCTION card_counts_card_deleted()",
 )
 
+_POSTGRES_FUNCTION_NAMES = (
+    "card_counts_states_inserted",
+    "card_counts_states_changed",
+    "card_counts_states_deleted",
+    "card_counts_cards_changed",
+    "card_counts_card_deleted",
+)
 _TRIGGER_NAMES = (
     "card_counts_state_insert",
     "card_counts_state_update",
@@ -196,7 +240,7 @@ def downgrade() -> None:
         table = "card_states" if "_state_" in name else "cards"
         op.execute(f"DROP TRIGGER IF EXISTS {name}" + (f" ON {table}" if postgres else ""))
     if postgres:
-        for function in ("card_counts_card_change", "card_counts_state_change"):
+        for function in _POSTGRES_FUNCTION_NAMES:
             op.execute(f"DROP FUNCTION IF EXISTS {function}()")
         op.execute(
             "DROP FUNCTION IF EXISTS card_counts_bump(text, date, integer, boolean, integer)"
