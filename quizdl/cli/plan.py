@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from quizdl.study.plans import PlanStatus
 
 WEAKEST_SHOWN = 8
+PLANNED_DAYS_SHOWN = 7
 
 
 def _interview_day(text: str) -> date:
@@ -80,10 +81,22 @@ def plan(
             # At most once a study day, and only with enough reviews to trust.
             refit_if_due(service.db, service.clock())
         status = service.plan_status()
+        load = service.planned_load()
     except StudyError as exc:
         fail(str(exc))
     if as_json:
-        print_json(None if status is None else status.as_json())
+        data = None if status is None else status.as_json()
+        if data is not None:
+            data["planned_days"] = [
+                {
+                    "day": planned.day.isoformat(),
+                    "reviews": planned.reviews,
+                    "new_cards": planned.new_cards,
+                    "minutes": round(planned.minutes, 1),
+                }
+                for planned in load
+            ]
+        print_json(data)
         return
     if status is None:
         click.echo("No interview plan. Set one with: quizdl plan --interview YYYY-MM-DD")
@@ -102,6 +115,13 @@ def plan(
     )
     click.echo(f"New cards today: {status.new_today} (paced to see every card in time)")
     click.echo(f"Memory model: {memory_model(status)}")
+    if load:
+        click.echo("Planned days (reviews + new cards, expected minutes):")
+        for planned in load[:PLANNED_DAYS_SHOWN]:
+            counts = f"{planned.reviews:>4} + {planned.new_cards:<4}"
+            click.echo(f"  {planned.day:%a %d %b}  {counts} ≈ {planned.minutes:.0f} min")
+        if len(load) > PLANNED_DAYS_SHOWN:
+            click.echo(f"  … {len(load) - PLANNED_DAYS_SHOWN} more (quizdl plan --json)")
     if status.groups:
         click.echo("Weakest:")
         width = max(len(g.name) for g in status.groups[:WEAKEST_SHOWN])

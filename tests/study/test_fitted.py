@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from quizdl.scheduling.fsrs import DEFAULT_PARAMETERS
 from quizdl.scheduling.readiness import MIN_REVIEWS_TO_FIT
 from quizdl.store.models import FittedParametersRow, ReviewRow
+from quizdl.study.clock import study_day
 from quizdl.study.factory import open_study
 from quizdl.study.fitted import refit_if_due, stored_parameters
 from quizdl.study.service import StudyService
@@ -88,7 +89,14 @@ def test_quizdl_plan_json_reports_the_fitted_parameters(home: Path, tmp_path: Pa
     shown = run_quizdl(home, "plan", "--interview", day.isoformat())
     assert shown.returncode == 0, shown.stderr
     assert f"FSRS-6 fitted to your {MIN_REVIEWS_TO_FIT + 10:,} reviews on" in shown.stdout
+    # The plan's load for every study day until the interview.
+    assert "Planned days (reviews + new cards, expected minutes):" in shown.stdout
     status = json.loads(run_quizdl(home, "plan", "--json").stdout)
+    first = study_day(datetime.now().astimezone())  # the real clock, as the CLI's
+    assert [d["day"] for d in status["planned_days"]] == [
+        (first + timedelta(days=i)).isoformat() for i in range((day - first).days)
+    ]
+    assert sum(d["reviews"] for d in status["planned_days"]) > 0
     assert status["parameters"]["source"] == "fitted"
     assert status["parameters"]["fitted_reviews"] == MIN_REVIEWS_TO_FIT + 10
     reopened = open_study(bundled=[])
