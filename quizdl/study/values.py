@@ -72,7 +72,7 @@ class GradeOption:
     # A learning step's wait when the grade keeps the card on today's steps;
     # None when the card next comes on a later day.
     wait: timedelta | None
-    days: int  # days from today to the card's next SM-2 review this grade sets
+    days: int  # days from today to the next review this grade sets (SM-2's, or FSRS-6's)
     easiness_before: float
     easiness_after: float
     # FSRS: the predicted probability of recall on the day this grade sets.
