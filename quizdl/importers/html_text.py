@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
 
 from quizdl.importers.source import MediaNotes
 
@@ -83,37 +82,55 @@ def _attributes(text: str) -> list[tuple[str, str | None]]:
     return found
 
 
-@dataclass
 class _Renderer:
-    media: MediaNotes
-    out: list[str] = field(default_factory=list)
-    pre_depth: int = 0
-    drop_depth: int = 0
-    lists: list[list[int]] = field(default_factory=list)  # [counter] per open list; -1 = bullets
-    link_href: str | None = None
-    link_start: int = 0
-    marks: list[tuple[str, int]] = field(default_factory=list)  # open emphasis: (marker, index)
+    # A plain class with slots: one is made per field, tens of thousands per import.
+    __slots__ = (
+        "drop_depth",
+        "has_text",
+        "item_start",
+        "link_href",
+        "link_start",
+        "lists",
+        "marks",
+        "media",
+        "out",
+        "pre_depth",
+        "row_cells",
+        "script_start",
+        "table_rows",
+    )  # fmt: skip
 
-    has_text: bool = False
-    item_start: bool = False  # just wrote "- ": a <div> inside the <li> must not break the line
-    table_rows: list[int] = field(default_factory=list)  # rows written, per open table
-    row_cells: int = 0
-    script_start: int = -1  # where the open <sup>/<sub> text starts
+    def __init__(self, media: MediaNotes) -> None:
+        self.media = media
+        self.out: list[str] = []
+        self.pre_depth = 0
+        self.drop_depth = 0
+        self.lists: list[list[int]] = []  # [counter] per open list; -1 = bullets
+        self.link_href: str | None = None
+        self.link_start = 0
+        self.marks: list[tuple[str, int]] = []  # open emphasis: (marker, index)
+        self.has_text = False
+        # Just wrote "- ": a <div> inside the <li> must not break the line.
+        self.item_start = False
+        self.table_rows: list[int] = []  # rows written, per open table
+        self.row_cells = 0
+        self.script_start = -1  # where the open <sup>/<sub> text starts
 
     def feed(self, source: str) -> None:
         position = 0
         for match in _TOKEN.finditer(source):
-            if match.start() > position:
-                self.handle_data(html.unescape(source[position : match.start()]))
-            position = match.end()
-            tag = match.group(2)
+            start, end = match.span()
+            if start > position:
+                data = source[position:start]
+                self.handle_data(html.unescape(data) if "&" in data else data)
+            position = end
+            closing, tag, rest = match.groups()
             if tag is None:
                 continue  # a comment, doctype or processing instruction
             tag = tag.lower()
-            if match.group(1):
+            if closing:
                 self.handle_endtag(tag)
                 continue
-            rest = match.group(3)
             attrs = _attributes(rest) if tag in _NEEDS_ATTRIBUTES else []
             if rest.endswith("/"):
                 self.handle_startendtag(tag, attrs)
@@ -340,6 +357,10 @@ def _nbsp(text: str) -> str:
     """Non-breaking spaces read as spaces, except where they indent a line: code typed
     in Anki's editor keeps its indentation only through them (and a Markdown reader
     strips ordinary leading spaces)."""
+    if "\xa0" not in text:
+        if " \n" not in text and not text.endswith(" "):
+            return text  # the common case: nothing to change
+        return "\n".join(line.rstrip(" ") for line in text.split("\n"))
     lines = []
     for raw in text.split("\n"):
         line = raw.rstrip(" \xa0")
@@ -374,6 +395,8 @@ def _protect_angles(text: str) -> str:
 
 def tidy(text: str) -> str:
     """Trim line ends and collapse runs of blank lines, leaving code blocks as they are."""
+    if "\n" not in text:
+        return text.strip()  # what the loop below makes of a single line
     lines: list[str] = []
     in_code = False
     for line in text.split("\n"):
