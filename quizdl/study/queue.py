@@ -27,7 +27,8 @@ class StudyQueue:
         deck order up to each deck's daily limit, then today's re-drills.
 
         Under an interview plan its decks' reviews are the ones the plan shows
-        today (``study.planned``), weakest first, before other decks' reviews."""
+        today (``study.planned``), weakest first, before other decks' reviews;
+        before the plan's final stretch new cards come before reviews."""
         now = self.context.clock()
         today = self.context.today()
         settings = self.context.settings
@@ -112,11 +113,14 @@ class StudyQueue:
                     )
                 )
                 learning = [QueueEntry(c.pk, "learning", c.due) for c in on_steps if c.pk in shown]
-        return (
-            [QueueEntry(pk, "review") for pk in due]
-            + [QueueEntry(pk, "new") for pk in new]
-            + learning
-        )
+        reviews = [QueueEntry(pk, "review") for pk in due]
+        new_cards = [QueueEntry(pk, "new") for pk in new]
+        if schedule is not None and schedule.days and schedule.days[0].new_first:
+            # Before the plan's final stretch new cards come first: if time
+            # runs out, a review can wait a day, but an unseen card is not
+            # ready at all (as bench_plan.py simulates it).
+            return new_cards + reviews + learning
+        return reviews + new_cards + learning
 
     def next_due_date(self) -> date | None:
         """The first day after today with a card due (for "nothing due" screens)."""

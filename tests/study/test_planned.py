@@ -241,3 +241,19 @@ def test_the_plan_caps_fsrs_days_too(home: Path, clock: FixedClock, tmp_path: Pa
         assert reviews_today(study) == ["c0"]
     finally:
         study.db.close()
+
+
+def test_before_the_final_stretch_new_cards_come_first(
+    study: StudyService, clock: FixedClock
+) -> None:
+    learn(study, clock, {"c0": (5, 5), "c1": (5, 5)})
+    clock.advance(days=6)  # day 7: both due by SM-2, six cards never seen
+    study.set_plan(DAY0 + timedelta(days=10), ["plan"])  # stretch: days 8 and 9
+    kinds = [e.kind for e in study.queue("plan")]
+    assert kinds[0] == "new" and kinds.count("review") == 2
+    assert kinds.index("review") > max(i for i, k in enumerate(kinds) if k == "new")
+    clock.advance(days=1)  # day 8: the final stretch, reviews first
+    kinds = [e.kind for e in study.queue("plan")]
+    assert kinds[0] == "review" and "new" in kinds
+    study.clear_plan()
+    assert next(e.kind for e in study.queue("plan")) == "review"  # plain order again

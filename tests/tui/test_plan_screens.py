@@ -67,8 +67,9 @@ async def test_grade_buttons_show_the_planned_day_beside_sm2s(tmp_path: Path) ->
         clock.advance(days=1)
         service.answer(relu, 5)  # SM-2: due in 6 days
         clock.advance(days=6)
-        # The interview in 5 days: SM-2's 17 days for a 5 become the last study day.
-        service.set_plan(service.today() + timedelta(days=5), ["test-deck"], 20)
+        # The interview in 2 days, so today is in the final stretch (reviews
+        # first): SM-2's 17 days for a 5 become a rest until the interview.
+        service.set_plan(service.today() + timedelta(days=2), ["test-deck"], 20)
         app = make_app(service)
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)
@@ -81,7 +82,7 @@ async def test_grade_buttons_show_the_planned_day_beside_sm2s(tmp_path: Path) ->
             await pilot.press("enter")  # show the answer: the grade buttons
             await settle(pilot)
             five = str(review.query_one("#grade-5").render())
-            assert "17d→4d" in five
+            assert "17d→2d" in five
             one = str(review.query_one("#grade-1").render())
             assert "→" not in one.split("\n")[0]  # a lapse: tomorrow, as SM-2 says
             await pilot.press("5")
