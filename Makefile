@@ -26,9 +26,11 @@ typecheck: $(STAMP)
 test: lint typecheck
 	$(BIN)/pytest -n 2 --dist loadgroup
 
+# One table of every measure against Anki; BENCH_ARGS goes to bench_foundation.py,
+# e.g. make bench BENCH_ARGS="--sizes 10000,100000,1000000" (1M takes long).
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
