@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from quizdl.scheduling.days import StudyCalendar
 from quizdl.scheduling.protocol import ReviewRecord
-from quizdl.scheduling.sm2 import REDRILL_BELOW, SM2State, next_interval
+from quizdl.scheduling.sm2 import REDRILL_BELOW, SM2State
 from quizdl.scheduling.sm2_scheduler import SM2Card, SM2Scheduler
 from quizdl.scheduling.steps import Steps, steps_of_day
 from quizdl.store.faults import CollectionReadOnly
@@ -390,9 +390,3 @@ class Answering:
         the learner switched between SM-2 and FSRS); how many cards moved."""
         with self.context.db.session() as session:
             return align_due_days(session, self.context.settings, self.context.calendar())
-
-    def interval_preview(self, state: SM2State, redrill: bool = False) -> dict[int, int]:
-        """Grade -> interval in days, for the grade buttons ("1d", "6d", "17d")."""
-        if redrill:
-            return {q: state.interval for q in range(6)}
-        return {q: next_interval(state, q) for q in range(6)}

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from quizdl.decks.model import Deck
 from quizdl.scheduling.plan import DEFAULT_MINUTES_PER_DAY
-from quizdl.scheduling.sm2 import SM2State
 from quizdl.store.db import Database
 from quizdl.study.answering import Answering
 from quizdl.study.catalogue import Catalogue
@@ -159,9 +158,6 @@ class StudyService:
 
     def grade_preview(self, pk: int) -> dict[int, GradeOption]:
         return self.answering.grade_preview(pk)
-
-    def interval_preview(self, state: SM2State, redrill: bool = False) -> dict[int, int]:
-        return self.answering.interval_preview(state, redrill)
 
     # -- cards ----------------------------------------------------------------
 

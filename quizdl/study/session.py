@@ -141,13 +141,6 @@ class ReviewSession:
         left = len(self._pending) + len(self._learning)
         return len(self._done), len(self._done) + left
 
-    def interval_preview(self) -> dict[int, int]:
-        card = self.current()
-        entry = self.current_entry
-        if card is None or entry is None:
-            return {}
-        return self.service.interval_preview(card.state, redrill=entry.kind == "learning")
-
     def grade_preview(self) -> dict[int, GradeOption]:
         """What each grade would do to the shown card (the grade buttons)."""
         entry = self.current_entry
