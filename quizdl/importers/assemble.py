@@ -81,11 +81,10 @@ class DeckBuilder:
                 return False
             # A pointer keeps its link: the learner can still follow it.
             answer = answer if _LINK.search(answer) else ""
-        if dedupe_question:
-            key = content_key(question)
-            if key in self._questions:
-                self.skip(where, f"same question as {self._questions[key]}; kept the first")
-                return False
+        key = content_key(question) if dedupe_question else ""
+        if dedupe_question and key in self._questions:
+            self.skip(where, f"same question as {self._questions[key]}; kept the first")
+            return False
         if not self._claim(card_id, where):
             return False
         try:
@@ -94,7 +93,7 @@ class DeckBuilder:
             self.skip(where, _first_error(exc))
             return False
         if dedupe_question:
-            self._questions[content_key(question)] = where
+            self._questions[key] = where
         self.cards.append(card)
         return True
 
