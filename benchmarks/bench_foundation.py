@@ -68,15 +68,31 @@ def _clock() -> datetime:
 # -- building the same collection on both sides ------------------------------
 
 
-def _schedule(cards: int, seed: int) -> tuple[list[tuple[int, date]], list[tuple[int, int, int]]]:
-    """Due days for 90% of the cards (1-based position, due) and the review log
-    (card position, days ago, quality): the same draws for quizdl and Anki."""
+def _schedule(
+    cards: int, seed: int
+) -> tuple[list[tuple[int, date, int]], list[tuple[int, int, int, int]]]:
+    """The same draws for quizdl and Anki: 90% of the cards in review (1-based
+    position, due day, interval) and their review log (position, days ago, quality,
+    interval set), REVIEWS_PER_CARD answers each over the past year, oldest first.
+
+    The log and the states tell one story, as the app keeps them: each card's
+    last answer set its interval, and its due day is that answer's day plus it.
+    """
     rng = random.Random(seed)
-    due = [(n, TODAY + timedelta(days=rng.randint(-5, 60))) for n in range(1, cards + 1) if n % 10]
-    log = [
-        (rng.randint(1, cards), rng.randint(1, 365), rng.randint(2, 5))
-        for _ in range(cards * REVIEWS_PER_CARD)
-    ]
+    due: list[tuple[int, date, int]] = []
+    log: list[tuple[int, int, int, int]] = []
+    for position in range(1, cards + 1):
+        if position % 10 == 0:
+            continue  # 10% stay new: never answered
+        day = TODAY + timedelta(days=rng.randint(-5, 60))
+        last = min(TODAY - timedelta(days=1), day - timedelta(days=10))
+        interval = (day - last).days
+        due.append((position, day, interval))
+        last_ago = (TODAY - last).days
+        for _ in range(REVIEWS_PER_CARD - 1):
+            log.append((position, rng.randint(last_ago + 1, 366), rng.randint(2, 5), 6))
+        log.append((position, last_ago, 4, interval))
+    log.sort(key=lambda answer: -answer[1])  # the log's ids follow time
     return due, log
 
 
@@ -121,8 +137,8 @@ def build_quizdl(url: str, cards: int, seed: int) -> None:
     with service.db.engine.begin() as connection:
         connection.execute(text("DELETE FROM card_states WHERE card_pk IN (SELECT pk FROM cards)"))
         first = connection.execute(text("SELECT min(pk) FROM cards")).scalar_one()
-    states = [(first + n - 1, 2.5, 3, 10, day, 0, False) for n, day in due]
-    due_positions = {n for n, _ in due}
+    states = [(first + n - 1, 2.5, 3, interval, day, 0, False) for n, day, interval in due]
+    due_positions = {n for n, _, _ in due}
     states += [
         (first + n - 1, 2.5, 0, 0, None, 0, False)
         for n in range(1, cards + 1)
@@ -135,7 +151,7 @@ def build_quizdl(url: str, cards: int, seed: int) -> None:
         states,
     )
     reviews = []
-    for position, days_ago, quality in log:
+    for position, days_ago, quality, interval in log:
         day = TODAY - timedelta(days=days_ago)
         reviews.append(
             (
@@ -152,8 +168,8 @@ def build_quizdl(url: str, cards: int, seed: int) -> None:
                 0,
                 2.5,
                 3,
-                10,
-                None,
+                interval,
+                day + timedelta(days=interval),
             )
         )
     _load_rows(
@@ -200,8 +216,8 @@ def build_anki(path: Path, cards: int, seed: int) -> int:
     card_ids = col.db.list("select id from cards order by id")
     due, log = _schedule(cards, seed)
     col.db.executemany(
-        "update cards set type=2, queue=2, ivl=10, factor=2500, due=? where id=?",
-        [(today + (day - TODAY).days, card_ids[n - 1]) for n, day in due],
+        "update cards set type=2, queue=2, ivl=?, factor=2500, due=? where id=?",
+        [(interval, today + (day - TODAY).days, card_ids[n - 1]) for n, day, interval in due],
     )
     base_ms = (crt + today * 86400) * 1000
     col.db.executemany(
@@ -219,7 +235,7 @@ def build_anki(path: Path, cards: int, seed: int) -> int:
                 5000,
                 1,
             )
-            for n, (position, days_ago, quality) in enumerate(log)
+            for n, (position, days_ago, quality, _) in enumerate(log)
         ],
     )
     col.close()
