@@ -7,6 +7,7 @@ would choose it.
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -313,3 +314,42 @@ def _toml(value: object) -> str:
     if isinstance(value, float) and value in (float("inf"), float("-inf")):
         return "inf" if value > 0 else "-inf"
     return repr(value)
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    answers=st.lists(
+        st.tuples(st.sampled_from([0, 0, 0, 1, 1, 3, 7]), st.integers(0, 5)),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_under_fsrs_sm2_state_and_log_stay_exact_and_undo_is_exact(
+    answers: list[tuple[int, int]],
+) -> None:
+    """Any answers, any days apart (0 = a same-day repeat): FSRS leaves SM-2's
+    state and log as an SM-2-only learner's, and undoing the last answer puts
+    everything back."""
+    with tempfile.TemporaryDirectory() as folder:
+        deck = write_deck(Path(folder))
+        runs = {}
+        for name, chosen in (("sm2", SM2), ("fsrs", FSRS)):
+            clock = FixedClock()
+            study = _open(f"sqlite:///{folder}/{name}.sqlite3", clock, chosen)
+            study.import_file(deck)
+            pk = study.find_card("small/relu").pk
+            last = None
+            for days, grade in answers:
+                clock.advance(days=days, hours=0 if days else 0.1)
+                before = (states(study), study.queue(), study.grade_preview(pk))
+                last = study.answer(pk, grade, 1.0)
+            assert last is not None
+            study.undo(last.review_id)
+            assert (states(study), study.queue(), study.grade_preview(pk)) == before
+            study.answer(pk, answers[-1][1], 1.0)
+            runs[name] = (
+                {card: state[:3] + state[4:] for card, state in states(study).items()},
+                sm2_log(study),
+            )
+            study.db.close()
+        assert runs["fsrs"] == runs["sm2"]
