@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from helpers import FixedClock, write_deck
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from quizdl.study.factory import open_study
 from quizdl.study.service import StudyService
@@ -257,3 +259,71 @@ def test_before_the_final_stretch_new_cards_come_first(
     assert kinds[0] == "review" and "new" in kinds
     study.clear_plan()
     assert next(e.kind for e in study.queue("plan")) == "review"  # plain order again
+
+
+answers = st.lists(
+    st.tuples(st.integers(0, 3), st.integers(0, 5), st.integers(0, 3)),  # card, grade, days after
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(history=answers, interview_in=st.integers(2, 12), minutes=st.sampled_from([1.0, 20.0]))
+def test_a_plan_never_changes_sm2_and_clearing_it_restores_the_queue(
+    tmp_path_factory: pytest.TempPathFactory,
+    history: list[tuple[int, int, int]],
+    interview_in: int,
+    minutes: float,
+) -> None:
+    """Twin collections answer the same cards on the same days, one under a plan:
+    every card's state and every logged SM-2 day agree; cleared, the queues agree."""
+    from sqlalchemy import select
+
+    from quizdl.store.models import ReviewRow
+
+    root = tmp_path_factory.mktemp("twins")
+    deck = write_deck(root, deck_text(4), "plan.yaml")
+    clock = FixedClock()
+    twins = [
+        open_study(
+            database_url=f"sqlite:///{root}/{name}.sqlite3",
+            clock=clock,
+            bundled=[],
+            settings=StudySettings(new_cards_per_day=4),
+        )
+        for name in ("plain", "planned")
+    ]
+    plain, planned = twins
+    try:
+        for study in twins:
+            study.import_file(deck)
+        planned.set_plan(DAY0 + timedelta(days=interview_in), minutes_per_day=minutes)
+        for card, grade, gap in history:
+            for study in twins:
+                study.answer(pk(study, f"c{card}"), grade)
+            clock.advance(days=gap, hours=0.25)
+            planned.queue()  # the plan is made again on each day it is asked
+        for index in range(4):
+            assert (
+                planned.card(pk(planned, f"c{index}")).state
+                == plain.card(pk(plain, f"c{index}")).state
+            )
+        logs = []
+        for study in twins:
+            with study.db.read() as session:
+                logs.append(
+                    session.execute(
+                        select(ReviewRow.due_after, ReviewRow.interval_after, ReviewRow.kind)
+                    ).all()
+                )
+                if study is plain:
+                    assert not any(session.scalars(select(ReviewRow.planned_due)))
+        assert logs[0] == logs[1]
+        planned.clear_plan()
+        assert planned.queue() == plain.queue()
+    finally:
+        for study in twins:
+            study.db.close()
