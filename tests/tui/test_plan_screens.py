@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from helpers import FixedClock
+from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from quizdl.study.factory import open_study
@@ -51,6 +52,12 @@ async def test_the_forecast_shows_the_plan_until_the_interview(
         longest = max(d.minutes for d in planned)
         assert stats.forecast_title == f"Planned cards/day, longest {longest:.0f} min"
         assert stats.forecast_title in screen_text(app)
+        today = planned[0]
+        summary = str(stats.query_one("#stats-summary", Static).render())
+        assert (
+            f"Interview plan today: {today.reviews} to review, {today.new_cards} new, "
+            f"about {today.minutes:.0f} min"
+        ) in summary
         chart = stats.query_one("#forecast-chart", PlotextPlot)
         assert chart.region.height > 5
 

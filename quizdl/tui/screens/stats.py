@@ -120,7 +120,15 @@ class StatsScreen(QuizScreen[None]):
 
     def show(self, stats: Stats) -> None:
         self.shown = stats
-        self.query_one("#stats-summary", Static).update(summary_markup(stats))
+        summary = summary_markup(stats)
+        if self.planned and self.planned[0].day == stats.today:
+            # The plan decides what is due in its decks: say what it asks today.
+            today = self.planned[0]
+            summary += (
+                f"\nInterview plan today: [b]{today.reviews}[/b] to review, "
+                f"[b]{today.new_cards}[/b] new, about [b]{today.minutes:.0f}[/b] min"
+            )
+        self.query_one("#stats-summary", Static).update(summary)
         draw_bars(
             self.query_one("#reviews-chart", PlotextPlot),
             "Reviews per day",
