@@ -40,6 +40,24 @@ class CardCounts:
     forecast: dict[date, int] = field(default_factory=dict)  # day after today -> cards due
 
 
+# Built once: statistics run on every visit to the stats screen and home.
+_CARD_COUNTS = select(
+    CardCountRow.deck_id,
+    CardCountRow.due,
+    CardCountRow.reviewed,
+    CardCountRow.suspended,
+    CardCountRow.cards,
+).where(CardCountRow.cards != 0)
+_PER_DAY = select(
+    ReviewDayRow.study_day, func.sum(ReviewDayRow.reviews), func.sum(ReviewDayRow.seconds)
+).group_by(ReviewDayRow.study_day)
+_SECONDS_TOTAL = select(func.coalesce(func.sum(ReviewDayRow.seconds), 0.0))
+_RETENTION = select(
+    ReviewDayRow.deck_id, func.sum(ReviewDayRow.scheduled), func.sum(ReviewDayRow.passed)
+).group_by(ReviewDayRow.deck_id)
+_DECKS = select(DeckRow.id, DeckRow.title).order_by(DeckRow.title)
+
+
 def count_cards(session: Session, today: date, forecast_days: int = 30) -> CardCounts:
     """Per-deck and per-day card counts, read from ``card_counts`` (one row per
     deck, due day and flags: a few hundred rows where the cards are 100,000s).
@@ -50,15 +68,7 @@ def count_cards(session: Session, today: date, forecast_days: int = 30) -> CardC
     tomorrow = today + timedelta(days=1)
     last_forecast_day = today + timedelta(days=forecast_days)
     counts = CardCounts()
-    rows = session.execute(
-        select(
-            CardCountRow.deck_id,
-            CardCountRow.due,
-            CardCountRow.reviewed,
-            CardCountRow.suspended,
-            CardCountRow.cards,
-        ).where(CardCountRow.cards != 0)
-    )
+    rows = session.execute(_CARD_COUNTS)
     for deck_id, due, reviewed, suspended, cards in rows:
         deck = counts.decks.get(deck_id)
         if deck is None:
@@ -128,41 +138,27 @@ def collect_stats(
 ) -> Stats:
     # Everything about past answers comes from review_days (per-day totals),
     # never from scanning the review log itself.
-    reviews_today, seconds_today = session.execute(
-        select(
-            func.coalesce(func.sum(ReviewDayRow.reviews), 0),
-            func.coalesce(func.sum(ReviewDayRow.seconds), 0.0),
-        ).where(ReviewDayRow.study_day == today)
-    ).one()
-    seconds_total = session.scalar(select(func.coalesce(func.sum(ReviewDayRow.seconds), 0.0)))
-    per_day_all = dict(
-        session.execute(
-            select(ReviewDayRow.study_day, func.sum(ReviewDayRow.reviews))
-            .where(ReviewDayRow.reviews > 0)
-            .group_by(ReviewDayRow.study_day)
-        ).all()
-    )
+    reviews_today, seconds_today = 0, 0.0
+    per_day_all: dict[date, int] = {}
+    for day, reviews, seconds in session.execute(_PER_DAY):
+        if day == today:
+            reviews_today, seconds_today = reviews or 0, seconds or 0.0
+        if reviews:
+            per_day_all[day] = reviews
+    seconds_total = session.scalar(_SECONDS_TOTAL)
     days = list(per_day_all)
     per_day = {
         day: count
         for day, count in per_day_all.items()
         if day > today - timedelta(days=history_days)
     }
-    retention_rows = session.execute(
-        select(
-            ReviewDayRow.deck_id,
-            func.sum(ReviewDayRow.scheduled),
-            func.sum(ReviewDayRow.passed),
-        ).group_by(ReviewDayRow.deck_id)
-    ).all()
+    retention_rows = session.execute(_RETENTION).all()
     retention = {
         deck_id: (total or 0, passed or 0) for deck_id, total, passed in retention_rows if total
     }
     counts = count_cards(session, today, forecast_days)
     decks = []
-    for deck_id, title in session.execute(
-        select(DeckRow.id, DeckRow.title).order_by(DeckRow.title)
-    ).all():
+    for deck_id, title in session.execute(_DECKS).all():
         deck = counts.decks.get(deck_id, _DeckCounts())
         answered, passed = retention.get(deck_id, (0, 0))
         decks.append(
