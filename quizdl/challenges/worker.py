@@ -1143,12 +1143,7 @@ def _describe_one(
                 kind="checker", message=_short(f"setting up the check: {detail}")
             )
             return WorkerReport(failure=failure).model_dump_json().encode(), None
-    try:
-        report = run_describe(keras, request).model_copy(update={"sandbox": confinement})
-    finally:
-        # The next check starts from the state a fresh describer has.
-        keras.backend.clear_session()
-        gc.collect()
+    report = run_describe(keras, request).model_copy(update={"sandbox": confinement})
     return RUNNING + report.model_dump_json().encode(), confinement
 
 
@@ -1168,4 +1163,8 @@ def serve(channel_fd: int) -> None:
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(OSError, ValueError):
                 stream.flush()
+        # The next check starts from the state a fresh describer has; done after
+        # answering, so no check waits for it.
+        keras.backend.clear_session()
+        gc.collect()
     os._exit(0)
