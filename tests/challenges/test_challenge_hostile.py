@@ -7,7 +7,9 @@ through one shared checker.
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +20,7 @@ from typing import Any
 import pytest
 
 from quizdl.challenges.runner import IDLE_DESCRIBERS, OUTPUT_LIMIT, SPARES, Checker
+from quizdl.challenges.sandbox import descendants
 from quizdl.challenges.spec import ChallengeSpec
 from quizdl.challenges.verdict import Verdict
 
@@ -318,3 +321,11 @@ def test_builders_serve_once_and_the_describer_serves_every_check() -> None:
         assert len(builders) == 2 and not any(_running(pid) for pid in builders)
         assert fresh.spare_pids[-1] == describer and _running(describer)
         assert models[0] == models[1]
+        # A describer that dies between checks costs the next check nothing: a
+        # fresh one describes the model, and the dead one is not kept.
+        for pid in descendants(describer):
+            os.kill(pid, signal.SIGKILL)
+        verdict = fresh.check(SPEC, VALID)
+        assert verdict.passed and verdict.described_by == "checker", verdict.lines()
+        assert verdict.model == models[0]
+        assert describer not in fresh.spare_pids
