@@ -17,7 +17,7 @@ from typing import Generic, TypeVar
 import fsrs_rs_python as fsrs_rs
 
 from quizdl.scheduling.days import StudyCalendar
-from quizdl.scheduling.fsrs import DEFAULT_PARAMETERS, FSRSScheduler
+from quizdl.scheduling.fsrs import DEFAULT_PARAMETERS, FSRSScheduler, retrievability
 from quizdl.scheduling.steps import answer_of
 
 MIN_REVIEWS_TO_FIT = 1000
@@ -41,6 +41,43 @@ def fsrs_items(days_and_grades: Sequence[tuple[date, int]]) -> list[fsrs_rs.FSRS
             items.append(fsrs_rs.FSRSItem(list(reviews)))
         previous = day
     return items
+
+
+@dataclass(frozen=True, slots=True)
+class Memory:
+    """A card's FSRS-6 memory after its last answer."""
+
+    stability: float  # days until recall falls to 90 %
+    last_day: date  # the study day of its last answer
+
+    def recall_on(self, parameters: Sequence[float], day: date) -> float:
+        return retrievability(parameters, self.stability, (day - self.last_day).days)
+
+
+def memories(
+    logs: Mapping[K, Sequence[tuple[date, int]]], parameters: Sequence[float]
+) -> dict[K, Memory]:
+    """Each answered card's memory from its (study day, grade) log, oldest first.
+
+    The same state ``FSRSScheduler.replay`` reaches (a test checks), in one
+    engine call per card and without converting times: what the queue under a
+    plan can afford on every call.
+    """
+    engine = fsrs_rs.FSRS(list(parameters))
+    found = {}
+    for key, log in logs.items():
+        if not log:
+            continue
+        reviews = []
+        previous: date | None = None
+        for day, grade in log:
+            delta = 0 if previous is None else (day - previous).days
+            reviews.append(fsrs_rs.FSRSReview(int(answer_of(grade)), delta))
+            previous = day
+        state = engine.memory_state(fsrs_rs.FSRSItem(reviews))
+        assert previous is not None
+        found[key] = Memory(state.stability, previous)
+    return found
 
 
 def fit_parameters(

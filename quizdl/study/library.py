@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC
 from pathlib import Path
 
 from sqlalchemy import and_, case, func, select
@@ -171,8 +170,7 @@ class LibraryService:
             allowances = plans.new_allowances(
                 session, today, order, {d: settings.new_limit(d) for d in order}, introduced
             )
-            now = self.context.clock()
-            schedule = planned_schedule(session, today, now.tzinfo or UTC)
+            schedule = planned_schedule(session, today)
             planned_due = {} if schedule is None else schedule.due_by_deck()
         summaries = []
         for deck_id, title, origin in decks:

@@ -59,6 +59,5 @@ class PlanService:
 
     def planned_load(self) -> list[PlannedLoad]:
         """The plan's reviews, new cards and minutes per study day (empty without a plan)."""
-        now = self.context.clock()
         with self.context.db.read() as session:
-            return planned_load(session, study_day(now), now.tzinfo or UTC)
+            return planned_load(session, self.context.today())

@@ -17,13 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from quizdl.scheduling.days import StudyCalendar
-from quizdl.scheduling.fsrs import FSRSScheduler
 from quizdl.scheduling.plan import (
     Plan,
     PlanCard,
@@ -32,7 +30,7 @@ from quizdl.scheduling.plan import (
     planned_day,
     review_seconds,
 )
-from quizdl.scheduling.readiness import choose_parameters
+from quizdl.scheduling.readiness import Memory, choose_parameters, memories
 from quizdl.store.models import CardRow, CardStateRow, ReviewRow
 from quizdl.study.fitted import review_count, stored_parameters
 from quizdl.study.plans import PlanInfo, current_plan, learner_seconds_per_answer
@@ -74,7 +72,7 @@ class PlannedSchedule:
         return {pk: day for pk, day in self.planned.items() if day != self.own_due[pk]}
 
 
-def planned_schedule(session: Session, today: date, zone: tzinfo) -> PlannedSchedule | None:
+def planned_schedule(session: Session, today: date) -> PlannedSchedule | None:
     """The plan's schedule from today, or None without a plan (or on or after its day)."""
     plan = current_plan(session)
     if plan is None or today >= plan.interview_day:
@@ -94,32 +92,37 @@ def planned_schedule(session: Session, today: date, zone: tzinfo) -> PlannedSche
             unseen += 1
         else:
             own_due[pk], deck_of[pk] = due, deck_id
-    logs: dict[int, list[tuple[datetime, int]]] = {pk: [] for pk in own_due}
-    last_day: dict[int, date] = {}
-    answers = select(
-        ReviewRow.card_pk, ReviewRow.reviewed_at, ReviewRow.study_day, ReviewRow.quality
-    ).order_by(ReviewRow.id)
-    for pk, reviewed_at, day, quality in session.execute(answers):
+    # Each card's answers by study day (the day the log recorded, in the
+    # learner's zone then), as FSRS counts elapsed time.
+    logs: dict[int, list[tuple[date, int]]] = {pk: [] for pk in own_due}
+    answers = select(ReviewRow.card_pk, ReviewRow.study_day, ReviewRow.quality).order_by(
+        ReviewRow.id
+    )
+    for pk, day, quality in session.execute(answers):
         if pk in logs:
-            logs[pk].append((reviewed_at.replace(tzinfo=UTC), quality))
-            last_day[pk] = day
+            logs[pk].append((day, quality))
     stored = stored_parameters(session)
     parameters = choose_parameters(
         review_count(session), None if stored is None else stored.parameters
     )
-    memory = FSRSScheduler(StudyCalendar(zone=zone), parameters)
+    memory = memories(logs, parameters)
     per_answer = learner_seconds_per_answer(session)
     cards = []
     for pk, due in own_due.items():
-        state = memory.replay(logs[pk])
-        shown = planned_day(due, last_day.get(pk), today, plan.settings)
+        card = memory.get(pk)
+        last_review = None if card is None else card.last_day
+        shown = planned_day(due, last_review, today, plan.settings)
+
+        def recall_on(day: date, card: Memory | None = card) -> float:
+            return 0.0 if card is None else card.recall_on(parameters, day)
+
         cards.append(
             PlanCard(
                 key=pk,
                 own_due=due,
-                last_review=last_day.get(pk),
-                recall_on_interview=memory.recall_on(state, plan.interview_day),
-                seconds=review_seconds(memory.recall_on(state, shown), per_answer),
+                last_review=last_review,
+                recall_on_interview=recall_on(plan.interview_day),
+                seconds=review_seconds(recall_on(shown), per_answer),
             )
         )
     made: Plan[int] = make_plan(cards, unseen, today, plan.settings, per_answer)
@@ -130,7 +133,7 @@ def planned_schedule(session: Session, today: date, zone: tzinfo) -> PlannedSche
         planned=dict(made.due),
         own_due=own_due,
         deck_of=deck_of,
-        answered_today=frozenset(pk for pk, day in last_day.items() if day == today),
+        answered_today=frozenset(pk for pk, card in memory.items() if card.last_day == today),
     )
 
 
@@ -157,9 +160,9 @@ class PlannedLoad:
     minutes: float
 
 
-def planned_load(session: Session, today: date, zone: tzinfo) -> list[PlannedLoad]:
+def planned_load(session: Session, today: date) -> list[PlannedLoad]:
     """The plan's load per study day until the interview (empty without a plan)."""
-    schedule = planned_schedule(session, today, zone)
+    schedule = planned_schedule(session, today)
     if schedule is None:
         return []
     return [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.sql.elements import ColumnElement
@@ -29,7 +29,6 @@ class StudyQueue:
         Under an interview plan its decks' reviews are the ones the plan shows
         today (``study.planned``), weakest first, before other decks' reviews;
         before the plan's final stretch new cards come before reviews."""
-        now = self.context.clock()
         today = self.context.today()
         settings = self.context.settings
         with self.context.db.read() as session:
@@ -48,7 +47,7 @@ class StudyQueue:
                 .order_by(CardStateRow.due, CardRow.deck_id, CardRow.position)
             ).all()
             due = [pk for pk, _ in due_rows]
-            schedule = planned_schedule(session, today, now.tzinfo or UTC)
+            schedule = planned_schedule(session, today)
             if schedule is not None:
                 planned = [
                     pk

@@ -125,3 +125,30 @@ def test_fitting_a_forgetful_learner_improves_the_predictions() -> None:
     assert with_fit.log_loss < with_defaults.log_loss
     overrated = [b for b in with_defaults.buckets if b.count >= 100]
     assert sum(b.mean_predicted - b.observed for b in overrated) / len(overrated) > 0.03
+
+
+def test_memories_agree_with_the_replay_of_each_log() -> None:
+    from quizdl.scheduling.readiness import memories
+
+    rng = random.Random(3)
+    logs: dict[int, Log] = {}
+    for key in range(300):
+        when, log = START, []
+        for _ in range(rng.randint(1, 8)):
+            log.append((when, rng.randint(0, 5)))
+            # Same-day steps as well as gaps of days.
+            when += timedelta(hours=rng.choice([0.1, 0.5, 3, 24, 30, 72, 200]))
+        logs[key] = log
+    for parameters in (DEFAULT_PARAMETERS, FORGETFUL):
+        by_day = {k: [(CALENDAR.day_of(w), g) for w, g in log] for k, log in logs.items()}
+        found = memories({**by_day, -1: []}, parameters)
+        assert -1 not in found  # never answered: no memory
+        replay = FSRSScheduler(CALENDAR, parameters)
+        for key, log in logs.items():
+            state = replay.replay(log)
+            assert found[key].stability == pytest.approx(state.stability, rel=1e-6)
+            assert found[key].last_day == CALENDAR.day_of(log[-1][0])
+            later = found[key].last_day + timedelta(days=rng.randint(0, 40))
+            assert found[key].recall_on(parameters, later) == pytest.approx(
+                replay.recall_on(state, later), rel=1e-6
+            )
