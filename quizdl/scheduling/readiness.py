@@ -17,7 +17,7 @@ from typing import Generic, TypeVar
 import fsrs_rs_python as fsrs_rs
 
 from quizdl.scheduling.days import StudyCalendar
-from quizdl.scheduling.fsrs import DEFAULT_PARAMETERS, FSRSScheduler, retrievability
+from quizdl.scheduling.fsrs import DEFAULT_PARAMETERS, retrievability
 from quizdl.scheduling.steps import answer_of
 
 MIN_REVIEWS_TO_FIT = 1000
@@ -98,11 +98,6 @@ def choose_parameters(review_count: int, fitted: Sequence[float] | None) -> tupl
     return tuple(fitted)
 
 
-def card_readiness(scheduler: FSRSScheduler, log: Log, interview_day: date) -> float:
-    """Predicted recall of one card on the interview day (0 for a card never seen)."""
-    return scheduler.recall_on(scheduler.replay(log), interview_day)
-
-
 @dataclass(frozen=True, slots=True)
 class GroupReadiness:
     name: str
@@ -135,8 +130,16 @@ def readiness(
     """
     if review_count is None:
         review_count = sum(len(log) for log in logs.values())
-    scheduler = FSRSScheduler(calendar, choose_parameters(review_count, fitted))
-    per_card = {key: card_readiness(scheduler, log, interview_day) for key, log in logs.items()}
+    parameters = choose_parameters(review_count, fitted)
+    found = memories(
+        {key: [(calendar.day_of(when), grade) for when, grade in log] for key, log in logs.items()},
+        parameters,
+    )
+    # A card never answered is not recalled at all.
+    per_card = {
+        key: found[key].recall_on(parameters, interview_day) if key in found else 0.0
+        for key in logs
+    }
     members: dict[str, list[float]] = {}
     for key, recall in per_card.items():
         for name in (groups or {}).get(key, ()):
