@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -62,12 +63,25 @@ def insert_rows(
         convert = None if plain else column.type.bind_processor(connection.dialect)
         slots.append((name, fallback, convert))
 
+    converted = [(index, convert) for index, (_, _, convert) in enumerate(slots) if convert]
+    fallbacks = tuple(fallback for _, fallback, _ in slots)
+    present = [name in rows[0] for name in names]
+
     def values(row: Mapping[str, Any]) -> list[Any]:
-        out = []
-        for name, fallback, convert in slots:
-            value = row.get(name, fallback)
-            out.append(value if convert is None or value is None else convert(value))
+        # One C-level lookup per row (itemgetter) when every column is given.
+        out = list(getter(row)) if getter is not None else _with_fallbacks(row)
+        for index, convert in converted:
+            if out[index] is not None:
+                out[index] = convert(out[index])
         return out
+
+    def _with_fallbacks(row: Mapping[str, Any]) -> list[Any]:
+        return [
+            row[name] if given else fallback
+            for name, given, fallback in zip(names, present, fallbacks, strict=True)
+        ]
+
+    getter = itemgetter(*names) if all(present) and len(names) > 1 else None
 
     if connection.dialect.name == "postgresql":
         # COPY streams every row in one statement; a row at a time would be a round
