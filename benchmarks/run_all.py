@@ -2,12 +2,14 @@
 
 Each ``bench_*.py`` runs in a process of its own; what it prints is shown as it
 comes, and the rows it emits (see ``_table``) are gathered into the table at
-the end: measure, quizdl, Anki, ratio, budget, holds?. Options are passed on
-to bench_foundation.py (e.g. ``--sizes 10000,100000,1000000``).
+the end: measure, quizdl, Anki, ratio, budget, holds?. ``--skip NAME`` leaves
+a script out; other options are passed on to bench_foundation.py (e.g.
+``--sizes 10000,100000,1000000``).
 """
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 from pathlib import Path
@@ -18,12 +20,22 @@ HERE = Path(__file__).resolve().parent
 
 
 def main() -> int:
+    # --skip NAME (repeatable) leaves a script out: bench_checker takes over an hour
+    # here (ten cold TensorFlow starts per bundled challenge). Other options go to
+    # bench_foundation.py.
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--skip", action="append", default=[])
+    options, foundation_args = parser.parse_known_args()
+    skip = {name if name.endswith(".py") else f"{name}.py" for name in options.skip}
     failed: list[str] = []
     skipped: list[str] = []
     rows: list[Row] = []
     for script in sorted(HERE.glob("bench_*.py")):
+        if script.name in skip:
+            print(f"\n=== {script.name}: skipped (--skip) ===", flush=True)
+            continue
         print(f"\n=== {script.name} ===", flush=True)
-        extra = sys.argv[1:] if script.name == "bench_foundation.py" else []
+        extra = foundation_args if script.name == "bench_foundation.py" else []
         process = subprocess.Popen(
             [sys.executable, str(script), *extra],
             cwd=HERE,
