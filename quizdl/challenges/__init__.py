@@ -8,9 +8,13 @@
 - ``verdict``: the result (``Verdict`` of ``Check``s) the CLI and TUI show.
 - ``hints``: the usual Keras mistakes behind an error, in a learner's terms.
 - ``lint``: contradictions a spec shows without running anything.
-- ``runner``: ``Checker``, which runs checks in fresh child processes with
-  limits and keeps warm spares; thread-safe, cancellable.
+- ``runner``: ``Checker``, which runs each learner's code in a fresh builder
+  process with limits, has it described by a long-lived describer (which never
+  runs learner code), and keeps both warm; thread-safe, cancellable.
 - ``supervisor``: the child subreaper each worker runs under.
+- ``framing``: length-prefixed messages for the long-lived describer.
+- ``verify``: is a challenge sound (solution passes, starter fails, spec
+  consistent); what ``quizdl challenge verify`` prints.
 - ``sandbox``: Landlock, resource limits and process-tree cleanup for children.
 
 Only ``worker`` imports Keras, and only in a child process, so the app and CLI

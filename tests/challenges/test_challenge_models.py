@@ -2,10 +2,11 @@
 
 All cases run once per module through one shared ``Checker`` from two threads
 (the checker is thread-safe, and two cores import TensorFlow twice as fast);
-each test then looks at its own verdict. The reference solutions are checked
-once per run by ``test_every_bundled_challenge_verifies`` (what
-``quizdl challenge verify`` checks), not again here. The module is one
-pytest-xdist group, so its cases are checked on one worker only.
+each test then looks at its own verdict. The reference solutions and starters
+are checked once per run, with every bundled challenge's (``bundled_verifications``,
+what ``quizdl challenge verify`` checks), and their tests read those verdicts.
+The other cases form one pytest-xdist group, so they are checked on one worker
+only.
 """
 
 from __future__ import annotations
@@ -16,13 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from keras_checks import BUNDLED
 
 from quizdl.challenges.runner import Checker
 from quizdl.challenges.verdict import Verdict
 from quizdl.decks.loader import load_deck
 from quizdl.decks.model import ChallengeCard
 
-pytestmark = [pytest.mark.keras, pytest.mark.xdist_group("keras-models")]
+pytestmark = pytest.mark.keras
+GROUP = "keras-models"
 
 DECKS = Path(__file__).resolve().parents[2] / "decks"
 CARDS: dict[str, ChallengeCard] = {
@@ -643,8 +646,13 @@ def build_model():
 ]
 
 
-# The reference solutions pass: checked with every bundled challenge's.
-CHECKED_HERE = [case for case in CASES if case.code != CARDS[case.challenge].solution]
+def bundled_code(case: Case) -> str | None:
+    """ "solution" or "starter" when the case is the card's own, else None."""
+    card = CARDS[case.challenge]
+    return {card.solution: "solution", card.starter: "starter"}.get(case.code)
+
+
+CHECKED_HERE = [case for case in CASES if bundled_code(case) is None]
 
 
 @pytest.fixture(scope="module")
@@ -664,9 +672,26 @@ def test_every_challenge_has_passing_and_failing_cases() -> None:
         assert sum(bool(case.problems) for case in cases) >= 3, challenge
 
 
-@pytest.mark.parametrize("case", CHECKED_HERE, ids=lambda case: case.id)
-def test_case(case: Case, verdicts: dict[str, Verdict]) -> None:
-    verdict = verdicts[case.id]
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(
+            case,
+            id=case.id,
+            marks=pytest.mark.xdist_group(GROUP if bundled_code(case) is None else BUNDLED),
+        )
+        for case in CASES
+    ],
+)
+def test_case(case: Case, request: pytest.FixtureRequest) -> None:
+    # Fixtures by name, so a case asks only for the checks it reads (and xdist
+    # runs it in that fixture's group).
+    shared = bundled_code(case)
+    if shared is None:
+        verdict: Verdict = request.getfixturevalue("verdicts")[case.id]
+    else:
+        verification = request.getfixturevalue("bundled_verifications")[case.challenge]
+        verdict = getattr(verification, shared)
     report = "\n".join([*verdict.lines(), verdict.stderr[-2000:]])
     if not case.problems:
         assert verdict.passed, report
