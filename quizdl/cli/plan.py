@@ -12,7 +12,7 @@ from quizdl.cli.common import fail, open_service, print_json
 from quizdl.study.errors import StudyError
 
 if TYPE_CHECKING:
-    from quizdl.study.plans import PlanStatus
+    from quizdl.study.plans import Pacing, PlanStatus
 
 WEAKEST_SHOWN = 8
 PLANNED_DAYS_SHOWN = 7
@@ -35,6 +35,15 @@ def memory_model(status: PlanStatus) -> str:
             f"you have {status.reviews:,})"
         )
     return f"FSRS-6 fitted to your {fitted.review_count:,} reviews on {fitted.study_day:%d %b %Y}"
+
+
+def new_cards_line(pacing: Pacing, minutes_per_day: float) -> str:
+    if pacing.needed <= pacing.allowed:
+        return f"{pacing.new_today} (paced to see every card before the final stretch)"
+    return (
+        f"{pacing.new_today}, what {minutes_per_day:g} minutes a day hold; seeing every card "
+        f"before the final stretch would take {pacing.needed} a day"
+    )
 
 
 @click.command("plan")
@@ -113,7 +122,7 @@ def plan(
         f"Ready: {overall.ready}/{overall.cards} cards "
         f"(expected recall on the day {overall.mean_recall:.0%}); {status.unseen} not seen yet"
     )
-    click.echo(f"New cards today: {status.new_today} (paced to see every card in time)")
+    click.echo(f"New cards today: {new_cards_line(status.pacing, info.minutes_per_day)}")
     click.echo(f"Memory model: {memory_model(status)}")
     if load:
         click.echo("Planned days (reviews + new cards, expected minutes):")

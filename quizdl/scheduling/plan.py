@@ -112,6 +112,21 @@ def paced_new_cards(unseen: int, today: date, plan: PlanSettings) -> int:
     return math.ceil(unseen / days_for_new)
 
 
+def split_in_proportion(total: int, weights: Mapping[str, int]) -> dict[str, int]:
+    """``total`` split into whole parts in proportion to ``weights`` (largest
+    remainders first, ties by key), no part above its weight."""
+    whole = sum(weights.values())
+    total = min(max(total, 0), whole)
+    if total == 0:
+        return dict.fromkeys(weights, 0)
+    exact = {key: total * weight / whole for key, weight in weights.items()}
+    parts = {key: math.floor(value) for key, value in exact.items()}
+    left = total - sum(parts.values())
+    for key in sorted(weights, key=lambda k: (parts[k] - exact[k], k))[:left]:
+        parts[key] += 1
+    return parts
+
+
 @dataclass(frozen=True, slots=True)
 class PlanCard(Generic[K]):
     """A seen card as the plan needs it."""

@@ -3,8 +3,8 @@
 The arithmetic is ``scheduling.plan`` (pacing, the learner's answer time) and
 ``scheduling.readiness`` (each card's log replayed through FSRS-6); this
 module reads what they need from the database and stores the plan. One plan
-at a time: setting a new one replaces it. The plan only *raises* a deck's
-new-card limit for today (``new_allowances``) and decides on which day a seen
+at a time: setting a new one replaces it. The plan sets its decks' new-card
+count for today (``new_allowances``) and decides on which day a seen
 card is shown (``study.planned``); it never moves a card's SM-2 state, so
 clearing it leaves every card's schedule as SM-2 set it.
 
@@ -32,6 +32,7 @@ from quizdl.scheduling.plan import (
     new_card_seconds,
     paced_new_cards,
     seconds_per_answer,
+    split_in_proportion,
 )
 from quizdl.scheduling.readiness import MIN_REVIEWS_TO_FIT, choose_parameters, readiness
 from quizdl.store.models import CardRow, CardStateRow, DeckRow, PlanRow, ReviewRow
@@ -82,7 +83,7 @@ class PlanStatus:
     today: date
     days_left: int
     unseen: int
-    new_today: int  # new cards the plan paces for today (introduced today included)
+    pacing: Pacing  # today's new cards (introduced today included)
     overall: Readiness
     groups: tuple[Readiness, ...]  # decks and tags, weakest first
     # The parameters readiness used: fitted to the learner's log (with the day
@@ -107,7 +108,8 @@ class PlanStatus:
             "days_left": self.days_left,
             "cards": self.overall.cards,
             "unseen": self.unseen,
-            "new_today": self.new_today,
+            "new_today": self.pacing.new_today,
+            "new_needed_per_day": self.pacing.needed,
             "readiness": self.overall.as_json(),
             "groups": [group.as_json() for group in self.groups],
             "parameters": self.parameters_json(),
@@ -185,20 +187,34 @@ def learner_seconds_per_answer(session: Session) -> float:
     return seconds_per_answer(list(reversed(recent)))
 
 
-def paced_today(
-    session: Session, plan: PlanInfo, today: date, introduced: Mapping[str, int]
-) -> int:
-    """New cards the plan wants introduced today in its decks, today's included."""
+@dataclass(frozen=True)
+class Pacing:
+    """Today's new cards under a plan, counted from the morning (today's
+    introductions included), so introducing cards does not shrink the share."""
+
+    needed: int  # to see every card before the final stretch
+    allowed: int  # what the daily time budget leaves room for
+    unseen_by_deck: Mapping[str, int]  # the plan's decks, this morning
+
+    @property
+    def new_today(self) -> int:
+        return min(self.needed, self.allowed)
+
+
+def pacing(session: Session, plan: PlanInfo, today: date, introduced: Mapping[str, int]) -> Pacing:
     if today >= plan.interview_day:
-        return 0
-    unseen = sum(n for deck, n in _unseen_by_deck(session).items() if _covers(plan, deck))
-    started = sum(n for deck, n in introduced.items() if _covers(plan, deck))
-    # Paced from the morning's count, so introducing cards does not shrink the share.
-    paced = paced_new_cards(unseen + started, today, plan.settings)
+        return Pacing(0, 0, {})
+    unseen = _unseen_by_deck(session)
+    morning = {
+        deck: unseen.get(deck, 0) + introduced.get(deck, 0)
+        for deck in unseen.keys() | introduced.keys()
+        if _covers(plan, deck)
+    }
+    needed = paced_new_cards(sum(morning.values()), today, plan.settings)
     budget = math.floor(
         plan.settings.budget_seconds / new_card_seconds(learner_seconds_per_answer(session))
     )
-    return min(paced, max(budget, 0))
+    return Pacing(needed, max(budget, 0), morning)
 
 
 def new_allowances(
@@ -208,21 +224,22 @@ def new_allowances(
     settings_limit: Mapping[str, int],
     introduced: Mapping[str, int],
 ) -> dict[str, int]:
-    """New cards each deck may still introduce today: its own limit, raised
-    while a plan's pacing asks for more (shared across the plan's decks in order)."""
+    """New cards each deck may still introduce today.
+
+    A deck outside the plan keeps its own limit. The plan's decks share the
+    plan's count instead of theirs, in proportion to their unseen cards, so
+    what the queue offers is what the plan paced and its time budget holds
+    (their own limits added on top once overran a 3-minute budget twice).
+    """
     allowed = {d: max(0, settings_limit[d] - introduced.get(d, 0)) for d in deck_order}
     plan = current_plan(session)
     if plan is None or today >= plan.interview_day:
         return allowed
-    started = sum(n for deck, n in introduced.items() if _covers(plan, deck))
-    plan_left = max(0, paced_today(session, plan, today, introduced) - started)
-    unseen = _unseen_by_deck(session)
+    today_pacing = pacing(session, plan, today, introduced)
+    shares = split_in_proportion(today_pacing.new_today, today_pacing.unseen_by_deck)
     for deck_id in deck_order:
-        if not _covers(plan, deck_id) or plan_left <= 0:
-            continue
-        available = unseen.get(deck_id, 0)
-        allowed[deck_id] = max(allowed[deck_id], min(plan_left, available))
-        plan_left -= min(allowed[deck_id], available)
+        if _covers(plan, deck_id):
+            allowed[deck_id] = max(0, shares.get(deck_id, 0) - introduced.get(deck_id, 0))
     return allowed
 
 
@@ -265,7 +282,7 @@ def plan_status(session: Session, today: date, zone: tzinfo) -> PlanStatus | Non
         today=today,
         days_left=(plan.interview_day - today).days,
         unseen=unseen,
-        new_today=paced_today(session, plan, today, introduced),
+        pacing=pacing(session, plan, today, introduced),
         overall=value(report.overall),
         groups=tuple(value(group) for group in report.groups),
         fitted=in_use,

@@ -19,6 +19,7 @@ from quizdl.scheduling.plan import (
     preview_under_plan,
     review_under_plan,
     seconds_per_answer,
+    split_in_proportion,
 )
 from quizdl.scheduling.sm2 import SM2State
 from quizdl.scheduling.sm2_scheduler import SM2Card, SM2Scheduler
@@ -250,3 +251,29 @@ def test_sm2_state_is_identical_with_and_without_a_plan(
         if result.record.study_day < plan.interview_day:
             assert result.planned_day <= plan.interview_day
             assert result.planned_day <= max(result.own_day, result.record.study_day)
+
+
+@given(
+    st.integers(min_value=-5, max_value=500),
+    st.dictionaries(st.sampled_from("abcdef"), st.integers(min_value=0, max_value=300)),
+)
+def test_a_split_gives_each_deck_its_proportion_and_never_more_than_it_has(
+    total: int, weights: dict[str, int]
+) -> None:
+    parts = split_in_proportion(total, weights)
+    assert parts.keys() == weights.keys()
+    whole = sum(weights.values())
+    assert sum(parts.values()) == min(max(total, 0), whole)
+    for key, weight in weights.items():
+        assert 0 <= parts[key] <= weight
+        if whole:
+            assert abs(parts[key] - min(max(total, 0), whole) * weight / whole) < 1
+
+
+def test_a_split_rounds_by_remainder() -> None:
+    assert split_in_proportion(26, {"guide": 133, "interview": 285, "keras": 19, "x": 4}) == {
+        "guide": 8,
+        "interview": 17,
+        "keras": 1,
+        "x": 0,
+    }

@@ -54,7 +54,7 @@ def test_a_plan_paces_new_cards_up_and_clearing_it_restores_the_limit(
     assert new_in(study, "big") == 2
     status = study.plan_status()
     assert status is not None
-    assert (status.days_left, status.unseen, status.new_today) == (9, 27, 5)
+    assert (status.days_left, status.unseen, status.pacing.new_today) == (9, 27, 5)
     assert study.clear_plan() is True and study.plan() is None
     assert new_in(study, "big") == 0  # 3 introduced today: over the plain limit of 2
     assert study.clear_plan() is False
@@ -66,13 +66,33 @@ def test_the_daily_budget_bounds_the_pacing(study: StudyService) -> None:
     # 3 minutes a day hold 4 new cards at 45 s each (15 s an answer, 3 answers),
     # though pacing alone would ask for all 40 today.
     study.set_plan(TODAY + timedelta(days=3), minutes_per_day=3)
-    assert new_in(study, "big") == 4
-    # Over all decks the plan's 4 go to the first; the other keeps its own 2.
-    assert {d.id: d.new for d in study.deck_summaries()} == {"big": 4, "other": 2}
-    assert len([e for e in study.queue() if e.kind == "new"]) == 6
+    # The plan covers both decks: its 4 are shared 30:10 by their unseen cards,
+    # and neither deck's own limit of 2 is added on top of the budget.
+    assert {d.id: d.new for d in study.deck_summaries()} == {"big": 3, "other": 1}
+    assert (new_in(study, "big"), new_in(study, "other")) == (3, 1)
+    assert len([e for e in study.queue() if e.kind == "new"]) == 4
+    status = study.plan_status()
+    assert status is not None and (status.pacing.needed, status.pacing.new_today) == (40, 4)
     study.set_plan(TODAY + timedelta(days=3), minutes_per_day=60)
     # One day before the 2-day stretch: every unseen card today (40, under 80 by budget).
     assert len([e for e in study.queue() if e.kind == "new"]) == 40
+
+
+def test_a_deck_keeps_its_share_as_its_cards_are_introduced(
+    study: StudyService, clock: FixedClock
+) -> None:
+    # 40 unseen over 7 days: 6 a day, shared 30:10 (4.5 and 1.5; the tied
+    # remainder goes to the first deck id).
+    study.set_plan(TODAY + timedelta(days=9))
+    before = {d.id: d.new for d in study.deck_summaries()}
+    assert before == {"big": 5, "other": 1}
+    for entry in [e for e in study.queue("big") if e.kind == "new"]:
+        study.answer(entry.pk, 5)
+    # Studying one deck's share does not hand it the other's.
+    assert new_in(study, "big") == 0
+    assert new_in(study, "other") == before["other"]
+    clock.advance(days=1)
+    assert sum(d.new for d in study.deck_summaries()) == 6
 
 
 def test_readiness_per_deck_and_tag(study: StudyService, clock: FixedClock) -> None:
