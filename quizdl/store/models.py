@@ -131,6 +131,8 @@ class ReviewRow(Base):
     __table_args__ = (
         Index("ix_reviews_card", "card_pk", "id"),
         Index("ix_reviews_day", "study_day"),
+        # Each card's latest scheduled answer, from the index alone (migration 0006).
+        Index("ix_reviews_card_kind", "card_pk", "kind", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
