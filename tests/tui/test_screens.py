@@ -8,6 +8,7 @@ from textual.widgets import DataTable, Input, Select, Static
 
 from quizdl.study.service import StudyService
 from quizdl.tui.app import QuizApp
+from quizdl.tui.deck_file import card_line_of
 from quizdl.tui.screens.browse import BrowseScreen, split_tag
 from quizdl.tui.screens.card_detail import CardDetailScreen
 from quizdl.tui.screens.help import HelpScreen
@@ -219,8 +220,8 @@ async def test_review_help_explains_the_digit_keys(app: QuizApp) -> None:
         assert "Undo" in text and "Suspend" in text
 
 
-async def test_home_lists_leeches_and_browse_finds_them(
-    app: QuizApp, service: StudyService
+async def test_home_lists_leeches_and_opens_their_deck_file(
+    app: QuizApp, service: StudyService, deck_path: Path
 ) -> None:
     from sqlalchemy import update
 
@@ -230,15 +231,26 @@ async def test_home_lists_leeches_and_browse_finds_them(
     service.answer(pk, 4)
     with service.db.session() as session:  # as eight lapses would leave it
         session.execute(update(CardStateRow).where(CardStateRow.card_pk == pk).values(leech=True))
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
-        assert "1 leech — b to browse them" in static_text(app, "#today")
-        screen = await open_browse(pilot, app)
-        await pilot.press("slash", *"tag:leech")
-        await pilot.pause(0.4)
+        assert "1 leech — l lists them" in static_text(app, "#today")
+        await pilot.press("l")
         await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, BrowseScreen)
+        assert screen.query_one("#search", Input).value == "tag:leech"
         assert result_ids(screen) == ["backprop"]
+        # From the list to the card, and from the card to its line in the deck
+        # file, to rewrite it (no $EDITOR here: the notice says where).
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CardDetailScreen)
+        await pilot.press("e")
+        await pilot.pause()
+        where = f"{deck_path}:{card_line_of(deck_path, 'backprop')}"
+        assert card_line_of(deck_path, "backprop") > 1
+        assert any(n.message == where for n in app._notifications)
 
 
 async def test_home_shows_the_interview_plan(app: QuizApp, service: StudyService) -> None:

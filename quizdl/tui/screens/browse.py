@@ -62,15 +62,21 @@ class BrowseScreen(QuizScreen[None]):
         Binding("question_mark", "app.help", "Help"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, search: str = "") -> None:
         super().__init__()
+        self.initial_search = search
         self.rows: dict[int, BrowseRow] = {}
         self._search_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("Browse — every card; Enter opens one", classes="screen-title")
         with Horizontal(id="filters"):
-            yield Input(placeholder="Search text · tag:name", id="search", compact=True)
+            yield Input(
+                self.initial_search,
+                placeholder="Search text · tag:name",
+                id="search",
+                compact=True,
+            )
             yield Select[str]([], prompt="Any deck", id="deck", compact=True)
             yield Select[str](
                 [(t, t) for t in CARD_TYPES], prompt="Any type", id="type", compact=True
@@ -158,7 +164,13 @@ class BrowseScreen(QuizScreen[None]):
         ]
         keys = [str(row.pk) for row in rows]
         fill_table(
-            table, LABELS, cells, keys=keys, flexible=FLEXIBLE, screen_width=self.app.size.width
+            table,
+            LABELS,
+            cells,
+            keys=keys,
+            flexible=FLEXIBLE,
+            screen_width=self.app.size.width,
+            keep_end={4},  # a narrow deck/card cell keeps the card's id
         )
         if 0 <= cursor < table.row_count:
             table.move_cursor(row=cursor)

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Markdown, Static
 
 from quizdl.scheduling.sm2 import Quality
 from quizdl.study.values import CardDetail
+from quizdl.tui.deck_file import open_card_source
 from quizdl.tui.render import TYPE_NAMES, format_seconds, full_markdown
 from quizdl.tui.screens.base import QuizScreen
 from quizdl.tui.services import service_of
@@ -34,6 +35,7 @@ def detail_line(detail: CardDetail) -> str:
 class CardDetailScreen(QuizScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("u", "toggle_suspend", "(Un)suspend"),
+        Binding("e", "edit_source", "Deck file"),
         Binding("escape", "app.pop_screen", "Back"),
         Binding("question_mark", "app.help", "Help"),
     ]
@@ -92,3 +94,7 @@ class CardDetailScreen(QuizScreen[None]):
         service_of(self).set_suspended(self.pk, suspended)
         self.app.call_from_thread(self.notify, "Suspended." if suspended else "Unsuspended.")
         self.app.call_from_thread(self.load)
+
+    def action_edit_source(self) -> None:
+        if self.detail is not None:
+            open_card_source(self.app, self.detail.card)

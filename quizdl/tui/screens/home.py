@@ -79,6 +79,8 @@ class HomeScreen(QuizScreen[None]):
         Binding("c", "app.challenges", "Challenges"),
         Binding("s", "app.stats", "Stats"),
         Binding("b", "app.browse", "Browse"),
+        # Off the footer too; the leech line says it when there are leeches.
+        Binding("l", "leeches", "Leeches", show=False),
         Binding("i", "app.import", "Import"),
         Binding("question_mark", "app.help", "Help"),
         Binding("q", "app.quit", "Quit"),
@@ -168,8 +170,8 @@ class HomeScreen(QuizScreen[None]):
         if data.leeches:
             leeches = "leech" if data.leeches == 1 else "leeches"
             message += (
-                f"\n[b $warning]{data.leeches}[/] {leeches} — [b]b[/b] to browse them "
-                "([b]tag:leech[/b]); rewrite a card that keeps lapsing"
+                f"\n[b $warning]{data.leeches}[/] {leeches} — [b]l[/b] lists them; "
+                "[b]e[/b] on a card opens its deck file to rewrite it"
             )
         self.query_one("#today", Static).update(message)
         self.query_one(Heatmap).show(stats.reviews_per_day, stats.today, HEATMAP_WEEKS)
@@ -179,6 +181,12 @@ class HomeScreen(QuizScreen[None]):
     def review_row(self, event: DataTable.RowSelected) -> None:
         key = event.row_key.value
         app_of(self).action_review(None if key == ALL_DECKS else key)
+
+    def action_leeches(self) -> None:
+        from quizdl.study.leeches import LEECH_TAG
+        from quizdl.tui.screens.browse import BrowseScreen
+
+        self.app.push_screen(BrowseScreen(f"tag:{LEECH_TAG}"))
 
     def action_review_selected(self) -> None:
         self.query_one("#decks", DataTable).action_select_cursor()

@@ -8,17 +8,13 @@ acting on a card that is being replaced.
 
 from __future__ import annotations
 
-import os
-import shlex
-import subprocess
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import ClassVar, Literal
 
 from textual import on, work
-from textual.app import ComposeResult, SuspendNotSupported
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.dom import DOMNode
@@ -42,6 +38,7 @@ from quizdl.study.session import ReviewSession, SessionCounts, SessionSummary
 from quizdl.study.study_more import StudyMore
 from quizdl.study.values import GradeOption, StudyCard
 from quizdl.tui.app import idle_collect
+from quizdl.tui.deck_file import open_card_source
 from quizdl.tui.render import (
     TYPE_NAMES,
     answer_markdown,
@@ -84,19 +81,6 @@ class CardView:
 @dataclass(frozen=True)
 class DoneView:
     summary: SessionSummary
-
-
-def card_line_of(path: Path, card_id: str) -> int:
-    """The 1-based line where a card's ``id`` is written in its deck file (1 if unknown)."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return 1
-    for number, line in enumerate(lines, start=1):
-        stripped = line.strip().removeprefix("- ").strip()
-        if stripped in (f"id: {card_id}", f'id: "{card_id}"', f"id: '{card_id}'"):
-            return number
-    return 1
 
 
 class ReviewScreen(QuizScreen[None]):
@@ -630,28 +614,7 @@ class ReviewScreen(QuizScreen[None]):
     def action_edit_source(self) -> None:
         if self.view is None or self.phase == "done":
             return
-        study_card = self.view.card
-        if not study_card.source_path:
-            self.notify("This card's deck has no source file.", severity="warning")
-            return
-        path = Path(study_card.source_path)
-        line = card_line_of(path, study_card.card_id)
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-        if not editor:
-            self.notify(
-                f"{path}:{line}",
-                title="Deck file (set $EDITOR to open it)",
-                timeout=10,
-                markup=False,
-            )
-            return
-        try:
-            with self.app.suspend():
-                subprocess.run([*shlex.split(editor), f"+{line}", str(path)], check=False)
-        except SuspendNotSupported:
-            self.notify(f"{path}:{line}", title="Deck file", timeout=10, markup=False)
-            return
-        self.notify("Edited deck files take effect when you import them again (i on Home).")
+        open_card_source(self.app, self.view.card)
 
     # -- the end ---------------------------------------------------------------------------
 
