@@ -198,6 +198,10 @@ def build_quizdl(url: str, cards: int, seed: int) -> None:
     )
     with service.db.session() as session:
         daily.rebuild(session)  # the per-day totals answer() keeps
+    if service.db.engine.dialect.name == "postgresql":
+        # Planner statistics, which autovacuum gathers soon after a bulk load.
+        with service.db.engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
     service.db.close()
 
 
