@@ -97,3 +97,48 @@ async def test_grade_buttons_show_the_planned_day_beside_sm2s(tmp_path: Path) ->
         assert service.card(relu).state.due == service.today() + timedelta(days=17)
     finally:
         service.db.close()
+
+
+HOSTILE_TAGS_DECK = """\
+id: tagged
+title: Tagged
+cards:
+  - {id: a, type: qa, tags: ["[/]", "[@click=app.quit]x"], question: "A?", answer: "a"}
+  - {id: b, type: qa, tags: ["[/]"], question: "B?", answer: "b"}
+  - {id: c, type: qa, tags: ["rnn\\\\"], question: "C?", answer: "c"}
+"""
+
+
+async def test_readiness_by_topic_on_home_and_stats(tmp_path: Path) -> None:
+    clock = FixedClock()
+    path = tmp_path / "tagged.yaml"
+    path.write_text(HOSTILE_TAGS_DECK, encoding="utf-8")
+    service = open_study(database_url=f"sqlite:///{tmp_path}/q.sqlite3", clock=clock, bundled=[])
+    try:
+        service.import_file(path)
+        service.answer(service.find_card("c").pk, 5)  # only rnn\ has been seen
+        service.set_plan(service.today() + timedelta(days=3))
+        status = service.plan_status()
+        assert status is not None
+        weakest = status.groups[0]
+        assert weakest.mean_recall == 0.0 and weakest.name != "tag:rnn\\"
+        app = make_app(service)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            home = str(app.screen.query_one("#today", Static).render())
+            plan_line = next(line for line in home.splitlines() if "Interview" in line)
+            assert plan_line.startswith("Interview in 3 days — 1/3 ready · weakest: ")
+            assert f"{weakest.name} 0%" in plan_line  # user text, literally
+            assert len(plan_line) <= 76
+            await pilot.press("s")
+            await settle(pilot)
+            summary = str(app.screen.query_one("#stats-summary", Static).render())
+            assert "Ready for the interview: 1/3 cards" in summary
+            topics = summary.splitlines()[-1]
+            assert topics.startswith("weakest: ")
+            for name in ("tag:[/] 0%", "tag:[@click=app.quit]x 0%", "deck:tagged", "tag:rnn"):
+                assert name in topics
+            assert len(topics) <= 76  # clipped to the screen, not wrapped
+            assert app.is_running  # no [@click] action ran
+    finally:
+        service.db.close()

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Static
 from quizdl.study.plans import PlanStatus
 from quizdl.study.study_more import StudyMore, study_more_choices
 from quizdl.study.values import DeckSummary, Stats
+from quizdl.tui.plan_text import plan_line
 from quizdl.tui.render import format_seconds
 from quizdl.tui.screens.base import QuizScreen
 from quizdl.tui.services import app_of, service_of
@@ -34,19 +35,6 @@ class HomeData:
     stats: Stats
     leeches: int = 0
     plan: PlanStatus | None = None
-
-
-def plan_line(status: PlanStatus) -> str:
-    """'Interview in 9 days — 212/250 ready' (markup; no user text in it)."""
-    days = status.days_left
-    when = "tomorrow" if days == 1 else f"in {days} days" if days > 1 else "today"
-    if days < 0:
-        when = f"{-days} days ago"
-    ready = status.overall
-    return (
-        f"Interview {when} — [b]{ready.ready}/{ready.cards}[/b] ready "
-        f"[dim](quizdl plan for details)[/dim]"
-    )
 
 
 def when(day: date, today: date) -> str:
@@ -166,7 +154,8 @@ class HomeScreen(QuizScreen[None]):
         else:
             message = f"Today: [b]{due}[/b] due · [b]{new}[/b] new · {done}"
         if data.plan is not None:
-            message += "\n" + plan_line(data.plan)
+            # The plan's line holds the weakest topics in what the screen has room for.
+            message += "\n" + plan_line(data.plan, self.app.size.width - 4)
         if data.leeches:
             leeches = "leech" if data.leeches == 1 else "leeches"
             message += (

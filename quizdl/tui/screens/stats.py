@@ -18,7 +18,9 @@ from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
 from quizdl.study.planned import PlannedLoad
+from quizdl.study.plans import PlanStatus
 from quizdl.study.values import Stats
+from quizdl.tui.plan_text import readiness_line
 from quizdl.tui.render import format_seconds
 from quizdl.tui.screens.base import QuizScreen
 from quizdl.tui.services import service_of
@@ -103,14 +105,19 @@ class StatsScreen(QuizScreen[None]):
         service = service_of(self)
         stats = service.stats(history_days=HISTORY_DAYS, forecast_days=FORECAST_DAYS)
         planned = tuple(service.planned_load())
-        self.app.call_from_thread(self.loaded, stats, planned)
+        plan = service.plan_status() if planned else None
+        self.app.call_from_thread(self.loaded, stats, planned, plan)
 
     # An interview plan's load per study day; the forecast shows it instead of
     # the scheduler's due counts while a plan is active.
     planned: tuple[PlannedLoad, ...] = ()
+    plan: PlanStatus | None = None
 
-    def loaded(self, stats: Stats, planned: tuple[PlannedLoad, ...]) -> None:
+    def loaded(
+        self, stats: Stats, planned: tuple[PlannedLoad, ...], plan: PlanStatus | None
+    ) -> None:
         self.planned = planned
+        self.plan = plan
         self.show(stats)
 
     def on_resize(self) -> None:
@@ -128,6 +135,8 @@ class StatsScreen(QuizScreen[None]):
                 f"\nInterview plan today: [b]{today.reviews}[/b] to review, "
                 f"[b]{today.new_cards}[/b] new, about [b]{today.minutes:.0f}[/b] min"
             )
+        if self.plan is not None:
+            summary += "\n" + readiness_line(self.plan, self.app.size.width - 4)
         self.query_one("#stats-summary", Static).update(summary)
         draw_bars(
             self.query_one("#reviews-chart", PlotextPlot),
