@@ -11,10 +11,16 @@ from quizdl.tui.text import markup_safe, one_line
 
 
 def weakest_topics(status: PlanStatus, width: int, most: int = 8) -> str:
-    """'deck:rnn 12% · tag:attention 40% …', weakest first, within ``width``
-    characters (plain text)."""
-    topics = " · ".join(f"{group.name} {group.mean_recall:.0%}" for group in status.groups[:most])
-    return one_line(topics, max(width, 1))
+    """'deck:rnn 12% · tag:attention 40%', weakest first: the whole topics that
+    fit in ``width`` characters (the first one clipped if even it does not)."""
+    topics = [f"{one_line(group.name)} {group.mean_recall:.0%}" for group in status.groups[:most]]
+    shown = ""
+    for topic in topics:
+        longer = f"{shown} · {topic}" if shown else topic
+        if len(longer) > width:
+            break
+        shown = longer
+    return shown or one_line(topics[0] if topics else "", max(width, 1))
 
 
 def plan_line(status: PlanStatus, width: int) -> str:
