@@ -12,15 +12,19 @@ from quizdl.tui.text import markup_safe, one_line
 
 def weakest_topics(status: PlanStatus, width: int, most: int = 8) -> str:
     """'deck:rnn 12% · tag:attention 40%', weakest first: the whole topics that
-    fit in ``width`` characters (the first one clipped if even it does not)."""
-    topics = [f"{one_line(group.name)} {group.mean_recall:.0%}" for group in status.groups[:most]]
+    fit in ``width`` characters (the first one's name clipped if even it does not)."""
+    groups = status.groups[:most]
     shown = ""
-    for topic in topics:
+    for group in groups:
+        topic = f"{one_line(group.name)} {group.mean_recall:.0%}"
         longer = f"{shown} · {topic}" if shown else topic
         if len(longer) > width:
             break
         shown = longer
-    return shown or one_line(topics[0] if topics else "", max(width, 1))
+    if shown or not groups:
+        return shown
+    recall = f" {groups[0].mean_recall:.0%}"
+    return one_line(groups[0].name, max(width - len(recall), 1)) + recall
 
 
 def plan_line(status: PlanStatus, width: int) -> str:
