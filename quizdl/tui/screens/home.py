@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Static
 
-from quizdl.study.plans import PlanStatus
+from quizdl.study.plans import PlanInfo, PlanStatus
 from quizdl.study.study_more import StudyMore, study_more_choices
 from quizdl.study.values import DeckSummary, Stats
 from quizdl.tui.plan_text import plan_line
@@ -69,6 +69,7 @@ class HomeScreen(QuizScreen[None]):
         Binding("b", "app.browse", "Browse"),
         # Off the footer too; the leech line says it when there are leeches.
         Binding("l", "leeches", "Leeches", show=False),
+        Binding("p", "plan", "Interview plan", show=False),
         Binding("i", "app.import", "Import"),
         Binding("question_mark", "app.help", "Help"),
         Binding("q", "app.quit", "Quit"),
@@ -87,7 +88,7 @@ class HomeScreen(QuizScreen[None]):
             yield Static("", id="home-summary")
         yield Static(
             "[b]Enter[/b] reviews the selected deck · [b]m[/b] study more · "
-            "[b]ctrl+p[/b] every command",
+            "[b]p[/b] plan · [b]ctrl+p[/b] all",
             id="home-hint",
         )
         yield Footer(compact=True)
@@ -181,6 +182,29 @@ class HomeScreen(QuizScreen[None]):
         self.query_one("#decks", DataTable).action_select_cursor()
 
     # -- study more today -----------------------------------------------------
+
+    # -- the interview plan ------------------------------------------------------
+
+    def action_plan(self) -> None:
+        self.open_plan()
+
+    @work(thread=True, exclusive=True, group="plan", exit_on_error=False)
+    def open_plan(self) -> None:
+        service = service_of(self)
+        decks, _ = study_more_choices(service.db)
+        current, today = service.plan(), service.today()
+        self.app.call_from_thread(self._ask_plan, current, decks, today)
+
+    def _ask_plan(
+        self, current: PlanInfo | None, decks: list[tuple[str, str]], today: date
+    ) -> None:
+        from quizdl.tui.screens.plan import PlanScreen
+
+        self.app.push_screen(PlanScreen(current, decks, today), callback=self._plan_changed)
+
+    def _plan_changed(self, changed: bool | None) -> None:
+        if changed:
+            self.load()
 
     def action_study_more(self) -> None:
         self.open_study_more()
