@@ -358,8 +358,13 @@ def _set(kind: int, value: int) -> bool:
     return True
 
 
-def limit_resources(memory_bytes: int, file_bytes: int, extra_processes: int) -> Limits:
-    """Cap what the learner's code may take, on top of the already loaded runtime."""
+def limit_resources(memory_bytes: int, file_bytes: int, extra_processes: int | None) -> Limits:
+    """Cap what the learner's code may take, on top of the already loaded runtime.
+
+    ``extra_processes=None`` leaves the number of processes alone: the cap is
+    the user's task count now plus a margin, which a long-lived process that
+    never runs the learner's code would outgrow as other processes come and go.
+    """
     _set(resource.RLIMIT_CORE, 0)
     _set(resource.RLIMIT_FSIZE, file_bytes)
     in_use = address_space_in_use()
@@ -368,7 +373,7 @@ def limit_resources(memory_bytes: int, file_bytes: int, extra_processes: int) ->
     uid = os.getuid()
     # The kernel does not apply RLIMIT_NPROC to root; it counts all of the
     # user's threads, so the cap is what runs now plus a margin.
-    tasks = _user_tasks(uid) if uid != 0 else None
-    if tasks is not None:
+    tasks = _user_tasks(uid) if uid != 0 and extra_processes is not None else None
+    if tasks is not None and extra_processes is not None:
         processes = _set(resource.RLIMIT_NPROC, tasks + extra_processes)
     return Limits(memory=memory, processes=processes, file_bytes=file_bytes)

@@ -1050,12 +1050,20 @@ def run_describe(keras: Any, request: dict[str, Any]) -> WorkerReport:
         return WorkerReport(failure=failed.failure)
 
 
-def confine(request: dict[str, Any]) -> SandboxInfo:
-    """Limits and write confinement, applied before anything untrusted runs."""
+def confine(request: dict[str, Any], *, long_lived: bool = False) -> SandboxInfo:
+    """Limits and write confinement, applied before anything untrusted runs.
+
+    A long-lived describer gets no cap on processes: the cap counts the user's
+    processes at this moment, so it would later refuse the describer's own
+    threads as other checks come and go; it never runs the learner's code,
+    which is what the cap is for.
+    """
     scratch = request["scratch"]
     os.chdir(scratch)
     limits = sandbox.limit_resources(
-        int(request["memory_bytes"]), int(request["file_bytes"]), EXTRA_PROCESSES
+        int(request["memory_bytes"]),
+        int(request["file_bytes"]),
+        None if long_lived else EXTRA_PROCESSES,
     )
     package = os.path.dirname(os.path.dirname(os.path.abspath(sandbox.__file__)))
     readable = sandbox.readable_roots(scratch, package)
@@ -1136,7 +1144,7 @@ def _describe_one(
         return WorkerReport(failure=failure).model_dump_json().encode(), confinement
     if confinement is None:
         try:
-            confinement = confine(request)
+            confinement = confine(request, long_lived=True)
         except Exception as error:  # the checker's own set-up failed
             detail = "".join(traceback.format_exception_only(type(error), error)).strip()
             failure = WorkerFailure(
