@@ -42,7 +42,7 @@ MAX_STEPS = 30
 # out: quitting is a valid end, but a walk that quits at step 2 explores
 # nothing (quitting has its own tests).
 KEYS = [
-    *"abcsieuvrx0123456789/?",
+    *"abcsieuvrxmpl0123456789/?",
     "enter",
     "space",
     "escape",
@@ -93,6 +93,8 @@ START_SCREENS = [
     "i",  # import
     "question_mark",  # help
     "ctrl+p",  # the command palette
+    "m",  # the study-more dialog
+    "p",  # the interview-plan dialog
 ]
 PATHS = ["deck", "missing", "folder", "binary", "hostile"]
 # How often each kind of step is drawn: mostly keys the current screen binds,
