@@ -47,7 +47,9 @@ def study(home: Path, clock: FixedClock, tmp_path: Path) -> Iterator[StudyServic
 def reviews(study: StudyService, deck: str) -> list[ReviewRow]:
     pk = study.challenges.find_challenge(f"{deck}/tiny").card_pk
     with study.db.read() as session:
-        return list(session.scalars(select(ReviewRow).where(ReviewRow.card_pk == pk)))
+        return list(
+            session.scalars(select(ReviewRow).where(ReviewRow.card_pk == pk).order_by(ReviewRow.id))
+        )
 
 
 def attempts(study: StudyService, deck: str) -> list[ChallengeAttemptRow]:

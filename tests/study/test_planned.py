@@ -316,7 +316,9 @@ def test_a_plan_never_changes_sm2_and_clearing_it_restores_the_queue(
             with study.db.read() as session:
                 logs.append(
                     session.execute(
-                        select(ReviewRow.due_after, ReviewRow.interval_after, ReviewRow.kind)
+                        select(
+                            ReviewRow.due_after, ReviewRow.interval_after, ReviewRow.kind
+                        ).order_by(ReviewRow.id)
                     ).all()
                 )
                 if study is plain:

@@ -98,7 +98,9 @@ def test_failed_card_is_redrilled_without_moving_its_schedule(service: StudyServ
     # Three cards were left: fewer than REDRILL_GAP + 1, so it comes back last.
     assert len(seen) == 4 and seen[-1] == first.card_id
     with service.db.read() as db:
-        kinds = db.scalars(select(ReviewRow.kind).where(ReviewRow.card_pk == first.pk)).all()
+        kinds = db.scalars(
+            select(ReviewRow.kind).where(ReviewRow.card_pk == first.pk).order_by(ReviewRow.id)
+        ).all()
     assert kinds == ["scheduled", "redrill"]
 
 

@@ -84,7 +84,9 @@ def test_failed_today_come_again_without_moving_the_schedule(study: StudyService
     again = session.answer(5)
     assert again.redrill and again.after == first.after  # SM-2 rule 7
     with study.db.read() as db:
-        kinds = db.scalars(select(ReviewRow.kind).where(ReviewRow.card_pk == failed)).all()
+        kinds = db.scalars(
+            select(ReviewRow.kind).where(ReviewRow.card_pk == failed).order_by(ReviewRow.id)
+        ).all()
     assert kinds == ["scheduled", "redrill"]
 
 

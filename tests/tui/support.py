@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from quizdl.study.service import StudyService
 
@@ -82,7 +84,10 @@ async def settle(pilot: Pilot[Any]) -> None:
     snapshot taken one frame early differs on a busy machine).
     """
     for _ in range(5):
-        await pilot.app.workers.wait_for_complete()
+        # An exclusive worker replaced by a newer one (home reloading while it
+        # loads) is cancelled: the newer one is waited for on the next round.
+        with contextlib.suppress(WorkerCancelled):
+            await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
 
