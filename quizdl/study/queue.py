@@ -40,7 +40,8 @@ class StudyQueue:
                 if session.get(DeckRow, deck_id) is None:
                     raise UnknownDeck(f"no deck with id {deck_id!r}")
                 active.append(CardRow.deck_id == deck_id)
-            due_rows = session.execute(
+            # Core rows, not the ORM's: thousands of due cards at 100k.
+            due_rows = session.connection().execute(
                 select(CardRow.pk, CardRow.deck_id)
                 .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
                 .where(CardStateRow.due <= today, *active)

@@ -54,7 +54,7 @@ class StudyCard:
 StudyMoreKind = Literal["new", "ahead", "failed", "sample", "tag", "deck"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a 100k-card queue builds ~8k of them
 class QueueEntry:
     pk: int
     kind: Literal["review", "new", "learning"]
