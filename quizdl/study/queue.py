@@ -41,12 +41,16 @@ class StudyQueue:
                     raise UnknownDeck(f"no deck with id {deck_id!r}")
                 active.append(CardRow.deck_id == deck_id)
             # Core rows, not the ORM's: thousands of due cards at 100k.
-            due_rows = session.connection().execute(
-                select(CardRow.pk, CardRow.deck_id)
-                .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
-                .where(CardStateRow.due <= today, *active)
-                .order_by(CardStateRow.due, CardRow.deck_id, CardRow.position)
-            ).all()
+            due_rows = (
+                session.connection()
+                .execute(
+                    select(CardRow.pk, CardRow.deck_id)
+                    .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
+                    .where(CardStateRow.due <= today, *active)
+                    .order_by(CardStateRow.due, CardRow.deck_id, CardRow.position)
+                )
+                .all()
+            )
             due = [pk for pk, _ in due_rows]
             schedule = planned_schedule(session, today)
             if schedule is not None:
