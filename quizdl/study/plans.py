@@ -122,9 +122,26 @@ def _info(row: PlanRow) -> PlanInfo:
     )
 
 
+# Read on every answer (the log keeps the plan's day): a prebuilt Core
+# statement, not an ORM load.
+_CURRENT_PLAN = (
+    select(
+        PlanRow.interview_day,
+        PlanRow.minutes_per_day,
+        PlanRow.final_stretch_days,
+        PlanRow.deck_ids,
+    )
+    .order_by(PlanRow.id.desc())
+    .limit(1)
+)
+
+
 def current_plan(session: Session) -> PlanInfo | None:
-    row = session.scalar(select(PlanRow).order_by(PlanRow.id.desc()).limit(1))
-    return None if row is None else _info(row)
+    row = session.connection().execute(_CURRENT_PLAN).first()
+    if row is None:
+        return None
+    day, minutes, stretch, deck_ids = row
+    return PlanInfo(day, minutes, stretch, tuple(deck_ids or ()))
 
 
 def set_plan(
