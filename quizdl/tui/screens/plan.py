@@ -11,13 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 from textual.worker import Worker, WorkerState
@@ -25,6 +22,7 @@ from textual.worker import Worker, WorkerState
 from quizdl.scheduling.plan import DEFAULT_MINUTES_PER_DAY
 from quizdl.study.errors import StudyError
 from quizdl.study.plans import PlanInfo
+from quizdl.tui.screens.dialog import DialogScreen
 from quizdl.tui.services import app_of, service_of
 from quizdl.tui.text import plain
 
@@ -68,28 +66,10 @@ def minutes_of(text: str) -> float:
     return minutes
 
 
-class PlanScreen(ModalScreen[bool]):
-    """Dismissed with True when the plan was set or cleared, False otherwise."""
+class PlanScreen(DialogScreen[bool]):
+    """Dismissed with True when the plan was set or cleared, None otherwise."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
-    ]
     DEFAULT_CSS = """
-    PlanScreen {
-        align: center middle;
-    }
-    #plan-box {
-        width: 64;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: round $primary;
-        background: $surface;
-        padding: 0 1;
-    }
-    #plan-title {
-        margin-bottom: 1;
-    }
     .plan-row {
         height: auto;
     }
@@ -103,18 +83,6 @@ class PlanScreen(ModalScreen[bool]):
         height: auto;
         max-height: 8;
         margin-top: 1;
-    }
-    #plan-error {
-        color: $error;
-        height: auto;
-    }
-    #plan-buttons {
-        height: auto;
-        margin-top: 1;
-        align-horizontal: right;
-    }
-    #plan-buttons Button {
-        margin-left: 2;
     }
     """
 
@@ -131,8 +99,8 @@ class PlanScreen(ModalScreen[bool]):
         day = "" if current is None else current.interview_day.isoformat()
         minutes = DEFAULT_MINUTES_PER_DAY if current is None else current.minutes_per_day
         covered = set() if current is None else set(current.deck_ids)
-        with Vertical(id="plan-box"):
-            yield Static("[b]Interview plan[/b]", id="plan-title")
+        with Vertical(classes="dialog-box"):
+            yield Static("[b]Interview plan[/b]", classes="dialog-title")
             with Horizontal(classes="plan-row"):
                 yield Label("Interview day")
                 yield Input(
@@ -151,8 +119,8 @@ class PlanScreen(ModalScreen[bool]):
                 id="plan-decks",
                 compact=True,
             )
-            yield Static("", id="plan-error")
-            with Horizontal(id="plan-buttons"):
+            yield Static("", id="plan-error", classes="dialog-error")
+            with Horizontal(classes="dialog-buttons"):
                 yield Button("Save", id="plan-save", variant="primary", compact=True)
                 if current is not None:
                     yield Button("Clear plan", id="plan-clear", compact=True)
@@ -213,10 +181,6 @@ class PlanScreen(ModalScreen[bool]):
             if button.id != "plan-cancel":
                 button.disabled = disabled
 
-    def say(self, message: str) -> None:
-        # Refusals quote what was typed: plain text only.
-        self.query_one("#plan-error", Static).update(plain(message))
-
     @on(Button.Pressed, "#plan-cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(False)
+    def cancel_pressed(self) -> None:
+        self.action_cancel()

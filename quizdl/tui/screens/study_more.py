@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from typing import ClassVar, Literal
+from typing import Literal
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static
 from textual.worker import Worker, WorkerState
 
 from quizdl.study.errors import StudyError
 from quizdl.study.study_more import MOST_CARDS, StudyMore
+from quizdl.tui.screens.dialog import DialogScreen
 from quizdl.tui.services import app_of, service_of
 from quizdl.tui.text import plain
 
@@ -66,32 +65,14 @@ def choice_of(
     )
 
 
-class StudyMoreScreen(ModalScreen[StudyMore | None]):
+class StudyMoreScreen(DialogScreen[StudyMore | None]):
     """Choose cards beyond today's queue; dismissed with the choice, or None."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
-    ]
     DEFAULT_CSS = """
-    StudyMoreScreen {
-        align: center middle;
-    }
-    #more-box {
-        width: 64;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: round $primary;
-        background: $surface;
-        padding: 0 1;
-    }
-    #more-title {
-        margin-bottom: 1;
-    }
     #more-kind {
         width: 100%;
     }
-    #more-number-row, #more-narrow, #more-buttons {
+    #more-number-row, #more-narrow {
         height: auto;
         margin-top: 1;
     }
@@ -108,16 +89,6 @@ class StudyMoreScreen(ModalScreen[StudyMore | None]):
     #more-tag {
         margin-right: 1;
     }
-    #more-error {
-        color: $error;
-        height: auto;
-    }
-    #more-buttons {
-        align-horizontal: right;
-    }
-    #more-buttons Button {
-        margin-left: 2;
-    }
     """
 
     def __init__(self, decks: Sequence[tuple[str, str]], tags: Sequence[str]) -> None:
@@ -129,8 +100,8 @@ class StudyMoreScreen(ModalScreen[StudyMore | None]):
         self.seed = random.randrange(2**32)
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="more-box"):
-            yield Static("[b]Study more today[/b]", id="more-title")
+        with Vertical(id="more-box", classes="dialog-box"):
+            yield Static("[b]Study more today[/b]", classes="dialog-title")
             with RadioSet(id="more-kind", compact=True):
                 for index, (kind, label, _, _) in enumerate(OPTIONS):
                     yield RadioButton(label, value=index == 0, id=f"more-{kind}", compact=True)
@@ -157,8 +128,8 @@ class StudyMoreScreen(ModalScreen[StudyMore | None]):
                     id="more-deck",
                     compact=True,
                 )
-            yield Static("", id="more-error")
-            with Horizontal(id="more-buttons"):
+            yield Static("", id="more-error", classes="dialog-error")
+            with Horizontal(classes="dialog-buttons"):
                 yield Button("Study", id="more-start", variant="primary", compact=True)
                 yield Button("Cancel (esc)", id="more-cancel", compact=True)
 
@@ -225,10 +196,6 @@ class StudyMoreScreen(ModalScreen[StudyMore | None]):
             self.query_one("#more-start", Button).disabled = False
             app_of(self).report_failure(worker.error, "Choosing cards to study")
 
-    def say(self, message: str) -> None:
-        # Error texts may quote what the learner typed: plain text only.
-        self.query_one("#more-error", Static).update(plain(message))
-
     @on(Button.Pressed, "#more-cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def cancel_pressed(self) -> None:
+        self.action_cancel()
