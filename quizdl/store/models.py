@@ -133,7 +133,7 @@ class ReviewRow(Base):
         Index("ix_reviews_day", "study_day"),
         # Each card's latest scheduled answer, from the index alone (migration 0006).
         Index("ix_reviews_card_kind", "card_pk", "kind", "id"),
-        # A card's answers of today, read on every answer (migration 0007).
+        # A card's answers of today, read on every answer (migration 0008).
         Index("ix_reviews_card_day", "card_pk", "study_day"),
     )
 
@@ -215,3 +215,14 @@ class ChallengeAttemptRow(Base):
     # The card's latest scheduled review when this was recorded: a round is
     # the open events after the card's current latest scheduled review.
     after_review_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class CollectionMetaRow(Base):
+    """Facts about the collection itself, by key (migration 0008); e.g.
+    ``aligned_days``: which scheduler settings the review days were last
+    aligned to (``quizdl.study.factory``)."""
+
+    __tablename__ = "collection_meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -1,19 +1,34 @@
-"""Building the study service the same way for the CLI, the TUI and the tests."""
+"""Building the study service the same way for the CLI, the TUI and the tests.
+
+Start-up is paid on every ``quizdl`` command, so what runs here on an
+unchanged collection is kept to a few small queries: the schema revision, the
+bundled decks' hashes, and the scheduler settings the review days were last
+aligned to. The deck parser (pydantic, YAML) and the review-log scan load
+only when one of those says something changed.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from quizdl import paths
-from quizdl.decks.bundled import bundled_deck_paths
 from quizdl.store.db import Database, sqlite_path
 from quizdl.store.faults import CollectionError, explain, read_only_reason
+from quizdl.store.models import CollectionMetaRow, DeckRow, ReviewRow
 from quizdl.study.clock import Clock, system_clock
+from quizdl.study.context import StudyContext
 from quizdl.study.service import StudyService
 from quizdl.study.settings import StudySettings, load_settings
+
+# collection_meta key: the scheduler settings the review days were last aligned to.
+ALIGNED_KEY = "aligned_days"
 
 
 def open_study(
@@ -49,10 +64,106 @@ def open_study(
             read_only=reason,
         )
         if reason is None:
-            service.sync_bundled(bundled_deck_paths() if bundled is None else bundled)
+            if bundled is None:
+                from quizdl.decks.bundled import bundled_deck_paths
+
+                bundled = bundled_deck_paths()
+            deck_files = list(bundled)
+            if _decks_changed(db, deck_files):
+                service.sync_bundled(deck_files)
             # The learner may have switched scheduler (SM-2 <-> FSRS) since.
-            service.answering.align_due_days()
+            align_days_if_needed(service.context)
     except SQLAlchemyError as exc:
         db.close()
         raise (explain(exc, path) or CollectionError(str(exc))) from None
     return service
+
+
+def _decks_changed(db: Database, deck_files: Sequence[Path]) -> bool:
+    """Whether any bundled deck file differs from every deck already imported.
+
+    The same content hash as ``decks.loader.text_digest`` (SHA-256 of the
+    decoded text), taken here without loading the deck parser; a file that
+    cannot be read or decoded counts as changed, so that ``sync_bundled``
+    reports it as it always has."""
+    if not deck_files:
+        return False
+    with db.read() as session:
+        known = set(session.scalars(select(DeckRow.content_hash)))
+    for deck_file in deck_files:
+        try:
+            text = deck_file.read_bytes().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            return True
+        if hashlib.sha256(text.encode("utf-8")).hexdigest() not in known:
+            return True
+    return False
+
+
+def _settings_mark(context: StudyContext) -> dict[str, object]:
+    """Everything ``align_due_days`` depends on besides the log: the scheduler
+    of the collection and of each deck, their retention, and (under FSRS, whose
+    days are counted in the learner's time zone) the clock's zone."""
+    settings = context.settings
+    mark: dict[str, object] = {
+        "scheduler": settings.scheduler,
+        "desired_retention": settings.desired_retention,
+        "deck_scheduler": sorted(settings.deck_scheduler.items()),
+        "deck_desired_retention": sorted(settings.deck_desired_retention.items()),
+    }
+    if settings.uses_fsrs:
+        mark["zone"] = str(context.calendar().zone)
+    # As it reads back from the table (tuples become lists), to compare alike.
+    normalised: dict[str, object] = json.loads(json.dumps(mark))
+    return normalised
+
+
+def _newest_answer(session: Session) -> list[object] | None:
+    row = session.execute(
+        select(ReviewRow.id, ReviewRow.card_pk, ReviewRow.reviewed_at)
+        .order_by(ReviewRow.id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else [row.id, row.card_pk, row.reviewed_at.isoformat()]
+
+
+def _still_aligned(session: Session, stored: dict[str, object], mark: dict[str, object]) -> bool:
+    """The days were aligned to these settings, and no answer given before that
+    has been undone since (undo restores the day the answer's own scheduler
+    set). Only the newest answer can be undone, so the one that was newest at
+    alignment still being there, unchanged, means none of the older ones went."""
+    if stored.get("settings") != mark:
+        return False
+    newest = stored.get("newest_answer")
+    if newest is None:
+        return True
+    assert isinstance(newest, list)
+    row = session.execute(
+        select(ReviewRow.card_pk, ReviewRow.reviewed_at).where(ReviewRow.id == newest[0])
+    ).first()
+    return row is not None and [newest[0], row.card_pk, row.reviewed_at.isoformat()] == newest
+
+
+def align_days_if_needed(context: StudyContext) -> int | None:
+    """Align every answered card's review day to its deck's scheduler
+    (``study.fsrs_days.align_due_days``) unless the days are already aligned
+    to the current settings; how many days moved, None when it was skipped.
+
+    Answers keep the days aligned themselves (each sets its day through the
+    deck's scheduler), so the whole review log is read again only after the
+    scheduler settings changed, the first time, or after an undo reached an
+    answer older than the last alignment."""
+    mark = _settings_mark(context)
+    with context.db.session() as session:
+        row = session.get(CollectionMetaRow, ALIGNED_KEY)
+        if row is not None and _still_aligned(session, json.loads(row.value), mark):
+            return None
+        from quizdl.study.fsrs_days import align_due_days
+
+        moved = align_due_days(session, context.settings, context.calendar())
+        value = json.dumps({"settings": mark, "newest_answer": _newest_answer(session)})
+        if row is None:
+            session.add(CollectionMetaRow(key=ALIGNED_KEY, value=value))
+        else:
+            row.value = value
+        return moved

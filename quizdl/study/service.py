@@ -13,38 +13,41 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from quizdl.decks.model import Deck
-from quizdl.scheduling.plan import DEFAULT_MINUTES_PER_DAY
 from quizdl.store.db import Database
-from quizdl.study.answering import Answering
-from quizdl.study.catalogue import Catalogue
-from quizdl.study.challenges import ChallengeBook
 from quizdl.study.clock import Clock, system_clock
 from quizdl.study.context import StudyContext
-from quizdl.study.library import LibraryService
-from quizdl.study.plan_service import PlanService
-from quizdl.study.planned import PlannedLoad
-from quizdl.study.plans import PlanInfo, PlanStatus
-from quizdl.study.queue import StudyQueue
 from quizdl.study.settings import StudySettings
-from quizdl.study.stats_service import StatsService
-from quizdl.study.study_more import StudyMore
-from quizdl.study.values import (
-    AnswerOutcome,
-    BrowseRow,
-    CardDetail,
-    CardStatus,
-    DeckSummary,
-    GradeOption,
-    ImportedProgress,
-    ImportPlan,
-    QueueEntry,
-    Stats,
-    StudyCard,
-    StudyMoreKind,
-)
+
+if TYPE_CHECKING:
+    from quizdl.decks.model import Deck
+    from quizdl.study.answering import Answering
+    from quizdl.study.catalogue import Catalogue
+    from quizdl.study.challenges import ChallengeBook
+    from quizdl.study.library import LibraryService
+    from quizdl.study.plan_service import PlanService
+    from quizdl.study.planned import PlannedLoad
+    from quizdl.study.plans import PlanInfo, PlanStatus
+    from quizdl.study.queue import StudyQueue
+    from quizdl.study.stats_service import StatsService
+    from quizdl.study.study_more import StudyMore
+    from quizdl.study.values import (
+        AnswerOutcome,
+        BrowseRow,
+        CardDetail,
+        CardStatus,
+        DeckSummary,
+        GradeOption,
+        ImportedProgress,
+        ImportPlan,
+        QueueEntry,
+        Stats,
+        StudyCard,
+        StudyMoreKind,
+    )
 
 
 class StudyService:
@@ -57,13 +60,52 @@ class StudyService:
         read_only: str | None = None,
     ) -> None:
         self.context = StudyContext(db, clock, settings or StudySettings(), read_only)
-        self.library = LibraryService(self.context)
-        self.study_queue = StudyQueue(self.context)
-        self.answering = Answering(self.context)
-        self.catalogue = Catalogue(self.context)
-        self.plans = PlanService(self.context)
-        self.statistics = StatsService(self.context)
-        self.challenges = ChallengeBook(self.context, self.answering)
+
+    # Each service is built (and its module imported) the first time it is
+    # used: ``quizdl stats`` should not load the deck parser, the checker's
+    # spec or FSRS just to count cards.
+
+    @cached_property
+    def library(self) -> LibraryService:
+        from quizdl.study.library import LibraryService
+
+        return LibraryService(self.context)
+
+    @cached_property
+    def study_queue(self) -> StudyQueue:
+        from quizdl.study.queue import StudyQueue
+
+        return StudyQueue(self.context)
+
+    @cached_property
+    def answering(self) -> Answering:
+        from quizdl.study.answering import Answering
+
+        return Answering(self.context)
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        from quizdl.study.catalogue import Catalogue
+
+        return Catalogue(self.context)
+
+    @cached_property
+    def plans(self) -> PlanService:
+        from quizdl.study.plan_service import PlanService
+
+        return PlanService(self.context)
+
+    @cached_property
+    def statistics(self) -> StatsService:
+        from quizdl.study.stats_service import StatsService
+
+        return StatsService(self.context)
+
+    @cached_property
+    def challenges(self) -> ChallengeBook:
+        from quizdl.study.challenges import ChallengeBook
+
+        return ChallengeBook(self.context, self.answering)
 
     @property
     def db(self) -> Database:
@@ -120,7 +162,7 @@ class StudyService:
         return self.library.export_deck(deck_id)
 
     def deck_summaries(self) -> list[DeckSummary]:
-        return self.library.deck_summaries()
+        return self.statistics.deck_summaries()
 
     # -- what to study --------------------------------------------------------
 
@@ -199,8 +241,11 @@ class StudyService:
         self,
         interview_day: date,
         deck_ids: Sequence[str] = (),
-        minutes_per_day: float = DEFAULT_MINUTES_PER_DAY,
+        minutes_per_day: float | None = None,
     ) -> PlanInfo:
+        """``minutes_per_day=None``: the plan service's default (20 minutes)."""
+        if minutes_per_day is None:
+            return self.plans.set_plan(interview_day, deck_ids)
         return self.plans.set_plan(interview_day, deck_ids, minutes_per_day)
 
     def clear_plan(self) -> bool:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from quizdl.decks.model import Card, ChallengeCard
 from quizdl.scheduling.sm2 import SM2State
+
+if TYPE_CHECKING:  # annotations only: counting cards need not load pydantic
+    from quizdl.decks.model import Card, ChallengeCard
 
 CardStatus = Literal["new", "learning", "review", "suspended", "retired"]
 
