@@ -60,7 +60,8 @@ def explain(exc: BaseException, path: Path | None) -> CollectionError | None:
         return CollectionError(
             f"{where} is busy in another program and stayed locked; close it and try again"
         )
-    if isinstance(exc, sqlite3.Error) or type(exc).__module__.startswith("sqlalchemy"):
+    # The answer path runs on the driver (store.driver): its errors arrive unwrapped.
+    if isinstance(exc, sqlite3.Error) or type(exc).__module__.startswith(("sqlalchemy", "psycopg")):
         return CollectionError(f"database error on {where}: {message}")
     return None
 

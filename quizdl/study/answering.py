@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from quizdl.scheduling.days import StudyCalendar
@@ -21,6 +22,7 @@ from quizdl.scheduling.protocol import ReviewRecord
 from quizdl.scheduling.sm2 import REDRILL_BELOW, SM2State
 from quizdl.scheduling.sm2_scheduler import SM2Card, SM2Scheduler
 from quizdl.scheduling.steps import Steps, steps_of_day
+from quizdl.store.driver import DriverStatement
 from quizdl.store.faults import CollectionReadOnly
 from quizdl.store.models import CardRow, CardStateRow, ReviewRow
 from quizdl.study import daily, leeches
@@ -32,7 +34,9 @@ from quizdl.study.fsrs_days import align_due_days, fsrs_card, fsrs_day, fsrs_sch
 from quizdl.study.planned import plan_moves
 from quizdl.study.values import AnswerOutcome, GradeOption, StudyMoreKind
 
-_ANSWER_STATE = (
+# The hot path of a review session: each statement is compiled once and run on
+# the driver's cursor (store.driver), skipping SQLAlchemy's per-call work.
+_ANSWER_STATE = DriverStatement(
     select(
         CardStateRow.easiness,
         CardStateRow.repetitions,
@@ -46,18 +50,37 @@ _ANSWER_STATE = (
 )
 # The card's answers of today, oldest first: whether this answer is a
 # same-day repeat, and where the card is on its learning steps.
-_ANSWERS_TODAY = (
+_ANSWERS_TODAY = DriverStatement(
     select(ReviewRow.quality, ReviewRow.reviewed_at)
     .where(ReviewRow.card_pk == bindparam("pk"), ReviewRow.study_day == bindparam("day"))
     .order_by(ReviewRow.id)
 )
-_INSERT_REVIEW = insert(ReviewRow).returning(ReviewRow.id)
-_SET_DUE = (
+_LOG_COLUMNS = (
+    "card_pk",
+    "reviewed_at",
+    "study_day",
+    "quality",
+    "kind",
+    "answer_seconds",
+    "easiness_before",
+    "repetitions_before",
+    "interval_before",
+    "due_before",
+    "lapses_before",
+    "easiness_after",
+    "repetitions_after",
+    "interval_after",
+    "due_after",
+    "study_more",
+    "planned_due",
+)
+_INSERT_REVIEW = DriverStatement(insert(ReviewRow).returning(ReviewRow.id), _LOG_COLUMNS)
+_SET_DUE = DriverStatement(
     update(CardStateRow)
     .where(CardStateRow.card_pk == bindparam("key"))
     .values(due=bindparam("due"))
 )
-_UPDATE_STATE = (
+_UPDATE_STATE = DriverStatement(
     update(CardStateRow)
     .where(CardStateRow.card_pk == bindparam("key"))
     .values(
@@ -142,8 +165,10 @@ class Answering:
 
         ``study_more`` is the study-more option that chose the card, logged
         with the answer (it changes nothing else)."""
-        with self.context.db.session() as session:
-            return self.answer_in(session, pk, quality, answer_seconds, study_more)
+        # A bare connection, not an ORM session: the answer path never loads
+        # objects, and a session's set-up and commit cost more than the writes.
+        with self.context.db.engine.begin() as connection:
+            return self.answer_on(connection, pk, quality, answer_seconds, study_more)
 
     def answer_in(
         self,
@@ -153,7 +178,18 @@ class Answering:
         answer_seconds: float = 0.0,
         study_more: StudyMoreKind | None = None,
     ) -> AnswerOutcome:
-        """``answer`` inside the caller's transaction.
+        """``answer`` inside the caller's transaction."""
+        return self.answer_on(session.connection(), pk, quality, answer_seconds, study_more)
+
+    def answer_on(
+        self,
+        connection: Connection,
+        pk: int,
+        quality: int,
+        answer_seconds: float = 0.0,
+        study_more: StudyMoreKind | None = None,
+    ) -> AnswerOutcome:
+        """``answer`` on the caller's connection, inside its transaction.
 
         The scheduler reviews the card and returns its new state with the log
         record; this method only stores both. Every answer counts the same
@@ -168,28 +204,22 @@ class Answering:
         today = study_day(now)
         calendar = self.context.calendar(now)
         seconds = max(0.0, float(answer_seconds))
-        # The hot path of a review session: prebuilt Core statements on the
-        # session's connection skip the ORM's per-call statement building.
-        connection = session.connection()
-        found = connection.execute(_ANSWER_STATE, {"pk": pk}).one_or_none()
+        found = _ANSWER_STATE.execute(connection, {"pk": pk}).first()
         if found is None:
             raise UnknownCard(f"no card with key {pk}")
+        easiness, repetitions, interval, due, lapses, deck_id = found
         answers_today = [
             (grade, _as_utc(at))
-            for grade, at in connection.execute(_ANSWERS_TODAY, {"pk": pk, "day": today})
+            for grade, at in _ANSWERS_TODAY.execute(connection, {"pk": pk, "day": today}).rows
         ]
         steps = self.context.settings.steps
         card = sm2_card(
-            SM2State(found.easiness, found.repetitions, found.interval, found.due),
-            found.lapses,
-            answers_today,
-            steps,
-            calendar,
+            SM2State(easiness, repetitions, interval, due), lapses, answers_today, steps, calendar
         )
         after, record = SM2Scheduler(calendar, steps).review(card, quality, now.astimezone(UTC))
         # Under FSRS, FSRS-6 sets the day the card is next shown (see
         # study.fsrs_days); SM-2's state moves underneath exactly as always.
-        fsrs = fsrs_scheduler(self.context.settings, found.deck_id, calendar)
+        fsrs = fsrs_scheduler(self.context.settings, deck_id, calendar)
         if fsrs is not None:
             state = fsrs_card(connection, pk, fsrs)
             day = fsrs_day(fsrs, state, quality, now.astimezone(UTC))
@@ -199,23 +229,21 @@ class Answering:
         # Under an interview plan the log keeps the plan's day beside SM-2's
         # (which the card's state keeps): see study.planned.
         planned = (
-            plan_moves(session, found.deck_id, after.sm2.due, today)
-            if record.moved_schedule
-            else None
+            plan_moves(connection, deck_id, after.sm2.due, today) if record.moved_schedule else None
         )
         row.update(study_more=study_more, planned_due=planned)
-        review_id = connection.execute(_INSERT_REVIEW, row).scalar_one()
+        review_id = _INSERT_REVIEW.execute(connection, row).rows[0][0]
         daily.add_answer(
             connection,
             today,
-            found.deck_id,
+            deck_id,
             scheduled=record.moved_schedule,
             quality=quality,
             seconds=seconds,
         )
         if record.moved_schedule:
-            connection.execute(
-                _UPDATE_STATE,
+            _UPDATE_STATE.execute(
+                connection,
                 {
                     "key": pk,
                     "easiness": after.sm2.easiness,
@@ -227,8 +255,9 @@ class Answering:
             )
         elif fsrs is not None:
             # A same-day repeat leaves SM-2 as it was (rule 7); FSRS-6 counts it.
-            connection.execute(_SET_DUE, {"key": pk, "due": after.sm2.due})
-        leech = leeches.mark_if_leech(session, pk, record.lapsed, self.context.settings.leech_rule)
+            _SET_DUE.execute(connection, {"key": pk, "due": after.sm2.due})
+        rule = self.context.settings.leech_rule
+        leech = leeches.mark_if_leech(connection, pk, record.lapsed, rule)
         return AnswerOutcome(
             review_id=review_id,
             card_pk=pk,
@@ -321,7 +350,9 @@ class Answering:
             _, state, _ = card_rows(session, pk)
             answers_today = [
                 (grade, _as_utc(at))
-                for grade, at in session.execute(_ANSWERS_TODAY, {"pk": pk, "day": today})
+                for grade, at in _ANSWERS_TODAY.execute(
+                    session.connection(), {"pk": pk, "day": today}
+                ).rows
             ]
         card = sm2_card(state_of(state), state.lapses, answers_today, steps, calendar)
         scheduler = SM2Scheduler(calendar, steps)
@@ -350,7 +381,7 @@ class Answering:
             planned_options = {}
             for grade, option in options.items():
                 own_day = today + timedelta(days=option.days)
-                planned = plan_moves(session, deck_id, own_day, today)
+                planned = plan_moves(session.connection(), deck_id, own_day, today)
                 planned_options[grade] = (
                     option
                     if planned is None

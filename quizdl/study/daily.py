@@ -9,9 +9,11 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from quizdl.scheduling.sm2 import PASSING
+from quizdl.store.driver import DriverStatement
 from quizdl.store.models import CardRow, ReviewDayRow, ReviewRow
 
-_BUMP_DAY = (
+# On every answer: compiled once, run on the driver (store.driver).
+_BUMP_DAY = DriverStatement(
     update(ReviewDayRow)
     .where(ReviewDayRow.study_day == bindparam("day"), ReviewDayRow.deck_id == bindparam("deck"))
     .values(
@@ -21,7 +23,10 @@ _BUMP_DAY = (
         seconds=ReviewDayRow.seconds + bindparam("seconds"),
     )
 )
-_NEW_DAY = insert(ReviewDayRow)
+_NEW_DAY = DriverStatement(
+    insert(ReviewDayRow),
+    ("study_day", "deck_id", "reviews", "scheduled", "passed", "seconds"),
+)
 
 
 def add_answer(
@@ -42,9 +47,9 @@ def add_answer(
         "seconds": sign * seconds,
     }
     # UPDATE then INSERT is portable where ON CONFLICT is not.
-    result = connection.execute(_BUMP_DAY, {"day": day, "deck": deck_id, **counts})
+    result = _BUMP_DAY.execute(connection, {"day": day, "deck": deck_id, **counts})
     if result.rowcount == 0 and sign > 0:
-        connection.execute(_NEW_DAY, {"study_day": day, "deck_id": deck_id, **counts})
+        _NEW_DAY.execute(connection, {"study_day": day, "deck_id": deck_id, **counts})
 
 
 def rebuild(session: Session) -> None:

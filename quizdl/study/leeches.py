@@ -9,6 +9,7 @@ made a leech takes both back.
 from __future__ import annotations
 
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from quizdl.scheduling.leech import LeechAction, LeechRule, is_leech, lapse_makes_leech
@@ -17,17 +18,17 @@ from quizdl.store.models import CardRow, CardStateRow
 LEECH_TAG = "leech"
 
 
-def mark_if_leech(session: Session, pk: int, lapsed: bool, rule: LeechRule) -> bool:
+def mark_if_leech(connection: Connection, pk: int, lapsed: bool, rule: LeechRule) -> bool:
     """After an answer: mark the card a leech if this lapse makes it one. Returns
     whether it did."""
     if not lapsed:
         return False
-    lapses = session.scalar(select(CardStateRow.lapses).where(CardStateRow.card_pk == pk))
+    lapses = connection.scalar(select(CardStateRow.lapses).where(CardStateRow.card_pk == pk))
     if lapses is None or not lapse_makes_leech(lapses, rule):
         return False
-    session.execute(update(CardStateRow).where(CardStateRow.card_pk == pk).values(leech=True))
+    connection.execute(update(CardStateRow).where(CardStateRow.card_pk == pk).values(leech=True))
     if rule.action == LeechAction.SUSPEND:
-        session.execute(update(CardRow).where(CardRow.pk == pk).values(suspended=True))
+        connection.execute(update(CardRow).where(CardRow.pk == pk).values(suspended=True))
     return True
 
 

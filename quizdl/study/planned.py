@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from quizdl.scheduling.plan import (
@@ -137,13 +138,15 @@ def planned_schedule(session: Session, today: date) -> PlannedSchedule | None:
     )
 
 
-def plan_moves(session: Session, deck_id: str, own_day: date | None, today: date) -> date | None:
+def plan_moves(
+    connection: Connection, deck_id: str, own_day: date | None, today: date
+) -> date | None:
     """The day an active plan shows a card answered today whose scheduler set
     ``own_day``: None when no plan covers its deck or the plan agrees.
 
     What the review log keeps beside SM-2's day, and what a grade button
     shows. Load smoothing may still bring the card earlier (``due_today``)."""
-    plan = current_plan(session)
+    plan = current_plan(connection)
     if plan is None or own_day is None or (plan.deck_ids and deck_id not in plan.deck_ids):
         return None
     day = planned_day(own_day, today, today, plan.settings)

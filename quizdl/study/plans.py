@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from quizdl.scheduling.days import StudyCalendar
@@ -35,6 +36,7 @@ from quizdl.scheduling.plan import (
     split_in_proportion,
 )
 from quizdl.scheduling.readiness import MIN_REVIEWS_TO_FIT, choose_parameters, readiness
+from quizdl.store.driver import DriverStatement
 from quizdl.store.models import CardRow, CardStateRow, DeckRow, PlanRow, ReviewRow
 from quizdl.study.errors import StudyError, UnknownDeck
 from quizdl.study.fitted import FittedParameters, review_count, stored_parameters
@@ -122,9 +124,9 @@ def _info(row: PlanRow) -> PlanInfo:
     )
 
 
-# Read on every answer (the log keeps the plan's day): a prebuilt Core
-# statement, not an ORM load.
-_CURRENT_PLAN = (
+# Read on every answer (the log keeps the plan's day): compiled once, run on
+# the driver (store.driver).
+_CURRENT_PLAN = DriverStatement(
     select(
         PlanRow.interview_day,
         PlanRow.minutes_per_day,
@@ -136,8 +138,9 @@ _CURRENT_PLAN = (
 )
 
 
-def current_plan(session: Session) -> PlanInfo | None:
-    row = session.connection().execute(_CURRENT_PLAN).first()
+def current_plan(session: Session | Connection) -> PlanInfo | None:
+    connection = session.connection() if isinstance(session, Session) else session
+    row = _CURRENT_PLAN.execute(connection, {}).first()
     if row is None:
         return None
     day, minutes, stretch, deck_ids = row
