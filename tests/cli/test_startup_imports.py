@@ -1,0 +1,84 @@
+"""``quizdl stats`` and ``quizdl decks list`` load only what counting needs.
+
+Every command pays its imports before printing anything: the deck parser
+(pydantic, YAML), Alembic, the checker's spec and Textual took most of a
+second before any query ran. Once the collection exists and is up to date,
+these commands load none of them (and never TensorFlow or Keras).
+Real processes on a temp QUIZDL_HOME.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import FixedClock, run_quizdl, write_deck
+
+from quizdl.study.factory import open_study
+
+# Top-level packages a counting command must not load.
+HEAVY = ("alembic", "pydantic", "yaml", "yaml_rs", "textual", "tensorflow", "keras")
+# Our own modules it must not load: the deck models, the checker, the importers.
+OURS = ("quizdl.decks.model", "quizdl.decks.loader", "quizdl.challenges", "quizdl.importers")
+
+REPORT = """
+import contextlib, io, json, sys
+sys.argv = ["quizdl", *sys.argv[1:]]
+from quizdl.cli.main import main
+with contextlib.redirect_stdout(io.StringIO()):
+    main()
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def loaded_modules(home: Path, *args: str) -> list[str]:
+    env = {**os.environ, "QUIZDL_HOME": str(home)}
+    env.pop("QUIZDL_DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-c", REPORT, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    loaded: list[str] = json.loads(result.stdout.strip().splitlines()[-1])
+    return loaded
+
+
+@pytest.mark.parametrize("command", [("stats",), ("decks", "list"), ("stats", "--json")])
+def test_counting_commands_skip_the_parser_alembic_and_keras(
+    home: Path, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    # The first start creates the collection and imports the bundled decks
+    # (that one needs the parser and the migrations); the learner's own deck too.
+    assert run_quizdl(home, "import", str(write_deck(tmp_path))).returncode == 0
+    loaded = loaded_modules(home, *command)
+    heavy = sorted(m for m in loaded if m.split(".")[0] in HEAVY)
+    ours = sorted(m for m in loaded if m.startswith(OURS))
+    assert heavy == [] and ours == []
+
+
+def test_a_changed_bundled_deck_is_still_synced_on_the_next_start(
+    home: Path, tmp_path: Path
+) -> None:
+    """The start-up check hashes the bundled files without the parser; a file
+    that changed must still reach the collection (then the parser loads)."""
+    deck = write_deck(tmp_path)
+    study = open_study(clock=FixedClock(), bundled=[deck])
+    assert {d.id: d.total for d in study.deck_summaries()} == {"small": 4}
+    study.db.close()
+    deck.write_text(
+        deck.read_text(encoding="utf-8")
+        + "  - id: extra\n    type: concept\n    term: Extra\n    explanation: One more.\n",
+        encoding="utf-8",
+    )
+    study = open_study(clock=FixedClock(), bundled=[deck])
+    try:
+        assert {d.id: d.total for d in study.deck_summaries()} == {"small": 5}
+    finally:
+        study.db.close()
