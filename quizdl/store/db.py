@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from quizdl.store.bulk import dumps_json
+from quizdl.store.checkpoint import SAFETY_PAGES, WalCheckpointer
 from quizdl.store.faults import CollectionError, CollectionReadOnly, check_header
 
 # The newest migration. Checked before Alembic is even imported so that the
@@ -36,6 +37,9 @@ def _sqlite_write_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # NORMAL is durable against a killed process (the OS keeps the WAL);
     # only a power cut could lose the last transaction.
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Checkpoints run on a thread of their own (store.checkpoint); a writer
+    # only checkpoints by itself past this bound.
+    cursor.execute(f"PRAGMA wal_autocheckpoint={SAFETY_PAGES}")
     cursor.close()
 
 
@@ -76,6 +80,14 @@ class Database:
             if not read_only:
                 event.listen(self.engine, "connect", _sqlite_write_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.checkpointer = (
+            WalCheckpointer(self.path) if self.path is not None and not read_only else None
+        )
+
+    def after_commit(self) -> None:
+        """Called by frequent small writers (answers) after each commit."""
+        if self.checkpointer is not None:
+            self.checkpointer.after_commit()
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -114,4 +126,6 @@ class Database:
             command.upgrade(config, "head")
 
     def close(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.close()
         self.engine.dispose()

@@ -168,7 +168,9 @@ class Answering:
         # A bare connection, not an ORM session: the answer path never loads
         # objects, and a session's set-up and commit cost more than the writes.
         with self.context.db.engine.begin() as connection:
-            return self.answer_on(connection, pk, quality, answer_seconds, study_more)
+            outcome = self.answer_on(connection, pk, quality, answer_seconds, study_more)
+        self.context.db.after_commit()
+        return outcome
 
     def answer_in(
         self,
