@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 
 from quizdl.importers.source import MediaNotes
 
@@ -72,18 +73,31 @@ _ATTRIBUTE = re.compile(r"([A-Za-z_:][-\w:.]*)\s*(?:=\s*(\"[^\"]*\"|'[^']*'|[^\s
 _NEEDS_ATTRIBUTES = {"img", "a", "code"}
 
 
-def _attributes(text: str) -> list[tuple[str, str | None]]:
-    found: list[tuple[str, str | None]] = []
+def _attributes(text: str) -> dict[str, str]:
+    """A tag's attributes, lower-case names, values unescaped ("" when absent); the first
+    of a repeated name is overwritten by the last, as before."""
+    found: dict[str, str] = {}
     for match in _ATTRIBUTE.finditer(text):
         value = match.group(2)
-        if value is not None and value[:1] in "\"'":
+        if value is None:
+            found[match.group(1).lower()] = ""
+            continue
+        if value[:1] in "\"'":
             value = value[1:-1]
-        found.append((match.group(1).lower(), None if value is None else html.unescape(value)))
+        found[match.group(1).lower()] = html.unescape(value) if "&" in value else value
     return found
+
+
+_NO_ATTRIBUTES: dict[str, str] = {}
+_LANGUAGE = re.compile(r"(?:lang|language)-([\w+-]+)")
+_SIMPLE_SCRIPT = re.compile(r"[-+]?\w+")
+_BLANK_RUNS = re.compile(r"\n{3,}")
 
 
 class _Renderer:
     # A plain class with slots: one is made per field, tens of thousands per import.
+    # Tags go to small functions through _OPEN/_CLOSE (one dict look-up, not a chain
+    # of comparisons); text is handled inline in feed.
     __slots__ = (
         "drop_depth",
         "has_text",
@@ -118,26 +132,59 @@ class _Renderer:
 
     def feed(self, source: str) -> None:
         position = 0
+        out = self.out
+        opens, closes = _OPEN, _CLOSE
         for match in _TOKEN.finditer(source):
             start, end = match.span()
-            if start > position:
+            if start > position and not self.drop_depth:
                 data = source[position:start]
-                self.handle_data(html.unescape(data) if "&" in data else data)
+                if "&" in data:
+                    data = html.unescape(data)
+                self._data(data, out)
             position = end
             closing, tag, rest = match.groups()
             if tag is None:
                 continue  # a comment, doctype or processing instruction
             tag = tag.lower()
             if closing:
-                self.handle_endtag(tag)
+                if tag in _DROP_CONTENT:
+                    self.drop_depth = max(0, self.drop_depth - 1)
+                elif not self.drop_depth:
+                    close = closes.get(tag)
+                    if close is not None:
+                        close(self)
                 continue
-            attrs = _attributes(rest) if tag in _NEEDS_ATTRIBUTES else []
-            if rest.endswith("/"):
-                self.handle_startendtag(tag, attrs)
-            else:
-                self.handle_starttag(tag, attrs)
-        if position < len(source):
-            self.handle_data(html.unescape(source[position:]))
+            if tag in _DROP_CONTENT:
+                if not rest.endswith("/"):  # <script/> opens and closes at once
+                    self.drop_depth += 1
+                continue
+            if self.drop_depth:
+                continue
+            opener = opens.get(tag)
+            if opener is not None:
+                opener(self, _attributes(rest) if tag in _NEEDS_ATTRIBUTES else _NO_ATTRIBUTES)
+            if rest.endswith("/") and tag not in _VOID:
+                close = closes.get(tag)
+                if close is not None:
+                    close(self)
+        if position < len(source) and not self.drop_depth:
+            self._data(html.unescape(source[position:]), out)
+
+    def _data(self, data: str, out: list[str]) -> None:
+        blank = data.isspace() or not data
+        if not blank:
+            self.has_text = True
+            self.item_start = False
+        if self.pre_depth:
+            out.append(data)
+            return
+        # Outside <pre>, HTML collapses whitespace; a source newline is a space. Layout
+        # whitespace between tags at a line start would become a blank line (and split
+        # a nested list), so it is dropped there.
+        if blank and (not out or out[-1].endswith("\n")):
+            return
+        # isprintable() is False for \t \r \n \f: then (and for double spaces) collapse.
+        out.append(data if data.isprintable() and "  " not in data else _WHITESPACE.sub(" ", data))
 
     # -- helpers ----------------------------------------------------------
 
@@ -153,136 +200,169 @@ class _Renderer:
         if trailing < count:
             self.out.append("\n" * (count - trailing))
 
-    # -- parser callbacks ---------------------------------------------------
+    # -- opening tags -------------------------------------------------------
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _DROP_CONTENT:
-            self.drop_depth += 1
+    def _open_br(self, attributes: dict[str, str]) -> None:
+        self.out.append("\n")
+
+    def _open_hr(self, attributes: dict[str, str]) -> None:
+        self._newlines(2)
+        self.out.append("---")
+        self._newlines(2)
+
+    def _open_pre(self, attributes: dict[str, str]) -> None:
+        self._newlines(2)
+        self.out.append("```\n")
+        self.pre_depth += 1
+
+    def _open_code(self, attributes: dict[str, str]) -> None:
+        if self.pre_depth:
+            if self.out[-1:] == ["```\n"]:
+                language = _LANGUAGE.match(attributes.get("class", ""))
+                if language:
+                    self.out[-1] = f"```{language.group(1)}\n"
             return
-        if self.drop_depth:
-            return
-        attributes = {name: value or "" for name, value in attrs}
-        if tag == "br":
-            self.out.append("\n")
-        elif tag == "hr":
-            self._newlines(2)
-            self.out.append("---")
-            self._newlines(2)
-        elif tag == "pre":
-            self._newlines(2)
-            self.out.append("```\n")
-            self.pre_depth += 1
-        elif tag == "code" and self.pre_depth and self.out[-1:] == ["```\n"]:
-            language = re.match(r"(?:lang|language)-([\w+-]+)", attributes.get("class", ""))
-            if language:
-                self.out[-1] = f"```{language.group(1)}\n"
-        elif tag in _MARKERS and not self.pre_depth:
-            marker = _MARKERS[tag]
-            # "<i>a</i><i>b</i>" is one run: reopen the one just closed instead of writing
-            # "*a**b*", which Markdown reads as bold.
-            if len(self.out) >= 4 and self.out[-1] == "" and self.out[-2] == marker:
-                del self.out[-2:]
-                self.marks.append((marker, len(self.out) - 2))
-            else:
-                self.marks.append((marker, len(self.out)))
-                self.out.append(marker)
-        elif tag in ("sup", "sub") and not self.pre_depth:
-            self.out.append("^" if tag == "sup" else "_")
+        self._open_mark("`")
+
+    def _open_mark(self, marker: str) -> None:
+        out = self.out
+        # "<i>a</i><i>b</i>" is one run: reopen the one just closed instead of writing
+        # "*a**b*", which Markdown reads as bold.
+        if len(out) >= 4 and out[-1] == "" and out[-2] == marker:
+            del out[-2:]
+            self.marks.append((marker, len(out) - 2))
+        else:
+            self.marks.append((marker, len(out)))
+            out.append(marker)
+
+    def _open_bold(self, attributes: dict[str, str]) -> None:
+        if not self.pre_depth:
+            self._open_mark("**")
+
+    def _open_italic(self, attributes: dict[str, str]) -> None:
+        if not self.pre_depth:
+            self._open_mark("*")
+
+    def _open_sup(self, attributes: dict[str, str]) -> None:
+        if not self.pre_depth:
+            self.out.append("^")
             self.script_start = len(self.out)
-        elif tag in ("ul", "ol"):
-            self.item_start = False
-            self._newlines(1)
-            self.lists.append([0 if tag == "ol" else -1])
-        elif tag == "li":
-            self.item_start = False
-            self._newlines(1)
-            indent = "  " * max(0, len(self.lists) - 1)
-            if self.lists and self.lists[-1][0] >= 0:
-                self.lists[-1][0] += 1
-                self.out.append(f"{indent}{self.lists[-1][0]}. ")
-            else:
-                self.out.append(f"{indent}- ")
-            self.item_start = True
-        elif tag == "table":
-            self._newlines(2)
-            self.table_rows.append(0)
-        elif tag == "tr" and self.table_rows:
+
+    def _open_sub(self, attributes: dict[str, str]) -> None:
+        if not self.pre_depth:
+            self.out.append("_")
+            self.script_start = len(self.out)
+
+    def _open_list(self, attributes: dict[str, str], ordered: bool) -> None:
+        self.item_start = False
+        self._newlines(1)
+        self.lists.append([0 if ordered else -1])
+
+    def _open_ul(self, attributes: dict[str, str]) -> None:
+        self._open_list(attributes, False)
+
+    def _open_ol(self, attributes: dict[str, str]) -> None:
+        self._open_list(attributes, True)
+
+    def _open_li(self, attributes: dict[str, str]) -> None:
+        self.item_start = False
+        self._newlines(1)
+        indent = "  " * max(0, len(self.lists) - 1)
+        if self.lists and self.lists[-1][0] >= 0:
+            self.lists[-1][0] += 1
+            self.out.append(f"{indent}{self.lists[-1][0]}. ")
+        else:
+            self.out.append(f"{indent}- ")
+        self.item_start = True
+
+    def _open_table(self, attributes: dict[str, str]) -> None:
+        self._newlines(2)
+        self.table_rows.append(0)
+
+    def _open_tr(self, attributes: dict[str, str]) -> None:
+        if self.table_rows:
             self._newlines(1)
             self.out.append("|")
             self.row_cells = 0
-        elif tag in ("td", "th"):
-            self.out.append(" ")
-            self.row_cells += 1
-        elif tag == "img":
-            self._image(attributes)
-        elif tag == "a":
-            self.link_href = attributes.get("href", "")
-            self.link_start = len(self.out)
-        elif tag in _BLOCK:
-            self._newlines(1 if tag in ("div", "tr", "dd", "dt") else 2)
+        else:
+            self._newlines(1)
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        if tag not in ("br", "hr", "img"):
-            self.handle_endtag(tag)
+    def _open_cell(self, attributes: dict[str, str]) -> None:
+        self.out.append(" ")
+        self.row_cells += 1
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _DROP_CONTENT:
-            self.drop_depth = max(0, self.drop_depth - 1)
-            return
-        if self.drop_depth:
-            return
-        if tag == "pre" and self.pre_depth:
+    def _open_img(self, attributes: dict[str, str]) -> None:
+        self._image(attributes)
+
+    def _open_a(self, attributes: dict[str, str]) -> None:
+        self.link_href = attributes.get("href", "")
+        self.link_start = len(self.out)
+
+    def _line(self, attributes: dict[str, str]) -> None:
+        self._newlines(1)
+
+    def _paragraph(self, attributes: dict[str, str]) -> None:
+        self._newlines(2)
+
+    # -- closing tags -------------------------------------------------------
+
+    def _close_pre(self) -> None:
+        if self.pre_depth:
             self.pre_depth -= 1
             if "".join(self.out[-1:]).endswith("\n") is False:
                 self.out.append("\n")
             self.out.append("```")
             self._newlines(2)
-        elif tag in _MARKERS and not self.pre_depth:
-            self._close_mark(_MARKERS[tag])
-        elif tag in ("sup", "sub") and not self.pre_depth and self.script_start >= 0:
+
+    def _close_bold(self) -> None:
+        if not self.pre_depth:
+            self._close_mark("**")
+
+    def _close_italic(self) -> None:
+        if not self.pre_depth:
+            self._close_mark("*")
+
+    def _close_code(self) -> None:
+        if not self.pre_depth:
+            self._close_mark("`")
+
+    def _close_script(self) -> None:
+        if not self.pre_depth and self.script_start >= 0:
             # x<sup>2</sup> -> x^2, x<sub>t-1</sub> -> x_(t-1): readable, never "x2".
             inner = "".join(self.out[self.script_start :])
             body = inner.strip()
             trail = inner[len(inner.rstrip()) :]
-            simple = re.fullmatch(r"[-+]?\w+", body) is not None
+            simple = _SIMPLE_SCRIPT.fullmatch(body) is not None
             self.out[self.script_start :] = [body if simple else f"({body})", trail]
             self.script_start = -1
-        elif tag in ("td", "th") and self.table_rows:
+
+    def _close_cell(self) -> None:
+        if self.table_rows:
             self.out.append(" |")
-        elif tag == "tr" and self.table_rows:
+
+    def _close_tr(self) -> None:
+        if self.table_rows:
             self.table_rows[-1] += 1
             if self.table_rows[-1] == 1 and self.row_cells:
                 # Markdown tables need a header row: the first row is it.
                 self.out.append("\n|" + " --- |" * self.row_cells)
-            self._newlines(1)
-        elif tag == "table" and self.table_rows:
-            self.table_rows.pop()
-            self._newlines(2)
-        elif tag in ("ul", "ol"):
-            if self.lists:
-                self.lists.pop()
-            self._newlines(2 if not self.lists else 1)
-        elif tag == "a":
-            self._close_link()
-        elif tag in _BLOCK:
-            self._newlines(1 if tag in ("div", "tr", "dd", "dt") else 2)
+        self._newlines(1)
 
-    def handle_data(self, data: str) -> None:
-        if self.drop_depth:
-            return
-        if data.strip():
-            self.has_text = True
-            self.item_start = False
-        if self.pre_depth:
-            self.out.append(data)
-            return
-        # Outside <pre>, HTML collapses whitespace; a source newline is a space. Layout
-        # whitespace between tags at a line start would become a blank line (and split
-        # a nested list), so it is dropped there.
-        if not data.strip() and (not self.out or self.out[-1].endswith("\n")):
-            return
-        self.out.append(_WHITESPACE.sub(" ", data))
+    def _close_table(self) -> None:
+        if self.table_rows:
+            self.table_rows.pop()
+        self._newlines(2)
+
+    def _close_list(self) -> None:
+        if self.lists:
+            self.lists.pop()
+        self._newlines(2 if not self.lists else 1)
+
+    def _end_line(self) -> None:
+        self._newlines(1)
+
+    def _end_paragraph(self) -> None:
+        self._newlines(2)
 
     def _image(self, attributes: dict[str, str]) -> None:
         src = attributes.get("src", "").strip()
@@ -325,6 +405,53 @@ class _Renderer:
         # An empty link is a heading's anchor icon: nothing to read.
         if text and text != href:
             self.out[self.link_start :] = [f"[{text}]({href})"]
+
+
+_Open = Callable[[_Renderer, dict[str, str]], None]
+_OPEN: dict[str, _Open] = {
+    "br": _Renderer._open_br,
+    "hr": _Renderer._open_hr,
+    "pre": _Renderer._open_pre,
+    "code": _Renderer._open_code,
+    "b": _Renderer._open_bold,
+    "strong": _Renderer._open_bold,
+    "i": _Renderer._open_italic,
+    "em": _Renderer._open_italic,
+    "sup": _Renderer._open_sup,
+    "sub": _Renderer._open_sub,
+    "ul": _Renderer._open_ul,
+    "ol": _Renderer._open_ol,
+    "li": _Renderer._open_li,
+    "table": _Renderer._open_table,
+    "tr": _Renderer._open_tr,
+    "td": _Renderer._open_cell,
+    "th": _Renderer._open_cell,
+    "img": _Renderer._open_img,
+    "a": _Renderer._open_a,
+}
+_CLOSE: dict[str, Callable[[_Renderer], None]] = {
+    "pre": _Renderer._close_pre,
+    "b": _Renderer._close_bold,
+    "strong": _Renderer._close_bold,
+    "i": _Renderer._close_italic,
+    "em": _Renderer._close_italic,
+    "code": _Renderer._close_code,
+    "sup": _Renderer._close_script,
+    "sub": _Renderer._close_script,
+    "td": _Renderer._close_cell,
+    "th": _Renderer._close_cell,
+    "tr": _Renderer._close_tr,
+    "table": _Renderer._close_table,
+    "ul": _Renderer._close_list,
+    "ol": _Renderer._close_list,
+    "a": _Renderer._close_link,
+}
+for _tag in _BLOCK - _OPEN.keys():
+    # A block element breaks the line; div/dd/dt by one newline, the others by a blank line.
+    _line = _tag in ("div", "dd", "dt")
+    _OPEN[_tag] = _Renderer._line if _line else _Renderer._paragraph
+    _CLOSE[_tag] = _Renderer._end_line if _line else _Renderer._end_paragraph
+_VOID = frozenset({"br", "hr", "img"})  # a self-closing <br/> has nothing to close
 
 
 def html_to_markdown(source: str, media: MediaNotes | None = None) -> str:
@@ -411,7 +538,7 @@ def tidy(text: str) -> str:
         else:
             lines.append(line.strip(" \t"))
     result = "\n".join(lines)
-    result = re.sub(r"\n{3,}", "\n\n", result)
+    result = _BLANK_RUNS.sub("\n\n", result)
     return result.strip()
 
 
