@@ -20,6 +20,7 @@ import threading
 from pathlib import Path
 
 SAFETY_PAGES = 20_000  # ~80 MB of WAL before a writer checkpoints by itself
+WAL_KEEP_BYTES = 16 * 1024 * 1024  # what a reused WAL file is truncated to
 EVERY_COMMITS = 64  # answers touch ~10 pages: about SQLite's default 1,000 pages
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from quizdl.store.bulk import dumps_json
-from quizdl.store.checkpoint import SAFETY_PAGES, WalCheckpointer
+from quizdl.store.checkpoint import SAFETY_PAGES, WAL_KEEP_BYTES, WalCheckpointer
 from quizdl.store.faults import CollectionError, CollectionReadOnly, check_header
 
 # The newest migration. Checked before Alembic is even imported so that the
@@ -40,6 +40,8 @@ def _sqlite_write_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Checkpoints run on a thread of their own (store.checkpoint); a writer
     # only checkpoints by itself past this bound.
     cursor.execute(f"PRAGMA wal_autocheckpoint={SAFETY_PAGES}")
+    # ...and a WAL that grew that far (a big import) is cut back when reused.
+    cursor.execute(f"PRAGMA journal_size_limit={WAL_KEEP_BYTES}")
     cursor.close()
 
 
