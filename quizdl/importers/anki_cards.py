@@ -48,6 +48,7 @@ def _refs(template: str) -> list[tuple[str, set[str]]]:
 
 @lru_cache(maxsize=1024)
 def _sides(template: Template) -> tuple[list[str], list[str]]:
+    """The fields a card's question and answer show (never our hidden id field)."""
     front: list[str] = []
     back: list[str] = []
     for name, filters in _refs(template.qfmt):
@@ -57,7 +58,10 @@ def _sides(template: Template) -> tuple[list[str], list[str]]:
     for name, _ in _refs(template.afmt):
         if name not in front and name not in back:
             back.append(name)
-    return front, back
+    return (
+        [name for name in front if name != QUIZDL_ID_FIELD],
+        [name for name in back if name != QUIZDL_ID_FIELD],
+    )
 
 
 @lru_cache(maxsize=256)
@@ -71,7 +75,9 @@ def _cloze_fields(notetype: NoteType) -> list[str]:
 
 
 def _field_values(notetype: NoteType, note: Note) -> dict[str, str]:
-    values = list(note.fields) + [""] * max(0, len(notetype.fields) - len(note.fields))
+    if len(note.fields) >= len(notetype.fields):  # the usual case: nothing to pad
+        return dict(zip(notetype.fields, note.fields, strict=False))
+    values = list(note.fields) + [""] * (len(notetype.fields) - len(note.fields))
     return dict(zip(notetype.fields, values, strict=False))
 
 
@@ -85,6 +91,8 @@ _MISSING_MEDIA = re.compile(r"\[(?:image|sound|media): [^\]\n]*\]")
 
 def _only_missing_media(text: str) -> bool:
     """A side that is nothing but ``[image: NAME]`` markers shows the learner nothing."""
+    if "[" not in text:  # no marker at all: the common case, without the regex
+        return not text.strip()
     return not _MISSING_MEDIA.sub("", text).strip()
 
 
@@ -263,8 +271,6 @@ def _add_basic(
         builder.skip(where, f"card template {card.ord + 1} does not exist in {notetype.name!r}")
         return None
     front, back = _sides(notetype.templates[card.ord])
-    front = [name for name in front if name != QUIZDL_ID_FIELD]
-    back = [name for name in back if name != QUIZDL_ID_FIELD]
     if card.ord == 0:
         suffix = ""
     elif card.ord == 1 and len(notetype.templates) == 2:

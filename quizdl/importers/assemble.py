@@ -25,11 +25,12 @@ _POINTER = re.compile(
     r"( it)? (here|at the link|link)$"
 )
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MARKUP_OR_SPACE = re.compile(r"[*_`>#\s]+")
 
 
 def is_placeholder(answer: str) -> bool:
-    text = _LINK.sub(r"\1", answer)
-    text = re.sub(r"[*_`>#\s]+", " ", text).strip().rstrip(".:!").strip().casefold()
+    text = _LINK.sub(r"\1", answer) if "[" in answer else answer  # a link needs a "["
+    text = _MARKUP_OR_SPACE.sub(" ", text).strip().rstrip(".:!").strip().casefold()
     return text in _PLACEHOLDERS or text.startswith("todo") or bool(_POINTER.match(text))
 
 

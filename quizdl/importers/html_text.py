@@ -550,4 +550,6 @@ _HTML_HINT = re.compile(
 
 
 def looks_like_html(text: str) -> bool:
+    if "<" not in text:  # every tag the hint knows starts with one
+        return "&nbsp;" in text
     return bool(_HTML_HINT.search(text)) or "&nbsp;" in text
