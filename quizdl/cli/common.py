@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from quizdl.study.service import StudyService
+if TYPE_CHECKING:  # the store loads in ``main`` (see there), not with this module
+    from quizdl.study.service import StudyService
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # a check or validation that did not pass
