@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from quizdl.store.driver import DriverStatement
 from quizdl.store.models import CardRow, CardStateRow, DeckRow, ReviewRow
 from quizdl.study import plans
 from quizdl.study.context import StudyContext
@@ -16,6 +17,17 @@ from quizdl.study.new_cards import introduced_today
 from quizdl.study.planned import planned_schedule
 from quizdl.study.study_more import StudyMore, study_more
 from quizdl.study.values import QueueEntry
+
+_ACTIVE = (CardRow.retired.is_(False), CardRow.suspended.is_(False))
+_DUE_ROWS = (
+    select(CardRow.pk, CardRow.deck_id)
+    .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
+    .where(CardStateRow.due <= bindparam("today"), *_ACTIVE)
+    .order_by(CardStateRow.due, CardRow.deck_id, CardRow.position)
+)
+# Today's due cards (pk, deck), most overdue first.
+_DUE = DriverStatement(_DUE_ROWS)
+_DUE_IN_DECK = DriverStatement(_DUE_ROWS.where(CardRow.deck_id == bindparam("deck")))
 
 
 class StudyQueue:
@@ -40,17 +52,11 @@ class StudyQueue:
                 if session.get(DeckRow, deck_id) is None:
                     raise UnknownDeck(f"no deck with id {deck_id!r}")
                 active.append(CardRow.deck_id == deck_id)
-            # Core rows, not the ORM's: thousands of due cards at 100k.
-            due_rows = (
-                session.connection()
-                .execute(
-                    select(CardRow.pk, CardRow.deck_id)
-                    .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
-                    .where(CardStateRow.due <= today, *active)
-                    .order_by(CardStateRow.due, CardRow.deck_id, CardRow.position)
-                )
-                .all()
-            )
+            # Run on the driver: thousands of due cards at 100k.
+            statement = _DUE if deck_id is None else _DUE_IN_DECK
+            due_rows = statement.execute(
+                session.connection(), {"today": today, "deck": deck_id}
+            ).rows
             due = [pk for pk, _ in due_rows]
             schedule = planned_schedule(session, today)
             if schedule is not None:
