@@ -12,11 +12,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import (
+    Date,
+    Float,
+    Integer,
+    bindparam,
+    cast,
+    exists,
+    false,
+    insert,
+    literal,
+    null,
+    select,
+    update,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from quizdl.decks.content import card_to_content, search_text_of
+from quizdl.decks.content import cards_to_content, search_text_of
 from quizdl.decks.model import Deck
 from quizdl.decks.yaml_nodes import gc_paused
 from quizdl.store.bulk import insert_rows
@@ -38,6 +51,55 @@ _UPDATE_CARD = (
         retired=False,
     )
 )
+
+
+# The state of a card never reviewed (CardStateRow's defaults), for each card of a deck
+# that has none yet.
+_NEW_STATES = insert(CardStateRow).from_select(
+    ["card_pk", "easiness", "repetitions", "interval", "due", "lapses", "leech"],
+    select(
+        CardRow.pk,
+        literal(2.5, Float),
+        literal(0, Integer),
+        literal(0, Integer),
+        cast(null(), Date),
+        literal(0, Integer),
+        false(),
+    ).where(
+        CardRow.deck_id == bindparam("deck"),
+        ~exists().where(CardStateRow.card_pk == CardRow.pk),
+    ),
+)
+
+
+def _insert_carried_states(
+    connection: Connection, deck_id: str, carried: Mapping[str, ImportedProgress]
+) -> None:
+    """States brought from the source (Anki's scheduling) for the new cards that have one."""
+    pks: dict[str, int] = dict(
+        connection.execute(
+            select(CardRow.card_id, CardRow.pk).where(CardRow.deck_id == deck_id)
+        ).all()
+    )
+    states: list[dict[str, Any]] = []
+    suspended: list[int] = []
+    for card_id, state in carried.items():
+        pk = pks[card_id]
+        states.append(
+            {
+                "card_pk": pk,
+                "easiness": state.state.easiness,
+                "repetitions": state.state.repetitions,
+                "interval": state.state.interval,
+                "due": state.state.due,
+                "lapses": state.lapses,
+            }
+        )
+        if state.suspended:
+            suspended.append(pk)
+    insert_rows(connection, CardStateRow, states)
+    for batch in _chunks(suspended):
+        connection.execute(update(CardRow).where(CardRow.pk.in_(batch)).values(suspended=True))
 
 
 def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
@@ -70,8 +132,17 @@ _GUID_ID_PREFIX = "anki-"
 
 
 def _in_other_decks(connection: Connection, deck_id: str, ids: list[str]) -> dict[str, _Existing]:
+    # No index leads with card_id, so "card_id IN (...)" read every card once per chunk
+    # of ids; the ids of the other decks come from one scan of the (deck_id, card_id)
+    # index, and only the few ids found there are read in full.
+    wanted = set(ids)
+    shared = [
+        card_id
+        for card_id in connection.scalars(select(CardRow.card_id).where(CardRow.deck_id != deck_id))
+        if card_id in wanted
+    ]
     found: dict[str, _Existing] = {}
-    for batch in _chunks(ids):
+    for batch in _chunks(shared):
         rows = connection.execute(
             select(
                 CardRow.card_id,
@@ -106,7 +177,7 @@ def _diff(session: Session, deck: Deck) -> _Diff:
     connection = session.connection()
     existing = _existing_cards(connection, deck.id)
     deck_exists = session.get(DeckRow, deck.id) is not None
-    contents = [card_to_content(card) for card in deck.cards]
+    contents = cards_to_content(deck.cards)
     new: list[str] = []
     updated: list[str] = []
     unchanged: list[str] = []
@@ -259,38 +330,17 @@ def apply_import(
         connection.execute(_UPDATE_CARD, changed)
     if fresh:
         insert_rows(connection, CardRow, fresh)
-        pks = dict(
-            connection.execute(
-                select(CardRow.card_id, CardRow.pk).where(CardRow.deck_id == deck.id)
-            ).all()
-        )
-        carried = progress or {}
-        states: list[dict[str, Any]] = []
-        suspended: list[int] = []
-        for values in fresh:
-            pk = pks[values["card_id"]]
-            state = carried.get(values["card_id"])
-            if state is None:
-                states.append(
-                    {"card_pk": pk, "easiness": 2.5, "repetitions": 0, "interval": 0,
-                     "due": None, "lapses": 0}
-                )  # fmt: skip
-                continue
-            states.append(
-                {
-                    "card_pk": pk,
-                    "easiness": state.state.easiness,
-                    "repetitions": state.state.repetitions,
-                    "interval": state.state.interval,
-                    "due": state.state.due,
-                    "lapses": state.lapses,
-                }
-            )
-            if state.suspended:
-                suspended.append(pk)
-        insert_rows(connection, CardStateRow, states)
-        for batch in _chunks(suspended):
-            connection.execute(update(CardRow).where(CardRow.pk.in_(batch)).values(suspended=True))
+        carried = {
+            values["card_id"]: state
+            for values in fresh
+            if (state := (progress or {}).get(values["card_id"])) is not None
+        }
+        if carried:
+            _insert_carried_states(connection, deck.id, carried)
+        # Every other new card starts unseen: one INSERT ... SELECT makes their states in
+        # the database, instead of a parameter row per card (and on PostgreSQL the
+        # card_counts trigger runs once for it). Cards that have a state keep it.
+        connection.execute(_NEW_STATES, {"deck": deck.id})
     for gone in _chunks(diff.plan.retired):
         connection.execute(
             update(CardRow)
