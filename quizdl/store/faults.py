@@ -40,7 +40,8 @@ def _restore_hint(path: Path | None) -> str:
 
 def explain(exc: BaseException, path: Path | None) -> CollectionError | None:
     """The one-line account of a database failure, or None for other errors."""
-    message = str(getattr(exc, "orig", None) or exc)
+    # PostgreSQL's messages go on with the SQL and a caret on further lines.
+    message = (str(getattr(exc, "orig", None) or exc).splitlines() or [""])[0]
     lowered = message.lower()
     where = str(path) if path is not None else "the collection"
     if "file is not a database" in lowered or "malformed" in lowered:
