@@ -133,7 +133,7 @@ class ReviewRow(Base):
         Index("ix_reviews_day", "study_day"),
         # Each card's latest scheduled answer, from the index alone (migration 0006).
         Index("ix_reviews_card_kind", "card_pk", "kind", "id"),
-        # A card's answers of today, read on every answer (migration 0008).
+        # A card's answers of today, read on every answer (migration 0007).
         Index("ix_reviews_card_day", "card_pk", "study_day"),
     )
 
