@@ -99,7 +99,6 @@ class _Renderer:
     # Tags go to small functions through _OPEN/_CLOSE (one dict look-up, not a chain
     # of comparisons); text is handled inline in feed.
     __slots__ = (
-        "drop_depth",
         "has_text",
         "item_start",
         "link_href",
@@ -118,7 +117,6 @@ class _Renderer:
         self.media = media
         self.out: list[str] = []
         self.pre_depth = 0
-        self.drop_depth = 0
         self.lists: list[list[int]] = []  # [counter] per open list; -1 = bullets
         self.link_href: str | None = None
         self.link_start = 0
@@ -131,44 +129,41 @@ class _Renderer:
         self.script_start = -1  # where the open <sup>/<sub> text starts
 
     def feed(self, source: str) -> None:
-        position = 0
+        # split() hands over text and tags in one C call: [text, closing, tag, attributes,
+        # text, ...]; comments and doctypes come as (None, None, None).
+        tokens = iter(_TOKEN.split(source))
         out = self.out
-        opens, closes = _OPEN, _CLOSE
-        for match in _TOKEN.finditer(source):
-            start, end = match.span()
-            if start > position and not self.drop_depth:
-                data = source[position:start]
-                if "&" in data:
-                    data = html.unescape(data)
-                self._data(data, out)
-            position = end
-            closing, tag, rest = match.groups()
-            if tag is None:
-                continue  # a comment, doctype or processing instruction
-            tag = tag.lower()
-            if closing:
-                if tag in _DROP_CONTENT:
-                    self.drop_depth = max(0, self.drop_depth - 1)
-                elif not self.drop_depth:
-                    close = closes.get(tag)
-                    if close is not None:
-                        close(self)
-                continue
-            if tag in _DROP_CONTENT:
-                if not rest.endswith("/"):  # <script/> opens and closes at once
-                    self.drop_depth += 1
-                continue
-            if self.drop_depth:
-                continue
-            opener = opens.get(tag)
-            if opener is not None:
-                opener(self, _attributes(rest) if tag in _NEEDS_ATTRIBUTES else _NO_ATTRIBUTES)
-            if rest.endswith("/") and tag not in _VOID:
-                close = closes.get(tag)
-                if close is not None:
-                    close(self)
-        if position < len(source) and not self.drop_depth:
-            self._data(html.unescape(source[position:]), out)
+        opens, closes, needs = _OPEN, _CLOSE, _NEEDS_ATTRIBUTES
+        drop = 0  # open <script>, <style>... whose content is not text
+        data = next(tokens)
+        if data:
+            self._data(html.unescape(data) if "&" in data else data, out)
+        for closing, tag, rest, data in zip(tokens, tokens, tokens, tokens, strict=True):
+            if tag is not None:
+                tag = tag.lower()
+                if closing:
+                    if drop:
+                        if tag in _DROP_CONTENT:
+                            drop -= 1
+                    else:
+                        close = closes.get(tag)
+                        if close is not None:
+                            close(self)
+                elif drop:
+                    if tag in _DROP_CONTENT and not rest.endswith("/"):
+                        drop += 1
+                else:
+                    opener = opens.get(tag)
+                    if opener is not None:
+                        opener(self, _attributes(rest) if tag in needs else _NO_ATTRIBUTES)
+                        if rest.endswith("/") and tag not in _VOID:
+                            close = closes.get(tag)
+                            if close is not None:
+                                close(self)
+                    elif tag in _DROP_CONTENT and not rest.endswith("/"):
+                        drop = 1  # <script/> opens and closes at once
+            if data and not drop:
+                self._data(html.unescape(data) if "&" in data else data, out)
 
     def _data(self, data: str, out: list[str]) -> None:
         blank = data.isspace() or not data
@@ -190,6 +185,10 @@ class _Renderer:
 
     def _newlines(self, count: int) -> None:
         if not self.has_text or self.item_start:
+            return
+        out = self.out
+        if out and out[-1][-1:] not in ("\n", ""):  # the usual case: text ends the output
+            out.append("\n" * count)
             return
         trailing = 0
         for piece in reversed(self.out):
@@ -524,6 +523,18 @@ def tidy(text: str) -> str:
     """Trim line ends and collapse runs of blank lines, leaving code blocks as they are."""
     if "\n" not in text:
         return text.strip()  # what the loop below makes of a single line
+    if "```" not in text:  # no code block: every line is trimmed, in one pass
+        result = "\n".join(
+            [
+                line.rstrip(" \t")
+                if line[:1] == " " and _NESTED_ITEM.match(line)
+                else line.strip(" \t")
+                for line in text.split("\n")
+            ]
+        )
+        if "\n\n\n" in result:
+            result = _BLANK_RUNS.sub("\n\n", result)
+        return result.strip()
     lines: list[str] = []
     in_code = False
     for line in text.split("\n"):

@@ -10,8 +10,9 @@ import os
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from importers.html_reference import html_to_markdown as reference_markdown
+from importers.html_reference import tidy as reference_tidy
 
-from quizdl.importers.html_text import html_to_markdown
+from quizdl.importers.html_text import html_to_markdown, tidy
 from quizdl.importers.source import MediaNotes
 
 TAGS = [
@@ -143,3 +144,35 @@ def test_the_renderer_gives_the_reference_markdown(html: str) -> None:
     media, expected_media = MediaNotes(), MediaNotes()
     assert html_to_markdown(html, media) == reference_markdown(html, expected_media)
     assert _media_counts(media) == _media_counts(expected_media)
+
+
+LINE_PIECES = st.sampled_from(
+    [
+        "",
+        " ",
+        "\t",
+        "text",
+        "  - nested",
+        " 1. one",
+        "- item",
+        "```",
+        "```py",
+        "  ```",
+        "x  ",
+        "\xa0",
+    ]
+)
+LINES = st.lists(
+    st.lists(LINE_PIECES, max_size=3).map("".join),
+    max_size=12,
+).map("\n".join)
+
+
+@SETTINGS
+@given(LINES)
+@example("a\n\n\n\nb")
+@example("x\n\t  - a tab before a nested item")
+@example("  - keep\n```\n  code  \n```\n   \n\n\ntail  ")
+def test_tidy_gives_the_reference_text(text: str) -> None:
+    # The Markdown importer calls tidy on its own, not only through html_to_markdown.
+    assert tidy(text) == reference_tidy(text)
