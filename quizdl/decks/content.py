@@ -64,16 +64,34 @@ _TEXT_FIELDS = ("term", "explanation", "formula", "question", "answer", "text", 
                 "title", "prompt")  # fmt: skip
 
 
+_LIST_FIELDS = ("choices", "key_points", "tags")
+
+
+@lru_cache(maxsize=256)
+def _searched(keys: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Which text and list fields a content with these keys has, in search order (a
+    deck's cards share a few key sets, so each card does not try every name)."""
+    present = set(keys)
+    return (
+        tuple(name for name in _TEXT_FIELDS if name in present),
+        tuple(name for name in _LIST_FIELDS if name in present),
+    )
+
+
 def search_text_of(content: dict[str, Any]) -> str:
     parts: list[str] = [str(content.get("id", ""))]
-    for name in _TEXT_FIELDS:
-        value = content.get(name)
+    texts, lists = _searched(tuple(content))
+    for name in texts:
+        value = content[name]
         if isinstance(value, str):
             parts.append(value)
-    for name in ("choices", "key_points", "tags"):
-        value = content.get(name)
+    for name in lists:
+        value = content[name]
         if isinstance(value, list):
             # A key point may be a list of synonyms: each is searchable text.
             for item in value:
-                parts.extend(str(x) for x in (item if isinstance(item, list) else [item]))
+                if isinstance(item, list):
+                    parts.extend(str(x) for x in item)
+                else:
+                    parts.append(str(item))
     return normalise(" ".join(parts))

@@ -69,7 +69,10 @@ class DeckBuilder:
         where: str,
         *,
         dedupe_question: bool = False,
+        question_key: str | None = None,
     ) -> bool:
+        """``question_key``: the question's ``content_key`` when the caller has it already
+        (it made the card id from it), so it is not computed twice."""
         question, answer = question.strip(), answer.strip()
         if not question:
             self.skip(where, "empty question")
@@ -82,7 +85,7 @@ class DeckBuilder:
                 return False
             # A pointer keeps its link: the learner can still follow it.
             answer = answer if _LINK.search(answer) else ""
-        key = content_key(question) if dedupe_question else ""
+        key = "" if not dedupe_question else question_key or content_key(question)
         if dedupe_question and key in self._questions:
             self.skip(where, f"same question as {self._questions[key]}; kept the first")
             return False

@@ -17,7 +17,7 @@ from pathlib import Path
 from quizdl.importers.assemble import DeckBuilder
 from quizdl.importers.detect import BACK_NAMES, FRONT_NAMES, sniff_delimiter
 from quizdl.importers.html_text import html_to_markdown, looks_like_html
-from quizdl.importers.ids import anki_card_id, content_id, given_id
+from quizdl.importers.ids import anki_card_id, content_key, given_id, id_of_key
 from quizdl.importers.refuse import refuse
 from quizdl.importers.source import ImportOptions, ImportSource, MediaNotes
 
@@ -126,7 +126,7 @@ def read_csv(path: Path, text: str, digest: str, options: ImportOptions) -> Impo
         if options.on_progress is not None and (index % _PROGRESS_EVERY == 0 or index == total):
             options.on_progress(index, total)
         where = f"line {line}"
-        if not any(cell.strip() for cell in row):
+        if not "".join(row).strip():  # only blank cells
             continue
         if columns.front >= len(row) or (columns.back is not None and columns.back >= len(row)):
             builder.skip(where, f"{len(row)} column(s); expected a front and a back")
@@ -141,11 +141,15 @@ def read_csv(path: Path, text: str, digest: str, options: ImportOptions) -> Impo
             else []
         )
         raw_id = row[columns.id].strip() if columns.id is not None and columns.id < len(row) else ""
+        key = None
         if raw_id:
             card_id = anki_card_id(raw_id) if columns.guid else given_id(raw_id)
         else:
-            card_id = content_id(front)
-        builder.add_qa(card_id, front, back, tags, where, dedupe_question=not raw_id)
+            key = content_key(front)
+            card_id = id_of_key(key)
+        builder.add_qa(
+            card_id, front, back, tags, where, dedupe_question=not raw_id, question_key=key
+        )
     title = headers.get("deck", "").strip() or path.stem
     deck = builder.build(title, title)
     return ImportSource(deck, "csv", path, digest, builder.skipped, media)

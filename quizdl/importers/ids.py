@@ -55,7 +55,12 @@ def content_key(question: str) -> str:
 
 
 def content_id(question: str) -> str:
-    return "q-" + hashlib.sha256(content_key(question).encode("utf-8")).hexdigest()[:16]
+    return id_of_key(content_key(question))
+
+
+def id_of_key(key: str) -> str:
+    """The card id of a question whose ``content_key`` is ``key``."""
+    return "q-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
 def slugify(name: str, fallback: str = "imported") -> str:
