@@ -348,10 +348,25 @@ def _answer_samples(sides: list[Side]) -> dict[str, list[float]]:
     return samples
 
 
-def write_import_deck(path: Path, cards: int) -> None:
+# A deck file may be at most 64 MiB (decks.loader.MAX_FILE_BYTES); 400,000 of
+# these cards make about 48 MiB, so a million-card import is three files.
+CARDS_PER_FILE = 400_000
+
+
+def write_import_decks(directory: Path, cards: int) -> list[Path]:
+    """The YAML files of a ``cards``-card import (one unless it is too large)."""
+    paths = []
+    for part, first in enumerate(range(0, cards, CARDS_PER_FILE)):
+        path = directory / f"import-{cards}-{part}.yaml"
+        write_import_deck(path, min(CARDS_PER_FILE, cards - first), first, part)
+        paths.append(path)
+    return paths
+
+
+def write_import_deck(path: Path, cards: int, first: int = 0, part: int = 0) -> None:
     deck = {
-        "id": "import-bench",
-        "title": "Import bench",
+        "id": "import-bench" if part == 0 else f"import-bench-{part}",
+        "title": "Import bench" if part == 0 else f"Import bench {part}",
         "cards": [
             {
                 "id": f"q{i}",
@@ -361,7 +376,7 @@ def write_import_deck(path: Path, cards: int) -> None:
                 "key_points": ["one", "two"],
                 "tags": ["bench"],
             }
-            for i in range(cards)
+            for i in range(first, first + cards)
         ],
     }
     path.write_text(yaml.safe_dump(deck, sort_keys=False), encoding="utf-8")
@@ -379,15 +394,15 @@ def measure_imports(
 ) -> dict[str, float]:
     from anki.collection import AddNoteRequest, Collection
 
-    path = directory / f"import-{cards}.yaml"
-    write_import_deck(path, cards)
+    paths = write_import_decks(directory, cards)
     names = _fresh_names()
 
     def quizdl_sqlite() -> None:
         url = f"sqlite:///{directory / (next(names) + '.sqlite3')}"
         service = open_study(database_url=url, bundled=[])
         start = time.perf_counter()
-        service.import_file(path)
+        for path in paths:
+            service.import_file(path)
         quizdl_sqlite.seconds = time.perf_counter() - start  # type: ignore[attr-defined]
         service.db.close()
 
@@ -395,7 +410,8 @@ def measure_imports(
         assert pg_url is not None
         service = open_study(database_url=create_database(pg_url, next(names)), bundled=[])
         start = time.perf_counter()
-        service.import_file(path)
+        for path in paths:
+            service.import_file(path)
         quizdl_pg.seconds = time.perf_counter() - start  # type: ignore[attr-defined]
         service.db.close()
 
@@ -423,7 +439,7 @@ def measure_imports(
             action()  # collection creation is not timed, only the import
             samples[name].append(action.seconds)  # type: ignore[attr-defined]
     result = {name: statistics.median(values) for name, values in samples.items()}
-    result["validate"] = interleaved({"v": lambda: load_deck(path)}, repeat)["v"]
+    result["validate"] = interleaved({"v": lambda: [load_deck(p) for p in paths]}, repeat)["v"]
     return result
 
 
@@ -517,7 +533,7 @@ def measure_size(
         ),
         Row(f"validate {IMPORT_CARDS:,}-card YAML", imports["validate"], section=section),
     ]
-    import_file = directory / f"import-{IMPORT_CARDS}.yaml"
+    import_file = directory / f"import-{IMPORT_CARDS}-0.yaml"
     rss_dir = directory / "rss"
     rss_dir.mkdir(exist_ok=True)
     rows.append(
