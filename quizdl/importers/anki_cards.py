@@ -82,6 +82,8 @@ def _field_values(notetype: NoteType, note: Note) -> dict[str, str]:
 
 
 def _render(names: list[str], values: dict[str, str], media: MediaNotes) -> str:
+    if len(names) == 1:  # Basic's sides: one field each
+        return html_to_markdown(values.get(names[0], ""), media)
     parts = [html_to_markdown(values.get(name, ""), media) for name in names]
     return "\n\n".join(part for part in parts if part)
 
@@ -197,9 +199,8 @@ def convert(
         if options.on_progress is not None and (index % _PROGRESS_EVERY == 0 or index == total):
             options.on_progress(index, total)
         note = collection.notes.get(card.note_id)
-        where = f"card {card.id}"
         if note is None:
-            builder.skip(where, f"its note {card.note_id} is missing")
+            builder.skip(f"card {card.id}", f"its note {card.note_id} is missing")
             continue
         where = f"note {note.id} (guid {note.guid!r})"
         cards_seen.add(note.id)
@@ -209,8 +210,9 @@ def convert(
             continue
         values = _field_values(notetype, note)
         tags = [*note.tags]
-        if subdeck_tags.get(card.deck_id):
-            tags.append(subdeck_tags[card.deck_id])
+        subdeck = subdeck_tags.get(card.deck_id)
+        if subdeck:
+            tags.append(subdeck)
         base = values.get(QUIZDL_ID_FIELD, "").strip()
         added_id = (
             _add_cloze(builder, notetype, note, card, values, tags, media, where)
