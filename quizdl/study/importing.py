@@ -133,14 +133,13 @@ _GUID_ID_PREFIX = "anki-"
 
 def _in_other_decks(connection: Connection, deck_id: str, ids: list[str]) -> dict[str, _Existing]:
     # No index leads with card_id, so "card_id IN (...)" read every card once per chunk
-    # of ids; the ids of the other decks come from one scan of the (deck_id, card_id)
-    # index, and only the few ids found there are read in full.
+    # of ids; the GUID ids of the other decks come from one scan of the (deck_id,
+    # card_id) index, and only the few ids found there are read in full.
     wanted = set(ids)
-    shared = [
-        card_id
-        for card_id in connection.scalars(select(CardRow.card_id).where(CardRow.deck_id != deck_id))
-        if card_id in wanted
-    ]
+    others = select(CardRow.card_id).where(
+        CardRow.deck_id != deck_id, CardRow.card_id.like(_GUID_ID_PREFIX + "%")
+    )
+    shared = [card_id for card_id in connection.scalars(others) if card_id in wanted]
     found: dict[str, _Existing] = {}
     for batch in _chunks(shared):
         rows = connection.execute(
