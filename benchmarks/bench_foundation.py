@@ -566,17 +566,21 @@ def measure_size(
             )
         )
     if pg_url is not None:
+        # Reported beside SQLite with the same absolute budgets. The ratio is
+        # shown, but Anki is an in-process SQLite library while every statement
+        # here is a round trip to a server that syncs each commit to disk, so
+        # it is not a goal of its own (the issue asks that PostgreSQL not be
+        # made slow by SQLite-only fast paths).
         rows += [
-            Row("today's queue", queue["pg"], anki["queue"], 0.050, True, section=pg_section),
-            Row("answer p50", p50["pg"], anki["p50"], None, True, section=pg_section),
-            Row("answer p99", p99["pg"], anki["p99"], 0.010, True, section=pg_section),
-            Row("stats (in process)", stats["pg"], anki["stats"], None, True, section=pg_section),
+            Row("today's queue", queue["pg"], anki["queue"], 0.050, section=pg_section),
+            Row("answer p50", p50["pg"], anki["p50"], section=pg_section),
+            Row("answer p99", p99["pg"], anki["p99"], 0.010, section=pg_section),
+            Row("stats (in process)", stats["pg"], anki["stats"], section=pg_section),
             Row(
                 f"import {IMPORT_CARDS:,} YAML cards",
                 imports["pg"],
                 anki["import"],
                 2.0,
-                True,
                 section=pg_section,
             ),
         ]
