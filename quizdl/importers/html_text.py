@@ -163,7 +163,15 @@ class _Renderer:
                     elif tag in _DROP_CONTENT and not rest.endswith("/"):
                         drop = 1  # <script/> opens and closes at once
             if data and not drop:
-                self._data(html.unescape(data) if "&" in data else data, out)
+                if "&" in data:
+                    data = html.unescape(data)
+                if data.isprintable() and "  " not in data and data != " " and not self.pre_depth:
+                    # Plain words outside <pre>: what _data does with them, without a call.
+                    self.has_text = True
+                    self.item_start = False
+                    out.append(data)
+                else:
+                    self._data(data, out)
 
     def _data(self, data: str, out: list[str]) -> None:
         blank = data.isspace() or not data
