@@ -55,25 +55,9 @@ _ANSWERS_TODAY = DriverStatement(
     .where(ReviewRow.card_pk == bindparam("pk"), ReviewRow.study_day == bindparam("day"))
     .order_by(ReviewRow.id)
 )
-_LOG_COLUMNS = (
-    "card_pk",
-    "reviewed_at",
-    "study_day",
-    "quality",
-    "kind",
-    "answer_seconds",
-    "easiness_before",
-    "repetitions_before",
-    "interval_before",
-    "due_before",
-    "lapses_before",
-    "easiness_after",
-    "repetitions_after",
-    "interval_after",
-    "due_after",
-    "study_more",
-    "planned_due",
-)
+# Every column of the log but its key: log_row gives them all, with the
+# study-more option and the plan's day added by answer_on.
+_LOG_COLUMNS = tuple(column.key for column in ReviewRow.__table__.columns if column.key != "id")
 _INSERT_REVIEW = DriverStatement(insert(ReviewRow).returning(ReviewRow.id), _LOG_COLUMNS)
 _SET_DUE = DriverStatement(
     update(CardStateRow)

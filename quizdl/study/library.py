@@ -5,22 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from quizdl.decks.content import card_from_content
 from quizdl.decks.loader import parse_deck, read_text, text_digest
 from quizdl.decks.model import Deck
 from quizdl.store.models import CardRow, CardStateRow, DeckRow
-from quizdl.study import importing, plans
+from quizdl.study import importing
 from quizdl.study.card_rows import state_of
 from quizdl.study.clock import to_utc_naive
 from quizdl.study.context import StudyContext
 from quizdl.study.errors import ImportRefused, UnknownDeck
-from quizdl.study.learning import learning_by_deck
-from quizdl.study.new_cards import introduced_today
-from quizdl.study.planned import planned_schedule
-from quizdl.study.values import DeckSummary, ImportedProgress, ImportPlan
+from quizdl.study.values import ImportedProgress, ImportPlan
 
 
 def _refuse_bundled_clash(session: Session, deck: Deck, origin: str) -> None:
@@ -132,61 +129,3 @@ class LibraryService:
                 cards=tuple(cards),
             )
             return deck, progress
-
-    def deck_summaries(self) -> list[DeckSummary]:
-        today = self.context.today()
-        settings = self.context.settings
-        with self.context.db.read() as session:
-            counts = session.execute(
-                select(
-                    CardRow.deck_id,
-                    func.count(),
-                    func.sum(
-                        case(
-                            (and_(CardStateRow.due.is_(None), CardRow.suspended.is_(False)), 1),
-                            else_=0,
-                        )
-                    ),
-                    func.sum(
-                        case(
-                            (and_(CardStateRow.due <= today, CardRow.suspended.is_(False)), 1),
-                            else_=0,
-                        )
-                    ),
-                )
-                .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
-                .where(CardRow.retired.is_(False))
-                .group_by(CardRow.deck_id)
-            ).all()
-            by_deck = {
-                deck_id: (total, unseen or 0, due or 0) for deck_id, total, unseen, due in counts
-            }
-            introduced = introduced_today(session, today)
-            learning = learning_by_deck(session, today, settings.steps)
-            decks = session.execute(
-                select(DeckRow.id, DeckRow.title, DeckRow.origin).order_by(DeckRow.title)
-            ).all()
-            order = [deck_id for deck_id, _, _ in decks]
-            allowances = plans.new_allowances(
-                session, today, order, {d: settings.new_limit(d) for d in order}, introduced
-            )
-            schedule = planned_schedule(session, today)
-            planned_due = {} if schedule is None else schedule.due_by_deck()
-        summaries = []
-        for deck_id, title, origin in decks:
-            total, unseen, due = by_deck.get(deck_id, (0, 0, 0))
-            if schedule is not None and schedule.covers(deck_id):
-                due = planned_due.get(deck_id, 0)  # the plan's day, not the scheduler's
-            allowed = allowances[deck_id]
-            summaries.append(
-                DeckSummary(
-                    id=deck_id,
-                    title=title,
-                    origin=origin,
-                    total=total,
-                    new=min(unseen, allowed),
-                    due=due + learning.get(deck_id, 0),
-                    unseen=unseen,
-                )
-            )
-        return summaries

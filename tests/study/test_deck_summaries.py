@@ -1,8 +1,8 @@
 """The deck list counts from ``card_counts``: the same numbers as joining every card.
 
 ``decks list`` and home used to join all cards to their states; they now read
-the per-deck counts the triggers keep. The join (``LibraryService``) is the
-reference here, over a collection with new, answered, due, learning,
+the per-deck counts the triggers keep. The old join (``joined_summaries``
+below) is the reference here, over a collection with new, answered, due, learning,
 suspended and retired cards, two decks, a daily limit and an interview plan.
 """
 
@@ -12,10 +12,17 @@ from datetime import timedelta
 from pathlib import Path
 
 from helpers import FixedClock, write_deck
+from sqlalchemy import and_, case, func, select
 
+from quizdl.store.models import CardRow, CardStateRow, DeckRow
+from quizdl.study import plans
 from quizdl.study.factory import open_study
+from quizdl.study.learning import learning_by_deck
+from quizdl.study.new_cards import introduced_today
+from quizdl.study.planned import planned_schedule
 from quizdl.study.service import StudyService
 from quizdl.study.settings import StudySettings
+from quizdl.study.values import DeckSummary
 
 OTHER_DECK = """\
 id: other
@@ -27,8 +34,57 @@ cards:
 )
 
 
+def joined_summaries(study: StudyService) -> list[DeckSummary]:
+    """The deck list as it was computed before card_counts: every card joined."""
+    today = study.context.today()
+    settings = study.context.settings
+    with study.context.db.read() as session:
+        unseen_active = and_(CardStateRow.due.is_(None), CardRow.suspended.is_(False))
+        due_active = and_(CardStateRow.due <= today, CardRow.suspended.is_(False))
+        counts = session.execute(
+            select(
+                CardRow.deck_id,
+                func.count(),
+                func.sum(case((unseen_active, 1), else_=0)),
+                func.sum(case((due_active, 1), else_=0)),
+            )
+            .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
+            .where(CardRow.retired.is_(False))
+            .group_by(CardRow.deck_id)
+        ).all()
+        by_deck = {deck: (total, unseen or 0, due or 0) for deck, total, unseen, due in counts}
+        introduced = introduced_today(session, today)
+        learning = learning_by_deck(session, today, settings.steps)
+        decks = session.execute(
+            select(DeckRow.id, DeckRow.title, DeckRow.origin).order_by(DeckRow.title)
+        ).all()
+        order = [deck_id for deck_id, _, _ in decks]
+        allowances = plans.new_allowances(
+            session, today, order, {d: settings.new_limit(d) for d in order}, introduced
+        )
+        schedule = planned_schedule(session, today)
+        planned_due = {} if schedule is None else schedule.due_by_deck()
+    summaries = []
+    for deck_id, title, origin in decks:
+        total, unseen, due = by_deck.get(deck_id, (0, 0, 0))
+        if schedule is not None and schedule.covers(deck_id):
+            due = planned_due.get(deck_id, 0)  # the plan's day, not the scheduler's
+        summaries.append(
+            DeckSummary(
+                id=deck_id,
+                title=title,
+                origin=origin,
+                total=total,
+                new=min(unseen, allowances[deck_id]),
+                due=due + learning.get(deck_id, 0),
+                unseen=unseen,
+            )
+        )
+    return summaries
+
+
 def both(study: StudyService) -> None:
-    by_join = study.library.deck_summaries()
+    by_join = joined_summaries(study)
     by_counts = study.statistics.deck_summaries()
     assert by_counts == by_join
     assert by_counts == study.deck_summaries()
