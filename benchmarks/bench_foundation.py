@@ -18,7 +18,8 @@ Measures, each quizdl side run in turns with Anki's so load falls on both:
 - peak RSS of the import and of stats, each in a process of its own.
 - whole processes ``quizdl stats`` and ``quizdl decks list``: budget 300 ms.
 
-Growth: the same at every size in --sizes (1,000,000 is opt-in: it takes long).
+Growth: the same at every size in --sizes (1,000,000 is opt-in: it takes long),
+and today's queue under an interview plan over every deck (no Anki counterpart).
 
 Run: .venv/bin/python benchmarks/bench_foundation.py [--sizes 10000,100000]
      [--no-postgres] [--repeat 7]
@@ -276,6 +277,20 @@ def quizdl_side(name: str, url: str) -> Side:
     return Side(name, service.queue, answers, service.stats, service.db.close)
 
 
+def planned_queue_seconds(url: str, repeat: int) -> float:
+    """Today's queue with an interview plan over every deck (no Anki counterpart):
+    the plan replays each card's log through FSRS on every queue. The plan is
+    cleared after, leaving the collection as it was for the other measures."""
+    service = open_study(database_url=url, clock=_clock, bundled=[])
+    try:
+        service.set_plan(_clock().date() + timedelta(days=21))
+        seconds = interleaved({"planned": service.queue}, max(3, repeat // 2))["planned"]
+        service.clear_plan()
+    finally:
+        service.db.close()
+    return seconds
+
+
 def anki_side(path: Path, deck_id: int) -> Side:
     from anki.collection import Collection
     from anki.scheduler_pb2 import CardAnswer
@@ -501,6 +516,7 @@ def measure_size(
         queue = _queue_seconds(sides, repeat)
         answers = _answer_samples(sides)
         stats = interleaved({side.name: side.stats for side in sides}, repeat)
+        planned = planned_queue_seconds(url, repeat)
     imports = measure_imports(directory, IMPORT_CARDS if main else cards, repeat, pg_url)
     grown = imports
     if main and cards != IMPORT_CARDS:
@@ -515,6 +531,7 @@ def measure_size(
         Row("answer p99", p99["sqlite"], anki["p99"], section=growth),
         Row("stats (in process)", stats["sqlite"], anki["stats"], section=growth),
         Row(f"import {cards:,} YAML cards", grown["sqlite"], grown["anki"], section=growth),
+        Row("today's queue under an interview plan", planned, section=growth),
     ]
     if not main:
         return growth_rows
