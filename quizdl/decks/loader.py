@@ -9,7 +9,6 @@ invalid UTF-8, enormous) are refused with a reason before parsing.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from quizdl.decks.digest import text_digest
 from quizdl.decks.errors import DeckError, DeckProblem
 from quizdl.decks.model import (
     CARD_TYPES,
@@ -69,11 +69,6 @@ def check_file(path: Path, max_bytes: int) -> None:
             path,
             f"file is {size // (1024 * 1024)} MiB; the limit is {max_bytes // (1024 * 1024)} MiB",
         )
-
-
-def text_digest(text: str) -> str:
-    """The content hash that tells a changed source from an unchanged one."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def read_text(path: Path) -> str:

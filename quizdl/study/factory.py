@@ -9,7 +9,6 @@ only when one of those says something changed.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -19,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from quizdl import paths
+from quizdl.decks.digest import file_digest
 from quizdl.store.db import Database, sqlite_path
 from quizdl.store.faults import CollectionError, explain, read_only_reason
 from quizdl.store.models import CollectionMetaRow, DeckRow, ReviewRow
@@ -80,24 +80,15 @@ def open_study(
 
 
 def _decks_changed(db: Database, deck_files: Sequence[Path]) -> bool:
-    """Whether any bundled deck file differs from every deck already imported.
-
-    The same content hash as ``decks.loader.text_digest`` (SHA-256 of the
-    decoded text), taken here without loading the deck parser; a file that
-    cannot be read or decoded counts as changed, so that ``sync_bundled``
-    reports it as it always has."""
+    """Whether any bundled deck file differs from every deck already imported
+    (by the content hash imports store). A file that cannot be read counts as
+    changed, so that ``sync_bundled`` reports it as it always has."""
     if not deck_files:
         return False
     with db.read() as session:
         known = set(session.scalars(select(DeckRow.content_hash)))
-    for deck_file in deck_files:
-        try:
-            text = deck_file.read_bytes().decode("utf-8-sig")
-        except (OSError, UnicodeDecodeError):
-            return True
-        if hashlib.sha256(text.encode("utf-8")).hexdigest() not in known:
-            return True
-    return False
+    digests = [file_digest(deck_file) for deck_file in deck_files]
+    return any(digest is None or digest not in known for digest in digests)
 
 
 def _settings_mark(context: StudyContext) -> dict[str, object]:
@@ -118,12 +109,17 @@ def _settings_mark(context: StudyContext) -> dict[str, object]:
     return normalised
 
 
-def _newest_answer(session: Session) -> list[object] | None:
-    row = session.execute(
-        select(ReviewRow.id, ReviewRow.card_pk, ReviewRow.reviewed_at)
-        .order_by(ReviewRow.id.desc())
-        .limit(1)
-    ).first()
+def _answer_mark(session: Session, review_id: int | None = None) -> list[object] | None:
+    """An answer as [id, card, time], the newest one when no id is given; None
+    when there is none. SQLite reuses an undone answer's id, so the id alone
+    does not tell the same answer from a later one."""
+    query = select(ReviewRow.id, ReviewRow.card_pk, ReviewRow.reviewed_at)
+    query = (
+        query.order_by(ReviewRow.id.desc()).limit(1)
+        if review_id is None
+        else query.where(ReviewRow.id == review_id)
+    )
+    row = session.execute(query).first()
     return None if row is None else [row.id, row.card_pk, row.reviewed_at.isoformat()]
 
 
@@ -138,10 +134,7 @@ def _still_aligned(session: Session, stored: dict[str, object], mark: dict[str, 
     if newest is None:
         return True
     assert isinstance(newest, list)
-    row = session.execute(
-        select(ReviewRow.card_pk, ReviewRow.reviewed_at).where(ReviewRow.id == newest[0])
-    ).first()
-    return row is not None and [newest[0], row.card_pk, row.reviewed_at.isoformat()] == newest
+    return _answer_mark(session, newest[0]) == newest
 
 
 def align_days_if_needed(context: StudyContext) -> int | None:
@@ -161,7 +154,7 @@ def align_days_if_needed(context: StudyContext) -> int | None:
         from quizdl.study.fsrs_days import align_due_days
 
         moved = align_due_days(session, context.settings, context.calendar())
-        value = json.dumps({"settings": mark, "newest_answer": _newest_answer(session)})
+        value = json.dumps({"settings": mark, "newest_answer": _answer_mark(session)})
         if row is None:
             session.add(CollectionMetaRow(key=ALIGNED_KEY, value=value))
         else:
