@@ -7,6 +7,7 @@ plan's pacing both subtract from.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from sqlalchemy import func, select
@@ -27,3 +28,11 @@ def introduced_today(session: Session, today: date) -> dict[str, int]:
         .group_by(CardRow.deck_id)
     )
     return {deck_id: count for deck_id, count in rows}
+
+
+def own_allowances(
+    deck_order: Sequence[str], limits: Mapping[str, int], introduced: Mapping[str, int]
+) -> dict[str, int]:
+    """New cards each deck may still introduce today under its own daily limit
+    (what ``plans.new_allowances`` gives every deck outside a plan)."""
+    return {deck: max(0, limits[deck] - introduced.get(deck, 0)) for deck in deck_order}

@@ -40,7 +40,7 @@ from quizdl.store.driver import DriverStatement
 from quizdl.store.models import CardRow, CardStateRow, DeckRow, PlanRow, ReviewRow
 from quizdl.study.errors import StudyError, UnknownDeck
 from quizdl.study.fitted import FittedParameters, review_count, stored_parameters
-from quizdl.study.new_cards import introduced_today
+from quizdl.study.new_cards import introduced_today, own_allowances
 
 
 @dataclass(frozen=True)
@@ -251,7 +251,7 @@ def new_allowances(
     what the queue offers is what the plan paced and its time budget holds
     (their own limits added on top once overran a 3-minute budget twice).
     """
-    allowed = {d: max(0, settings_limit[d] - introduced.get(d, 0)) for d in deck_order}
+    allowed = own_allowances(deck_order, settings_limit, introduced)
     plan = current_plan(session)
     if plan is None or today >= plan.interview_day:
         return allowed
