@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event, inspect, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from quizdl.store.bulk import dumps_json
@@ -86,8 +86,13 @@ class Database:
             WalCheckpointer(self.path) if self.path is not None and not read_only else None
         )
 
-    def after_commit(self) -> None:
-        """Called by frequent small writers (answers) after each commit."""
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A small unit of work on a bare connection (no ORM session), committed
+        when the block ends: an answer. Each one counts toward the background
+        WAL checkpoint (store.checkpoint)."""
+        with self.engine.begin() as connection:
+            yield connection
         if self.checkpointer is not None:
             self.checkpointer.after_commit()
 

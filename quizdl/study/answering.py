@@ -151,10 +151,8 @@ class Answering:
         with the answer (it changes nothing else)."""
         # A bare connection, not an ORM session: the answer path never loads
         # objects, and a session's set-up and commit cost more than the writes.
-        with self.context.db.engine.begin() as connection:
-            outcome = self.answer_on(connection, pk, quality, answer_seconds, study_more)
-        self.context.db.after_commit()
-        return outcome
+        with self.context.db.connection() as connection:
+            return self.answer_on(connection, pk, quality, answer_seconds, study_more)
 
     def answer_in(
         self,
