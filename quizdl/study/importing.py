@@ -13,16 +13,10 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import (
-    Date,
-    Float,
-    Integer,
     bindparam,
-    cast,
     exists,
-    false,
     insert,
     literal,
-    null,
     select,
     update,
 )
@@ -53,18 +47,17 @@ _UPDATE_CARD = (
 )
 
 
-# The state of a card never reviewed (CardStateRow's defaults), for each card of a deck
-# that has none yet.
+# The state of a card never reviewed, for each card of a deck that has none yet:
+# CardStateRow's own column defaults (due stays NULL), in one INSERT ... SELECT.
+_STATE_DEFAULTS = [
+    column
+    for column in CardStateRow.__table__.columns
+    if column.default is not None and column.default.is_scalar
+]
 _NEW_STATES = insert(CardStateRow).from_select(
-    ["card_pk", "easiness", "repetitions", "interval", "due", "lapses", "leech"],
+    ["card_pk", *(column.key for column in _STATE_DEFAULTS)],
     select(
-        CardRow.pk,
-        literal(2.5, Float),
-        literal(0, Integer),
-        literal(0, Integer),
-        cast(null(), Date),
-        literal(0, Integer),
-        false(),
+        CardRow.pk, *(literal(column.default.arg, column.type) for column in _STATE_DEFAULTS)
     ).where(
         CardRow.deck_id == bindparam("deck"),
         ~exists().where(CardStateRow.card_pk == CardRow.pk),

@@ -51,7 +51,6 @@ _CARD_COUNTS = select(
 _PER_DAY = select(
     ReviewDayRow.study_day, func.sum(ReviewDayRow.reviews), func.sum(ReviewDayRow.seconds)
 ).group_by(ReviewDayRow.study_day)
-_SECONDS_TOTAL = select(func.coalesce(func.sum(ReviewDayRow.seconds), 0.0))
 _RETENTION = select(
     ReviewDayRow.deck_id, func.sum(ReviewDayRow.scheduled), func.sum(ReviewDayRow.passed)
 ).group_by(ReviewDayRow.deck_id)
@@ -138,14 +137,14 @@ def collect_stats(
 ) -> Stats:
     # Everything about past answers comes from review_days (per-day totals),
     # never from scanning the review log itself.
-    reviews_today, seconds_today = 0, 0.0
+    reviews_today, seconds_today, seconds_total = 0, 0.0, 0.0
     per_day_all: dict[date, int] = {}
     for day, reviews, seconds in session.execute(_PER_DAY):
+        seconds_total += seconds or 0.0
         if day == today:
             reviews_today, seconds_today = reviews or 0, seconds or 0.0
         if reviews:
             per_day_all[day] = reviews
-    seconds_total = session.scalar(_SECONDS_TOTAL)
     days = list(per_day_all)
     per_day = {
         day: count
@@ -183,7 +182,7 @@ def collect_stats(
         due_tomorrow=counts.due_tomorrow,
         streak=streak_length(days, today),
         seconds_today=float(seconds_today),
-        seconds_total=float(seconds_total or 0.0),
+        seconds_total=seconds_total,
         retention=passed_all / answered_all if answered_all else None,
         next_due=counts.next_due,
         decks=decks,
