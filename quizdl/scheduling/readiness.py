@@ -11,12 +11,11 @@ from __future__ import annotations
 import statistics
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Generic, TypeVar
 
 import fsrs_rs_python as fsrs_rs
 
-from quizdl.scheduling.days import StudyCalendar
 from quizdl.scheduling.fsrs import DEFAULT_PARAMETERS, retrievability
 from quizdl.scheduling.steps import answer_of
 
@@ -25,7 +24,10 @@ MIN_REVIEWS_TO_FIT = 1000
 READY_AT = 0.9
 
 K = TypeVar("K", bound=Hashable)
-Log = Sequence[tuple[datetime, int]]  # (aware UTC time, grade 0..5), oldest first
+DayLog = Sequence[tuple[date, int]]  # (study day, grade 0..5), oldest first
+# FSRS' rating of each SM-2 grade (``answer_of``), looked up once per answer of a
+# replay: a plan replays every answer in the log.
+_RATING = {grade: int(answer_of(grade)) for grade in range(6)}
 
 
 def fsrs_items(days_and_grades: Sequence[tuple[date, int]]) -> list[fsrs_rs.FSRSItem]:
@@ -64,18 +66,20 @@ def memories(
     plan can afford on every call.
     """
     engine = fsrs_rs.FSRS(list(parameters))
+    review = fsrs_rs.FSRSReview
     found = {}
     for key, log in logs.items():
         if not log:
             continue
         reviews = []
-        previous: date | None = None
+        previous = log[0][0]
         for day, grade in log:
-            delta = 0 if previous is None else (day - previous).days
-            reviews.append(fsrs_rs.FSRSReview(int(answer_of(grade)), delta))
+            rating = _RATING.get(grade)
+            if rating is None:  # out of range: the same error as everywhere else
+                rating = int(answer_of(grade))
+            reviews.append(review(rating, (day - previous).days))
             previous = day
         state = engine.memory_state(fsrs_rs.FSRSItem(reviews))
-        assert previous is not None
         found[key] = Memory(state.stability, previous)
     return found
 
@@ -115,14 +119,15 @@ class ReadinessReport(Generic[K]):
 
 
 def readiness(
-    logs: Mapping[K, Log],
+    logs: Mapping[K, DayLog],
     interview_day: date,
-    calendar: StudyCalendar,
     groups: Mapping[K, Sequence[str]] | None = None,
     fitted: Sequence[float] | None = None,
     review_count: int | None = None,
 ) -> ReadinessReport[K]:
     """Readiness per card, overall and per group (deck, tag) for the interview day.
+
+    ``logs`` has every card to judge: one never answered has an empty log.
 
     ``review_count`` is the learner's whole log, which ``fitted`` was fitted
     to (by default the answers in ``logs``): a plan over a few decks still
@@ -131,10 +136,7 @@ def readiness(
     if review_count is None:
         review_count = sum(len(log) for log in logs.values())
     parameters = choose_parameters(review_count, fitted)
-    found = memories(
-        {key: [(calendar.day_of(when), grade) for when, grade in log] for key, log in logs.items()},
-        parameters,
-    )
+    found = memories(logs, parameters)
     # A card never answered is not recalled at all.
     per_card = {
         key: found[key].recall_on(parameters, interview_day) if key in found else 0.0

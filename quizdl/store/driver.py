@@ -13,7 +13,7 @@ the same statements as SQLite.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,7 +89,8 @@ class DriverStatement:
             )
         return converts
 
-    def execute(self, connection: Connection, parameters: Mapping[str, Any]) -> DriverResult:
+    def _run(self, connection: Connection, parameters: Mapping[str, Any]) -> tuple[Any, Dialect]:
+        """A cursor that has run the statement (the caller closes it)."""
         dialect = connection.dialect
         compiled = self._compiled.get(dialect.name)
         if compiled is None:
@@ -105,16 +106,43 @@ class DriverStatement:
                 cursor.execute(compiled.sql, [values[name] for name in compiled.names])
             else:
                 cursor.execute(compiled.sql, values)
+        except BaseException:
+            cursor.close()
+            raise
+        return cursor, dialect
+
+    def _converted_rows(
+        self, dialect: Dialect, description: Sequence[Any], rows: list[tuple[Any, ...]]
+    ) -> list[tuple[Any, ...]]:
+        converts = self._results(dialect, description)
+        if any(converts):
+            return [_converted(row, converts) for row in rows]
+        return rows
+
+    def execute(self, connection: Connection, parameters: Mapping[str, Any]) -> DriverResult:
+        cursor, dialect = self._run(connection, parameters)
+        try:
             description = cursor.description
             rows = cursor.fetchall() if description is not None else []
             rowcount = cursor.rowcount
         finally:
             cursor.close()
         if rows:
-            converts = self._results(dialect, description)
-            if any(converts):
-                rows = [_converted(row, converts) for row in rows]
+            rows = self._converted_rows(dialect, description, rows)
         return DriverResult(rows, rowcount)
+
+    def batches(
+        self, connection: Connection, parameters: Mapping[str, Any], size: int = 10_000
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows of a query in lists of up to ``size``, for results too large to
+        hold twice (a whole review log)."""
+        cursor, dialect = self._run(connection, parameters)
+        try:
+            description = cursor.description
+            while rows := cursor.fetchmany(size):
+                yield self._converted_rows(dialect, description, rows)
+        finally:
+            cursor.close()
 
 
 def _converted(row: Sequence[Any], converts: tuple[_Convert, ...]) -> tuple[Any, ...]:

@@ -21,6 +21,7 @@ from quizdl.scheduling.readiness import MIN_REVIEWS_TO_FIT, fit_parameters
 from quizdl.store.db import Database
 from quizdl.store.models import FittedParametersRow, ReviewRow
 from quizdl.study.clock import study_day, to_utc_naive
+from quizdl.study.review_logs import day_logs
 
 
 @dataclass(frozen=True)
@@ -54,15 +55,8 @@ def refit_due(session: Session, today: date) -> bool:
 
 def _card_logs(session: Session) -> tuple[list[Sequence[tuple[date, int]]], int]:
     """Every card's answers as (study day, grade), oldest first, and their count."""
-    logs: dict[int, list[tuple[date, int]]] = {}
-    count = 0
-    answers = select(ReviewRow.card_pk, ReviewRow.study_day, ReviewRow.quality).order_by(
-        ReviewRow.id
-    )
-    for pk, day, quality in session.execute(answers):
-        logs.setdefault(pk, []).append((day, quality))
-        count += 1
-    return list(logs.values()), count
+    logs: list[Sequence[tuple[date, int]]] = list(day_logs(session.connection()).values())
+    return logs, sum(len(log) for log in logs)
 
 
 def refit_if_due(db: Database, now: datetime) -> FittedParameters | None:

@@ -32,9 +32,10 @@ from quizdl.scheduling.plan import (
     review_seconds,
 )
 from quizdl.scheduling.readiness import Memory, choose_parameters, memories
-from quizdl.store.models import CardRow, CardStateRow, ReviewRow
+from quizdl.store.models import CardRow, CardStateRow
 from quizdl.study.fitted import review_count, stored_parameters
 from quizdl.study.plans import PlanInfo, current_plan, learner_seconds_per_answer
+from quizdl.study.review_logs import day_logs
 
 
 @dataclass(frozen=True)
@@ -95,13 +96,7 @@ def planned_schedule(session: Session, today: date) -> PlannedSchedule | None:
             own_due[pk], deck_of[pk] = due, deck_id
     # Each card's answers by study day (the day the log recorded, in the
     # learner's zone then), as FSRS counts elapsed time.
-    logs: dict[int, list[tuple[date, int]]] = {pk: [] for pk in own_due}
-    answers = select(ReviewRow.card_pk, ReviewRow.study_day, ReviewRow.quality).order_by(
-        ReviewRow.id
-    )
-    for pk, day, quality in session.execute(answers):
-        if pk in logs:
-            logs[pk].append((day, quality))
+    logs = day_logs(session.connection(), own_due)
     stored = stored_parameters(session)
     parameters = choose_parameters(
         review_count(session), None if stored is None else stored.parameters

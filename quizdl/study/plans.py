@@ -17,14 +17,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from quizdl.scheduling.days import StudyCalendar
 from quizdl.scheduling.plan import (
     DEFAULT_FINAL_STRETCH_DAYS,
     DEFAULT_MINUTES_PER_DAY,
@@ -41,6 +40,7 @@ from quizdl.store.models import CardRow, CardStateRow, DeckRow, PlanRow, ReviewR
 from quizdl.study.errors import StudyError, UnknownDeck
 from quizdl.study.fitted import FittedParameters, review_count, stored_parameters
 from quizdl.study.new_cards import introduced_today, own_allowances
+from quizdl.study.review_logs import day_logs
 
 
 @dataclass(frozen=True)
@@ -279,17 +279,12 @@ def plan_status(session: Session, today: date, zone: tzinfo) -> PlanStatus | Non
     for pk, deck_id, content in session.execute(query):
         tags = [f"tag:{tag}" for tag in content.get("tags", ())]
         groups[pk] = [f"deck:{deck_id}", *tags]
-    logs: dict[int, list[tuple[datetime, int]]] = {pk: [] for pk in groups}
-    answers = select(ReviewRow.card_pk, ReviewRow.reviewed_at, ReviewRow.quality).order_by(
-        ReviewRow.id
-    )
-    for pk, reviewed_at, quality in session.execute(answers):
-        if pk in logs:
-            logs[pk].append((reviewed_at.replace(tzinfo=UTC), quality))
+    answered = day_logs(session.connection(), groups)
+    logs = {pk: answered.get(pk, []) for pk in groups}
     reviews = review_count(session)
     stored = stored_parameters(session)
     fitted = stored.parameters if stored is not None else None
-    report = readiness(logs, plan.interview_day, StudyCalendar(zone=zone), groups, fitted, reviews)
+    report = readiness(logs, plan.interview_day, groups, fitted, reviews)
     in_use = stored if choose_parameters(reviews, fitted) == fitted else None
     introduced = introduced_today(session, today)
     unseen = sum(1 for log in logs.values() if not log)

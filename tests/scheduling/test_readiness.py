@@ -82,7 +82,10 @@ def test_readiness_per_card_and_group() -> None:
         "never": [],
     }
     groups = {"fresh": ["cnn"], "stale": ["rnn", "cnn"], "never": ["rnn"]}
-    report = readiness(logs, interview, CALENDAR, groups)
+    by_day = {
+        key: [(CALENDAR.day_of(when), grade) for when, grade in log] for key, log in logs.items()
+    }
+    report = readiness(by_day, interview, groups)
     assert report.per_card["never"] == 0.0
     assert report.per_card["fresh"] > 0.9 > report.per_card["stale"]
     assert report.overall.cards == 3 and report.overall.ready == 1
@@ -152,3 +155,5 @@ def test_memories_agree_with_the_replay_of_each_log() -> None:
             assert found[key].recall_on(parameters, later) == pytest.approx(
                 replay.recall_on(state, later), rel=1e-6
             )
+    with pytest.raises(ValueError, match="quality must be an integer from 0 to 5"):
+        memories({1: [(START.date(), 6)]}, DEFAULT_PARAMETERS)

@@ -112,6 +112,37 @@ def test_insert_returns_its_key_and_stores_dates_sqlalchemy_can_read(db: Databas
     assert [tuple(r) for r in stored] == fast == [(at, date(2026, 3, 4), date(2026, 3, 10))] * 2
 
 
+def test_batches_give_every_row_of_a_large_read_converted(db: Database) -> None:
+    add = insert(ReviewRow)
+    rows = [
+        {
+            "card_pk": 1,
+            "reviewed_at": datetime(2026, 3, 4, 8, 0, i % 60),
+            "study_day": date(2026, 3, 1 + i % 28),
+            "quality": i % 6,
+            "kind": "scheduled",
+            "answer_seconds": 1.0,
+            "easiness_before": 2.5,
+            "repetitions_before": 0,
+            "interval_before": 0,
+            "lapses_before": 0,
+            "easiness_after": 2.5,
+            "repetitions_after": 1,
+            "interval_after": 1,
+        }
+        for i in range(250)
+    ]
+    with db.engine.begin() as connection:
+        connection.execute(add, rows)
+    read = LOG.order_by(ReviewRow.id)
+    with db.engine.connect() as connection:
+        batches = list(DriverStatement(read).batches(connection, {"pk": 1}, size=100))
+        stored = [tuple(row) for row in connection.execute(read, {"pk": 1})]
+    assert [len(batch) for batch in batches] == [100, 100, 50]
+    assert [row for batch in batches for row in batch] == stored
+    assert isinstance(batches[0][0][1], date)
+
+
 def test_update_counts_the_rows_it_changed(db: Database) -> None:
     move = DriverStatement(
         update(CardStateRow)
