@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date
+from datetime import date
 
 from quizdl.scheduling.plan import DEFAULT_MINUTES_PER_DAY
-from quizdl.study.clock import study_day, to_utc_naive
+from quizdl.study.clock import to_utc_naive
 from quizdl.study.context import StudyContext
 from quizdl.study.planned import PlannedLoad, planned_load
 from quizdl.study.plans import (
@@ -53,9 +53,8 @@ class PlanService:
 
     def plan_status(self) -> PlanStatus | None:
         """The plan, today's pacing and readiness for the day (None without a plan)."""
-        now = self.context.clock()
         with self.context.db.read() as session:
-            return plan_status(session, study_day(now), now.tzinfo or UTC)
+            return plan_status(session, self.context.today())
 
     def planned_load(self) -> list[PlannedLoad]:
         """The plan's reviews, new cards and minutes per study day (empty without a plan)."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -263,7 +263,7 @@ def new_allowances(
     return allowed
 
 
-def plan_status(session: Session, today: date, zone: tzinfo) -> PlanStatus | None:
+def plan_status(session: Session, today: date) -> PlanStatus | None:
     """The plan with today's pacing and readiness for the interview day."""
     plan = current_plan(session)
     if plan is None:
