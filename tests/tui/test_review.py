@@ -384,3 +384,31 @@ async def test_study_more_opens_the_review_on_the_chosen_cards(service: StudySer
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_the_shown_answer_scrolls_with_the_keys_and_nothing_inside_follows_its_focus(
+    app: QuizApp,
+) -> None:
+    from dataclasses import replace
+
+    from quizdl.tui.widgets.card_scroll import CardScroll
+
+    async with app.run_test(size=(60, 12)) as pilot:
+        screen = await start_review(pilot, app)
+        await pilot.press("enter")  # nothing typed: shows the answer
+        await settle(pilot)
+        scroll = screen.query_one("#card-scroll", CardScroll)
+        assert screen.phase == "answer" and app.focused is scroll
+        assert scroll.max_scroll_y > 0  # the card is taller than the small terminal
+        await pilot.press("end")
+        await settle(pilot)
+        assert scroll.scroll_y == scroll.max_scroll_y
+        # CardScroll restyles only itself on focus: sound only while no rule gives a
+        # widget inside it a look that depends on the area's focus.
+        for rule in app.stylesheet.rules:
+            for selector_set in rule.selector_set:
+                for ancestor in selector_set.selectors[:-1]:
+                    if ancestor.pseudo_classes & {"focus", "focus-within"}:
+                        assert not replace(ancestor, pseudo_classes=set()).check(scroll), (
+                            selector_set.css
+                        )

@@ -16,7 +16,7 @@ from typing import ClassVar, Literal
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.dom import DOMNode
 from textual.events import Click
 from textual.timer import Timer
@@ -51,6 +51,7 @@ from quizdl.tui.services import service_of
 from quizdl.tui.text import markup_safe
 from quizdl.tui.widgets.answer_input import AnswerInput, UndoableInput
 from quizdl.tui.widgets.card_image import CardMedia
+from quizdl.tui.widgets.card_scroll import CardScroll
 from quizdl.tui.widgets.footer import Footer
 from quizdl.tui.widgets.grade_bar import GradeBar, format_wait
 
@@ -122,7 +123,7 @@ class ReviewScreen(QuizScreen[None]):
             yield Static("", id="deck-line")
             yield Static("", id="counts")
         yield ProgressBar(id="progress", show_eta=False)
-        with VerticalScroll(id="card-scroll"):
+        with CardScroll(id="card-scroll"):
             yield Static("", id="card-kind")
             # Links are handled below: a card's image or sound is a media: link.
             yield Markdown("", id="question", open_links=False)
