@@ -10,6 +10,25 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 
+def collection_url(directory: Path, name: str) -> str:
+    """A fresh collection's database URL: an SQLite file in ``directory``, or, when
+    QUIZDL_TEST_POSTGRES names a server (``postgresql+psycopg://user@/db?host=...``),
+    a new database made on that server, so the same test runs on PostgreSQL."""
+    server = os.environ.get("QUIZDL_TEST_POSTGRES")
+    if not server:
+        return f"sqlite:///{directory / f'{name}.sqlite3'}"
+    import uuid
+
+    import psycopg
+
+    database = f"{name}_{uuid.uuid4().hex}"
+    plain = server.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{database}"')
+    base, _, query = server.partition("?")
+    return base.rsplit("/", 1)[0] + f"/{database}" + (f"?{query}" if query else "")
+
+
 class FixedClock:
     """A clock tests move by hand; starts at 09:00 UTC on 2026-11-27."""
 

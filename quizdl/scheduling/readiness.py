@@ -119,28 +119,21 @@ class ReadinessReport(Generic[K]):
 
 
 def readiness(
-    logs: Mapping[K, DayLog],
+    found: Mapping[K, Memory],
+    cards: Iterable[K],
     interview_day: date,
+    parameters: Sequence[float],
     groups: Mapping[K, Sequence[str]] | None = None,
-    fitted: Sequence[float] | None = None,
-    review_count: int | None = None,
 ) -> ReadinessReport[K]:
     """Readiness per card, overall and per group (deck, tag) for the interview day.
 
-    ``logs`` has every card to judge: one never answered has an empty log.
-
-    ``review_count`` is the learner's whole log, which ``fitted`` was fitted
-    to (by default the answers in ``logs``): a plan over a few decks still
-    uses the parameters fitted to everything the learner answered.
+    ``cards`` are the cards to judge and ``found`` their memories (``memories``
+    with ``parameters``); a card without one was never answered.
     """
-    if review_count is None:
-        review_count = sum(len(log) for log in logs.values())
-    parameters = choose_parameters(review_count, fitted)
-    found = memories(logs, parameters)
     # A card never answered is not recalled at all.
     per_card = {
         key: found[key].recall_on(parameters, interview_day) if key in found else 0.0
-        for key in logs
+        for key in cards
     }
     members: dict[str, list[float]] = {}
     for key, recall in per_card.items():

@@ -18,7 +18,7 @@ from quizdl.store.faults import CollectionError, CollectionReadOnly, check_heade
 
 # The newest migration. Checked before Alembic is even imported so that the
 # common case (schema up to date) costs one query at start-up.
-HEAD_REVISION = "0008"
+HEAD_REVISION = "0009"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 

@@ -226,3 +226,22 @@ class CollectionMetaRow(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class CardMemoryRow(Base):
+    """Each answered card's FSRS memory as its log last gave it (migration 0009),
+    so an interview plan replays only the logs that changed since
+    (``quizdl.study.card_memory``). A row is trusted only while the card's
+    answer count and newest answer id are still ``answers`` and
+    ``last_review``, and the parameters it was computed with (the
+    ``card_memories`` key of ``collection_meta``) are still in use."""
+
+    __tablename__ = "card_memories"
+
+    card_pk: Mapped[int] = mapped_column(
+        ForeignKey("cards.pk", ondelete="CASCADE"), primary_key=True
+    )
+    stability: Mapped[float] = mapped_column(Float)
+    last_day: Mapped[date] = mapped_column(Date)
+    answers: Mapped[int] = mapped_column(Integer)
+    last_review: Mapped[int] = mapped_column(Integer)

@@ -25,7 +25,7 @@ from quizdl.scheduling.steps import Steps, steps_of_day
 from quizdl.store.driver import DriverStatement
 from quizdl.store.faults import CollectionReadOnly
 from quizdl.store.models import CardRow, CardStateRow, ReviewRow
-from quizdl.study import daily, leeches
+from quizdl.study import card_memory, daily, leeches
 from quizdl.study.card_rows import card_rows, state_of
 from quizdl.study.clock import study_day, to_utc_naive
 from quizdl.study.context import StudyContext
@@ -320,6 +320,7 @@ class Answering:
                     sign=-1,
                 )
             session.execute(delete(ReviewRow).where(ReviewRow.id == review_id))
+            card_memory.forget(session, log.card_pk)
             return log.card_pk
 
     def grade_preview(self, pk: int) -> dict[int, GradeOption]:

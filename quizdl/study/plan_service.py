@@ -54,9 +54,9 @@ class PlanService:
     def plan_status(self) -> PlanStatus | None:
         """The plan, today's pacing and readiness for the day (None without a plan)."""
         with self.context.db.read() as session:
-            return plan_status(session, self.context.today())
+            return plan_status(session, self.context.today(), self.context.db)
 
     def planned_load(self) -> list[PlannedLoad]:
         """The plan's reviews, new cards and minutes per study day (empty without a plan)."""
         with self.context.db.read() as session:
-            return planned_load(session, self.context.today())
+            return planned_load(session, self.context.today(), self.context.db)

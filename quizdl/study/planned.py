@@ -31,11 +31,12 @@ from quizdl.scheduling.plan import (
     planned_day,
     review_seconds,
 )
-from quizdl.scheduling.readiness import Memory, choose_parameters, memories
+from quizdl.scheduling.readiness import Memory, choose_parameters
+from quizdl.store.db import Database
 from quizdl.store.models import CardRow, CardStateRow
+from quizdl.study.card_memory import card_memories
 from quizdl.study.fitted import review_count, stored_parameters
 from quizdl.study.plans import PlanInfo, current_plan, learner_seconds_per_answer
-from quizdl.study.review_logs import day_logs
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,13 @@ class PlannedSchedule:
         return {pk: day for pk, day in self.planned.items() if day != self.own_due[pk]}
 
 
-def planned_schedule(session: Session, today: date) -> PlannedSchedule | None:
-    """The plan's schedule from today, or None without a plan (or on or after its day)."""
+def planned_schedule(
+    session: Session, today: date, db: Database | None = None
+) -> PlannedSchedule | None:
+    """The plan's schedule from today, or None without a plan (or on or after its day).
+
+    With ``db`` the cards' FSRS memories replayed here are kept for the next
+    call (``study.card_memory``)."""
     plan = current_plan(session)
     if plan is None or today >= plan.interview_day:
         return None
@@ -94,20 +100,18 @@ def planned_schedule(session: Session, today: date) -> PlannedSchedule | None:
             unseen += 1
         else:
             own_due[pk], deck_of[pk] = due, deck_id
-    # Each card's answers by study day (the day the log recorded, in the
-    # learner's zone then), as FSRS counts elapsed time.
-    logs = day_logs(session.connection(), own_due)
     stored = stored_parameters(session)
     parameters = choose_parameters(
         review_count(session), None if stored is None else stored.parameters
     )
-    memory = memories(logs, parameters)
+    memory = card_memories(session, own_due, parameters, db)
     per_answer = learner_seconds_per_answer(session)
+    settings = plan.settings
     cards = []
     for pk, due in own_due.items():
         card = memory.get(pk)
         last_review = None if card is None else card.last_day
-        shown = planned_day(due, last_review, today, plan.settings)
+        shown = planned_day(due, last_review, today, settings)
 
         def recall_on(day: date, card: Memory | None = card) -> float:
             return 0.0 if card is None else card.recall_on(parameters, day)
@@ -121,7 +125,7 @@ def planned_schedule(session: Session, today: date) -> PlannedSchedule | None:
                 seconds=review_seconds(recall_on(shown), per_answer),
             )
         )
-    made: Plan[int] = make_plan(cards, unseen, today, plan.settings, per_answer)
+    made: Plan[int] = make_plan(cards, unseen, today, settings, per_answer)
     return PlannedSchedule(
         plan=plan,
         today=today,
@@ -158,9 +162,9 @@ class PlannedLoad:
     minutes: float
 
 
-def planned_load(session: Session, today: date) -> list[PlannedLoad]:
+def planned_load(session: Session, today: date, db: Database | None = None) -> list[PlannedLoad]:
     """The plan's load per study day until the interview (empty without a plan)."""
-    schedule = planned_schedule(session, today)
+    schedule = planned_schedule(session, today, db)
     if schedule is None:
         return []
     return [

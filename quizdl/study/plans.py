@@ -35,12 +35,13 @@ from quizdl.scheduling.plan import (
     split_in_proportion,
 )
 from quizdl.scheduling.readiness import MIN_REVIEWS_TO_FIT, choose_parameters, readiness
+from quizdl.store.db import Database
 from quizdl.store.driver import DriverStatement
 from quizdl.store.models import CardRow, CardStateRow, DeckRow, PlanRow, ReviewRow
+from quizdl.study.card_memory import card_memories
 from quizdl.study.errors import StudyError, UnknownDeck
 from quizdl.study.fitted import FittedParameters, review_count, stored_parameters
 from quizdl.study.new_cards import introduced_today, own_allowances
-from quizdl.study.review_logs import day_logs
 
 
 @dataclass(frozen=True)
@@ -263,7 +264,7 @@ def new_allowances(
     return allowed
 
 
-def plan_status(session: Session, today: date) -> PlanStatus | None:
+def plan_status(session: Session, today: date, db: Database | None = None) -> PlanStatus | None:
     """The plan with today's pacing and readiness for the interview day."""
     plan = current_plan(session)
     if plan is None:
@@ -279,15 +280,15 @@ def plan_status(session: Session, today: date) -> PlanStatus | None:
     for pk, deck_id, content in session.execute(query):
         tags = [f"tag:{tag}" for tag in content.get("tags", ())]
         groups[pk] = [f"deck:{deck_id}", *tags]
-    answered = day_logs(session.connection(), groups)
-    logs = {pk: answered.get(pk, []) for pk in groups}
     reviews = review_count(session)
     stored = stored_parameters(session)
     fitted = stored.parameters if stored is not None else None
-    report = readiness(logs, plan.interview_day, groups, fitted, reviews)
-    in_use = stored if choose_parameters(reviews, fitted) == fitted else None
+    parameters = choose_parameters(reviews, fitted)
+    found = card_memories(session, groups, parameters, db)
+    report = readiness(found, groups, plan.interview_day, parameters, groups)
+    in_use = stored if parameters == fitted else None
     introduced = introduced_today(session, today)
-    unseen = sum(1 for log in logs.values() if not log)
+    unseen = sum(1 for pk in groups if pk not in found)
 
     def value(group: Any) -> Readiness:
         return Readiness(group.name, group.cards, group.ready, group.mean_recall)

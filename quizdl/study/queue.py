@@ -58,7 +58,7 @@ class StudyQueue:
                 session.connection(), {"today": today, "deck": deck_id}
             ).rows
             due = [pk for pk, _ in due_rows]
-            schedule = planned_schedule(session, today)
+            schedule = planned_schedule(session, today, self.context.db)
             if schedule is not None:
                 planned = [
                     pk

@@ -9,7 +9,7 @@ from the driver in batches and each distinct study day is parsed once.
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Collection, Container
 from datetime import date
 
 from sqlalchemy import String, select, type_coerce
@@ -29,6 +29,16 @@ _ANSWERS = DriverStatement(
 )
 
 
+def as_day(raw: object, seen: dict[object, date]) -> date:
+    """A study day as the driver gave it (text on SQLite, a date on PostgreSQL),
+    parsed once per distinct value: a log has a few hundred days and up to
+    millions of answers."""
+    day = seen.get(raw)
+    if day is None:
+        day = seen[raw] = raw if isinstance(raw, date) else date.fromisoformat(str(raw))
+    return day
+
+
 def day_logs(connection: Connection, cards: Container[int] | None = None) -> dict[int, DayLog]:
     """The logs of ``cards`` (every answered card when None), oldest answer first.
 
@@ -39,14 +49,29 @@ def day_logs(connection: Connection, cards: Container[int] | None = None) -> dic
         for pk, raw_day, quality in batch:
             if cards is not None and pk not in cards:
                 continue
-            day = days.get(raw_day)
-            if day is None:
-                day = days[raw_day] = (
-                    raw_day if isinstance(raw_day, date) else date.fromisoformat(raw_day)
-                )
+            day = days.get(raw_day) or as_day(raw_day, days)
             log = logs.get(pk)
             if log is None:
                 logs[pk] = [(day, quality)]
             else:
                 log.append((day, quality))
+    return logs
+
+
+_CHUNK = 500  # cards per IN (...) list: well under every driver's parameter limit
+
+
+def day_logs_of(connection: Connection, cards: Collection[int]) -> dict[int, DayLog]:
+    """The logs of a few cards, read through the (card, id) index instead of the
+    whole log: what a plan needs after a day's answers."""
+    logs: dict[int, DayLog] = {}
+    wanted = sorted(cards)
+    for start in range(0, len(wanted), _CHUNK):
+        rows = connection.execute(
+            select(ReviewRow.card_pk, ReviewRow.study_day, ReviewRow.quality)
+            .where(ReviewRow.card_pk.in_(wanted[start : start + _CHUNK]))
+            .order_by(ReviewRow.card_pk, ReviewRow.id)
+        )
+        for pk, day, quality in rows:
+            logs.setdefault(pk, []).append((day, quality))
     return logs

@@ -57,7 +57,7 @@ class StatsService:
                 from quizdl.study.planned import planned_schedule
 
                 allowances = plans.new_allowances(session, today, order, limits, introduced)
-                schedule = planned_schedule(session, today)
+                schedule = planned_schedule(session, today, self.context.db)
                 if schedule is not None:
                     planned_due = schedule.due_by_deck()
                     covered = {d for d in order if schedule.covers(d)}

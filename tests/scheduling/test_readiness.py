@@ -12,6 +12,7 @@ from quizdl.scheduling.readiness import (
     choose_parameters,
     fit_parameters,
     fsrs_items,
+    memories,
     readiness,
 )
 from quizdl.scheduling.steps import Steps
@@ -85,7 +86,8 @@ def test_readiness_per_card_and_group() -> None:
     by_day = {
         key: [(CALENDAR.day_of(when), grade) for when, grade in log] for key, log in logs.items()
     }
-    report = readiness(by_day, interview, groups)
+    found = memories(by_day, DEFAULT_PARAMETERS)
+    report = readiness(found, by_day, interview, DEFAULT_PARAMETERS, groups)
     assert report.per_card["never"] == 0.0
     assert report.per_card["fresh"] > 0.9 > report.per_card["stale"]
     assert report.overall.cards == 3 and report.overall.ready == 1
@@ -131,8 +133,6 @@ def test_fitting_a_forgetful_learner_improves_the_predictions() -> None:
 
 
 def test_memories_agree_with_the_replay_of_each_log() -> None:
-    from quizdl.scheduling.readiness import memories
-
     rng = random.Random(3)
     logs: dict[int, Log] = {}
     for key in range(300):

@@ -8,15 +8,13 @@ same numbers computed card by card.
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from helpers import SMALL_DECK, FixedClock, write_deck
+from helpers import SMALL_DECK, FixedClock, collection_url, write_deck
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text
@@ -103,22 +101,8 @@ def assert_stats_match_cards(service: StudyService) -> None:
 
 
 def _open(tmp_path: Path, clock: FixedClock) -> StudyService:
-    # QUIZDL_TEST_POSTGRES=postgresql+psycopg://user@/db?host=... runs these tests on
-    # PostgreSQL's triggers instead (a fresh database per test, made on that server).
-    server = os.environ.get("QUIZDL_TEST_POSTGRES")
-    if server:
-        import psycopg
-
-        name = f"counts_{uuid.uuid4().hex}"
-        plain = server.replace("postgresql+psycopg://", "postgresql://")
-        with psycopg.connect(plain, autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
-        base, _, query = server.partition("?")
-        url = base.rsplit("/", 1)[0] + f"/{name}" + (f"?{query}" if query else "")
-        return open_study(database_url=url, clock=clock, bundled=[])
-    return open_study(
-        database_url=f"sqlite:///{tmp_path / 'counts.sqlite3'}", clock=clock, bundled=[]
-    )
+    # With QUIZDL_TEST_POSTGRES these run on PostgreSQL's triggers instead.
+    return open_study(database_url=collection_url(tmp_path, "counts"), clock=clock, bundled=[])
 
 
 def test_counts_follow_answers_undo_suspend_and_reimport(tmp_path: Path) -> None:

@@ -9,13 +9,12 @@ against ``Connection.execute`` of the same Core statement on a real database
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from helpers import collection_url
 from sqlalchemy import bindparam, insert, select, update
 
 from quizdl.store.db import Database
@@ -24,23 +23,9 @@ from quizdl.store.faults import CollectionError, explain
 from quizdl.store.models import CardRow, CardStateRow, DeckRow, PlanRow, ReviewRow
 
 
-def _url(tmp_path: Path) -> str:
-    server = os.environ.get("QUIZDL_TEST_POSTGRES")
-    if not server:
-        return f"sqlite:///{tmp_path / 'driver.sqlite3'}"
-    import psycopg
-
-    name = f"driver_{uuid.uuid4().hex}"
-    plain = server.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(plain, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    base, _, query = server.partition("?")
-    return base.rsplit("/", 1)[0] + f"/{name}" + (f"?{query}" if query else "")
-
-
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(_url(tmp_path))
+    database = Database(collection_url(tmp_path, "driver"))
     database.migrate()
     with database.session() as session:
         session.add(DeckRow(id="d", title="D", origin="yaml", imported_at=datetime(2026, 1, 1)))
