@@ -10,7 +10,11 @@
 - grade → next card drawn: p50/p99 over a review session. Budget: < 50 ms.
   The script waits for each paint on an event the paint callback sets; it
   used to poll with ``pilot.pause()``, which posts a message to every widget
-  on the screen each turn and so loaded the loop it was timing.
+  on the screen each turn and so loaded the loop it was timing. Measured
+  twice: back to back, and with 0.6 s on each answer before its grade, as a
+  quick learner would. On our VM the paced grades are slower for a reason of
+  the machine's: memory touched after a short idle costs about 1 µs a page
+  again (a plain 64 MB scan: 0.2 ms back to back, 15 ms after a 0.6 s sleep).
 - memory of the review session (max RSS). Budget: < 150 MB.
 
 Run: .venv/bin/python benchmarks/bench_tui.py
@@ -35,6 +39,10 @@ CARDS = 50_000
 DUE = 1_500
 ANSWERS = 60
 LAUNCHES = 5
+# A learner reads each answer before grading it; the back-to-back session
+# grades eight cards a second, which no learner does and which keeps the
+# machine's memory warm (see the docstring).
+READING_SECONDS = 0.6
 TODAY = date.today()
 
 BARE_IMPORT = "import textual.app, sqlalchemy, pydantic, yaml"
@@ -50,6 +58,7 @@ from quizdl.tui.screens import home, review
 
 mode = sys.argv[2]
 measure_grades = mode == "grades"
+reading = float(sys.argv[4]) if len(sys.argv) > 4 else 0.0  # seconds on each answer
 times = {}
 drawn = {"home": [], "card": []}  # when each screen's content was painted
 signals = {}
@@ -105,6 +114,7 @@ async def pilot_script(pilot):
             screen = pilot.app.screen
             screen.reveal()
             await pilot.pause()
+            await asyncio.sleep(reading)
             before = len(drawn["card"])
             t0 = time.perf_counter()
             screen.grade(4)
@@ -154,17 +164,24 @@ def build_collection(home: Path) -> None:
     db.close()
 
 
-def run_child(home: Path, mode: str) -> tuple[float, dict[str, object]]:
+def run_child(home: Path, mode: str, reading: float = 0.0) -> tuple[float, dict[str, object]]:
     env = {**os.environ, "QUIZDL_HOME": str(home)}
     start = time.perf_counter()
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, repr(start), mode, str(ANSWERS)],
+        [sys.executable, "-c", CHILD, repr(start), mode, str(ANSWERS), str(reading)],
         env=env,
         capture_output=True,
         text=True,
         check=True,
     ).stdout
     return start, json.loads(out.strip().splitlines()[-1])
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[
+        min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))
+    ]
 
 
 def bare_import_seconds() -> float:
@@ -183,14 +200,14 @@ def main() -> int:
         bare = statistics.median(bare_import_seconds() for _ in range(LAUNCHES))
         firsts = [float(run_child(home, "first")[1]["first_card"]) for _ in range(LAUNCHES)]  # type: ignore[arg-type]
         _, session = run_child(home, "grades")
+        _, paced = run_child(home, "grades", READING_SECONDS)
         via_home = [run_child(home, "home")[1] for _ in range(LAUNCHES)]
     home_drawn = statistics.median(float(r["home"]) for r in via_home)  # type: ignore[arg-type]
     enter = statistics.median(float(r["enter_to_card"]) for r in via_home)  # type: ignore[arg-type]
     first = statistics.median(firsts)
-    grades = sorted(session["grades"])  # type: ignore[type-var]
-    p50 = statistics.median(grades)
-    p99 = grades[min(len(grades) - 1, round(0.99 * (len(grades) - 1)))]
-    rss = float(session["max_rss_mb"])  # type: ignore[arg-type]
+    p50, p99 = _percentiles(session["grades"])  # type: ignore[arg-type]
+    paced_p50, paced_p99 = _percentiles(paced["grades"])  # type: ignore[arg-type]
+    rss = max(float(session["max_rss_mb"]), float(paced["max_rss_mb"]))  # type: ignore[arg-type]
     print(f"bare import (textual+sqlalchemy+pydantic+yaml): {bare * 1000:7.0f} ms")
     print(
         f"launch -> first card drawn:  median {first * 1000:7.0f} ms  "
@@ -202,11 +219,21 @@ def main() -> int:
     )
     print(
         f"grade -> next card drawn:    p50 {p50 * 1000:6.1f} ms  p99 {p99 * 1000:6.1f} ms"
-        f"  (budget 50 ms, {len(grades)} answers)"
+        f"  (budget 50 ms, {ANSWERS} answers back to back)"
+    )
+    print(
+        f"  the same, {READING_SECONDS} s on each answer first: p50 {paced_p50 * 1000:6.1f} ms"
+        f"  p99 {paced_p99 * 1000:6.1f} ms"
     )
     print(f"review session max RSS:      {rss:6.1f} MB  (budget 150 MB)")
     print(f"heavy modules loaded:        {session['heavy'] or 'none'}")
-    ok = first < 1.0 and first - bare <= 0.4 and p99 < 0.05 and rss < 150 and not session["heavy"]
+    ok = (
+        first < 1.0
+        and first - bare <= 0.4
+        and max(p99, paced_p99) < 0.05
+        and rss < 150
+        and not session["heavy"]
+    )
     print("OK" if ok else "OVER BUDGET")
     section = f"app (Textual, headless), {CARDS:,} cards"
     emit(
@@ -214,6 +241,12 @@ def main() -> int:
             Row("launch -> first card drawn", first, budget=1.0, section=section),
             Row("launch -> home drawn", home_drawn, section=section),
             Row("grade -> next card drawn, p99", p99, budget=0.050, section=section),
+            Row(
+                f"grade -> next card drawn, p99, {READING_SECONDS} s reading first",
+                paced_p99,
+                budget=0.050,
+                section=section,
+            ),
             Row("peak RSS, review session", rss, budget=150, unit="MB", section=section),
         ]
     )
