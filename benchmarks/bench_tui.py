@@ -33,7 +33,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from _table import Row, emit
+from _table import Row, emit, percentile
 
 CARDS = 50_000
 DUE = 1_500
@@ -177,13 +177,6 @@ def run_child(home: Path, mode: str, reading: float = 0.0) -> tuple[float, dict[
     return start, json.loads(out.strip().splitlines()[-1])
 
 
-def _percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    return statistics.median(ordered), ordered[
-        min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))
-    ]
-
-
 def bare_import_seconds() -> float:
     start = time.perf_counter()
     subprocess.run([sys.executable, "-c", BARE_IMPORT], check=True)
@@ -205,8 +198,10 @@ def main() -> int:
     home_drawn = statistics.median(float(r["home"]) for r in via_home)  # type: ignore[arg-type]
     enter = statistics.median(float(r["enter_to_card"]) for r in via_home)  # type: ignore[arg-type]
     first = statistics.median(firsts)
-    p50, p99 = _percentiles(session["grades"])  # type: ignore[arg-type]
-    paced_p50, paced_p99 = _percentiles(paced["grades"])  # type: ignore[arg-type]
+    grades: list[float] = session["grades"]  # type: ignore[assignment]
+    paced_grades: list[float] = paced["grades"]  # type: ignore[assignment]
+    p50, p99 = statistics.median(grades), percentile(grades, 0.99)
+    paced_p50, paced_p99 = statistics.median(paced_grades), percentile(paced_grades, 0.99)
     rss = max(float(session["max_rss_mb"]), float(paced["max_rss_mb"]))  # type: ignore[arg-type]
     print(f"bare import (textual+sqlalchemy+pydantic+yaml): {bare * 1000:7.0f} ms")
     print(

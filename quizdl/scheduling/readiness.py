@@ -120,24 +120,24 @@ class ReadinessReport(Generic[K]):
 
 def readiness(
     found: Mapping[K, Memory],
-    cards: Iterable[K],
     interview_day: date,
     parameters: Sequence[float],
-    groups: Mapping[K, Sequence[str]] | None = None,
+    groups: Mapping[K, Sequence[str]],
 ) -> ReadinessReport[K]:
     """Readiness per card, overall and per group (deck, tag) for the interview day.
 
-    ``cards`` are the cards to judge and ``found`` their memories (``memories``
-    with ``parameters``); a card without one was never answered.
+    ``groups`` names every card to judge with the groups it counts in;
+    ``found`` has their memories (``memories`` with ``parameters``), and a
+    card without one was never answered.
     """
     # A card never answered is not recalled at all.
     per_card = {
         key: found[key].recall_on(parameters, interview_day) if key in found else 0.0
-        for key in cards
+        for key in groups
     }
     members: dict[str, list[float]] = {}
     for key, recall in per_card.items():
-        for name in (groups or {}).get(key, ()):
+        for name in groups[key]:
             members.setdefault(name, []).append(recall)
     summaries = sorted(
         (_summary(name, recalls) for name, recalls in members.items()),

@@ -12,15 +12,26 @@ row at a time would mean a round trip per row.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import Boolean, Enum, Float, Integer, String, insert
 from sqlalchemy.engine import Connection
 
 from quizdl.store.models import Base
+
+T = TypeVar("T")
+# Values per "IN (...)" list: well below every engine's limit on bound
+# parameters per statement.
+CHUNK = 500
+
+
+def chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    """``items`` in slices of at most ``CHUNK``, one per statement."""
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
 
 
 def dumps_json(value: Any) -> str:

@@ -23,7 +23,6 @@ When a kept memory is trusted:
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Collection
 from datetime import date
 
@@ -32,7 +31,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from quizdl.scheduling.readiness import Memory, memories
-from quizdl.store.bulk import insert_rows
+from quizdl.store.bulk import chunks, insert_rows
 from quizdl.store.db import Database
 from quizdl.store.driver import DriverStatement
 from quizdl.store.models import CardMemoryRow, CollectionMetaRow, ReviewRow
@@ -42,7 +41,6 @@ MEMORY_KEY = "card_memories"  # the parameters the kept memories were computed w
 UNDOS_KEY = "undos"  # how many answers were ever undone
 # Past this many cards to replay, one pass over the whole log beats a look-up per card.
 _WHOLE_LOG_FROM = 2_000
-_CHUNK = 500
 
 _LOG_KEYS = DriverStatement(
     select(ReviewRow.card_pk, func.count(), func.max(ReviewRow.id)).group_by(ReviewRow.card_pk)
@@ -121,6 +119,9 @@ def card_memories(
 def _keep(
     db: Database, rows: list[dict[str, object]], parameters: str, undos_seen: str, replace: bool
 ) -> None:
+    # insert_rows may run on the driver's own cursor (COPY on PostgreSQL), whose
+    # errors SQLAlchemy does not wrap: the driver's base error is caught too.
+    driver_error = db.engine.dialect.loaded_dbapi.Error
     try:
         with db.session() as session:
             # A write first, so that what is checked below cannot change before
@@ -140,12 +141,10 @@ def _keep(
             elif kept_with is None or kept_with.value != parameters:
                 raise _Outdated
             else:
-                pks = [row["card_pk"] for row in rows]
-                for start in range(0, len(pks), _CHUNK):
-                    chunk = pks[start : start + _CHUNK]
-                    session.execute(delete(CardMemoryRow).where(CardMemoryRow.card_pk.in_(chunk)))
+                for batch in chunks([row["card_pk"] for row in rows]):
+                    session.execute(delete(CardMemoryRow).where(CardMemoryRow.card_pk.in_(batch)))
             insert_rows(session.connection(), CardMemoryRow, rows)
-    except (_Outdated, SQLAlchemyError, sqlite3.Error):
+    except (_Outdated, SQLAlchemyError, driver_error):
         return  # kept memories are a shortcut: the next read replays these cards again
 
 

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from quizdl.scheduling.readiness import MIN_REVIEWS_TO_FIT, fit_parameters
+from quizdl.scheduling.readiness import MIN_REVIEWS_TO_FIT, choose_parameters, fit_parameters
 from quizdl.store.db import Database
 from quizdl.store.models import FittedParametersRow, ReviewRow
 from quizdl.study.clock import study_day, to_utc_naive
@@ -43,6 +43,23 @@ def stored_parameters(session: Session) -> FittedParameters | None:
 
 def review_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(ReviewRow)) or 0
+
+
+@dataclass(frozen=True)
+class ParametersInUse:
+    parameters: tuple[float, ...]
+    fitted: FittedParameters | None  # the stored fit, when it is what is in use
+    reviews: int  # answers in the learner's whole log
+
+
+def parameters_in_use(session: Session) -> ParametersInUse:
+    """The FSRS parameters readiness and plans use now: the stored fit once
+    the whole log has enough reviews to trust it, else the published defaults."""
+    reviews = review_count(session)
+    stored = stored_parameters(session)
+    parameters = choose_parameters(reviews, None if stored is None else stored.parameters)
+    in_use = stored if stored is not None and parameters == stored.parameters else None
+    return ParametersInUse(parameters, in_use, reviews)
 
 
 def refit_due(session: Session, today: date) -> bool:

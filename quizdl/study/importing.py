@@ -7,10 +7,10 @@ back with their history if they return.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import (
     bindparam,
@@ -26,13 +26,9 @@ from sqlalchemy.orm import Session
 from quizdl.decks.content import cards_to_content, search_text_of
 from quizdl.decks.model import Deck
 from quizdl.decks.yaml_nodes import gc_paused
-from quizdl.store.bulk import insert_rows
+from quizdl.store.bulk import chunks, insert_rows
 from quizdl.store.models import CardRow, CardStateRow, DeckRow
 from quizdl.study.values import ImportedProgress, ImportPlan
-
-T = TypeVar("T")
-# Stay well below every engine's limit on bound parameters per statement.
-CHUNK = 500
 
 _UPDATE_CARD = (
     update(CardRow)
@@ -91,13 +87,8 @@ def _insert_carried_states(
         if state.suspended:
             suspended.append(pk)
     insert_rows(connection, CardStateRow, states)
-    for batch in _chunks(suspended):
+    for batch in chunks(suspended):
         connection.execute(update(CardRow).where(CardRow.pk.in_(batch)).values(suspended=True))
-
-
-def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
 
 
 @dataclass(frozen=True)
@@ -134,7 +125,7 @@ def _in_other_decks(connection: Connection, deck_id: str, ids: list[str]) -> dic
     )
     shared = [card_id for card_id in connection.scalars(others) if card_id in wanted]
     found: dict[str, _Existing] = {}
-    for batch in _chunks(shared):
+    for batch in chunks(shared):
         rows = connection.execute(
             select(
                 CardRow.card_id,
@@ -333,7 +324,7 @@ def apply_import(
         # the database, instead of a parameter row per card (and on PostgreSQL the
         # card_counts trigger runs once for it). Cards that have a state keep it.
         connection.execute(_NEW_STATES, {"deck": deck.id})
-    for gone in _chunks(diff.plan.retired):
+    for gone in chunks(diff.plan.retired):
         connection.execute(
             update(CardRow)
             .where(CardRow.deck_id == deck.id, CardRow.card_id.in_(gone))

@@ -31,11 +31,11 @@ from quizdl.scheduling.plan import (
     planned_day,
     review_seconds,
 )
-from quizdl.scheduling.readiness import Memory, choose_parameters
+from quizdl.scheduling.readiness import Memory
 from quizdl.store.db import Database
 from quizdl.store.models import CardRow, CardStateRow
 from quizdl.study.card_memory import card_memories
-from quizdl.study.fitted import review_count, stored_parameters
+from quizdl.study.fitted import parameters_in_use
 from quizdl.study.plans import PlanInfo, current_plan, learner_seconds_per_answer
 
 
@@ -100,10 +100,7 @@ def planned_schedule(
             unseen += 1
         else:
             own_due[pk], deck_of[pk] = due, deck_id
-    stored = stored_parameters(session)
-    parameters = choose_parameters(
-        review_count(session), None if stored is None else stored.parameters
-    )
+    parameters = parameters_in_use(session).parameters
     memory = card_memories(session, own_due, parameters, db)
     per_answer = learner_seconds_per_answer(session)
     settings = plan.settings

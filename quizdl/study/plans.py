@@ -34,13 +34,13 @@ from quizdl.scheduling.plan import (
     seconds_per_answer,
     split_in_proportion,
 )
-from quizdl.scheduling.readiness import MIN_REVIEWS_TO_FIT, choose_parameters, readiness
+from quizdl.scheduling.readiness import MIN_REVIEWS_TO_FIT, readiness
 from quizdl.store.db import Database
 from quizdl.store.driver import DriverStatement
 from quizdl.store.models import CardRow, CardStateRow, DeckRow, PlanRow, ReviewRow
 from quizdl.study.card_memory import card_memories
 from quizdl.study.errors import StudyError, UnknownDeck
-from quizdl.study.fitted import FittedParameters, review_count, stored_parameters
+from quizdl.study.fitted import FittedParameters, parameters_in_use
 from quizdl.study.new_cards import introduced_today, own_allowances
 
 
@@ -280,13 +280,9 @@ def plan_status(session: Session, today: date, db: Database | None = None) -> Pl
     for pk, deck_id, content in session.execute(query):
         tags = [f"tag:{tag}" for tag in content.get("tags", ())]
         groups[pk] = [f"deck:{deck_id}", *tags]
-    reviews = review_count(session)
-    stored = stored_parameters(session)
-    fitted = stored.parameters if stored is not None else None
-    parameters = choose_parameters(reviews, fitted)
-    found = card_memories(session, groups, parameters, db)
-    report = readiness(found, groups, plan.interview_day, parameters, groups)
-    in_use = stored if parameters == fitted else None
+    in_use = parameters_in_use(session)
+    found = card_memories(session, groups, in_use.parameters, db)
+    report = readiness(found, plan.interview_day, in_use.parameters, groups)
     introduced = introduced_today(session, today)
     unseen = sum(1 for pk in groups if pk not in found)
 
@@ -301,6 +297,6 @@ def plan_status(session: Session, today: date, db: Database | None = None) -> Pl
         pacing=pacing(session, plan, today, introduced),
         overall=value(report.overall),
         groups=tuple(value(group) for group in report.groups),
-        fitted=in_use,
-        reviews=reviews,
+        fitted=in_use.fitted,
+        reviews=in_use.reviews,
     )

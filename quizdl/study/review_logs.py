@@ -9,12 +9,14 @@ from the driver in batches and each distinct study day is parsed once.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Container
+from collections.abc import Collection, Container, Iterable, Sequence
 from datetime import date
+from typing import Any
 
 from sqlalchemy import String, select, type_coerce
 from sqlalchemy.engine import Connection
 
+from quizdl.store.bulk import chunks
 from quizdl.store.driver import DriverStatement
 from quizdl.store.models import ReviewRow
 
@@ -22,11 +24,10 @@ DayLog = list[tuple[date, int]]
 
 # The day as the driver gives it (text on SQLite, a date on PostgreSQL): the
 # reader converts each distinct value once instead of once per answer.
-_ANSWERS = DriverStatement(
-    select(ReviewRow.card_pk, type_coerce(ReviewRow.study_day, String), ReviewRow.quality).order_by(
-        ReviewRow.id
-    )
-)
+_ANSWERS = select(
+    ReviewRow.card_pk, type_coerce(ReviewRow.study_day, String), ReviewRow.quality
+).order_by(ReviewRow.id)
+_WHOLE_LOG = DriverStatement(_ANSWERS)
 
 
 def as_day(raw: object, seen: dict[object, date]) -> date:
@@ -39,39 +40,36 @@ def as_day(raw: object, seen: dict[object, date]) -> date:
     return day
 
 
-def day_logs(connection: Connection, cards: Container[int] | None = None) -> dict[int, DayLog]:
-    """The logs of ``cards`` (every answered card when None), oldest answer first.
+def _collect(
+    rows: Iterable[Sequence[Any]],
+    logs: dict[int, DayLog],
+    days: dict[object, date],
+    cards: Container[int] | None = None,
+) -> None:
+    for pk, raw_day, quality in rows:
+        if cards is not None and pk not in cards:
+            continue
+        log = logs.get(pk)
+        if log is None:
+            log = logs[pk] = []
+        log.append((as_day(raw_day, days), quality))
 
-    A card of ``cards`` that was never answered is absent."""
+
+def day_logs(connection: Connection, cards: Container[int] | None = None) -> dict[int, DayLog]:
+    """The logs of ``cards`` (every answered card when None), oldest answer first,
+    from one pass over the whole log. A card never answered is absent."""
     logs: dict[int, DayLog] = {}
     days: dict[object, date] = {}
-    for batch in _ANSWERS.batches(connection, {}):
-        for pk, raw_day, quality in batch:
-            if cards is not None and pk not in cards:
-                continue
-            day = days.get(raw_day) or as_day(raw_day, days)
-            log = logs.get(pk)
-            if log is None:
-                logs[pk] = [(day, quality)]
-            else:
-                log.append((day, quality))
+    for batch in _WHOLE_LOG.batches(connection, {}):
+        _collect(batch, logs, days, cards)
     return logs
 
 
-_CHUNK = 500  # cards per IN (...) list: well under every driver's parameter limit
-
-
 def day_logs_of(connection: Connection, cards: Collection[int]) -> dict[int, DayLog]:
-    """The logs of a few cards, read through the (card, id) index instead of the
-    whole log: what a plan needs after a day's answers."""
+    """The same for a few cards, read through the (card, id) index instead of
+    the whole log: what a plan needs after a day's answers."""
     logs: dict[int, DayLog] = {}
-    wanted = sorted(cards)
-    for start in range(0, len(wanted), _CHUNK):
-        rows = connection.execute(
-            select(ReviewRow.card_pk, ReviewRow.study_day, ReviewRow.quality)
-            .where(ReviewRow.card_pk.in_(wanted[start : start + _CHUNK]))
-            .order_by(ReviewRow.card_pk, ReviewRow.id)
-        )
-        for pk, day, quality in rows:
-            logs.setdefault(pk, []).append((day, quality))
+    days: dict[object, date] = {}
+    for batch in chunks(sorted(cards)):
+        _collect(connection.execute(_ANSWERS.where(ReviewRow.card_pk.in_(batch))), logs, days)
     return logs

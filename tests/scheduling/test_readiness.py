@@ -87,7 +87,7 @@ def test_readiness_per_card_and_group() -> None:
         key: [(CALENDAR.day_of(when), grade) for when, grade in log] for key, log in logs.items()
     }
     found = memories(by_day, DEFAULT_PARAMETERS)
-    report = readiness(found, by_day, interview, DEFAULT_PARAMETERS, groups)
+    report = readiness(found, interview, DEFAULT_PARAMETERS, groups)
     assert report.per_card["never"] == 0.0
     assert report.per_card["fresh"] > 0.9 > report.per_card["stale"]
     assert report.overall.cards == 3 and report.overall.ready == 1
