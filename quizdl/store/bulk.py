@@ -17,10 +17,9 @@ from operator import itemgetter
 from typing import Any, TypeVar
 
 import orjson
-from sqlalchemy import Boolean, Enum, Float, Integer, String, insert
+from sqlalchemy import Boolean, Enum, Float, Integer, String, Table, insert
 from sqlalchemy.engine import Connection
-
-from quizdl.store.models import Base
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 T = TypeVar("T")
 # Values per "IN (...)" list: well below every engine's limit on bound
@@ -43,18 +42,15 @@ def dumps_json(value: Any) -> str:
         return json.dumps(value)
 
 
-def insert_rows(
-    connection: Connection, model: type[Base], rows: Sequence[Mapping[str, Any]]
-) -> None:
+def insert_rows(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """INSERT every row (all rows carry the same keys) in one driver call. A column
     left out takes its scalar Python default, as the ORM would give it."""
     if not rows:
         return
     if connection.dialect.name not in ("sqlite", "postgresql"):
-        connection.execute(insert(model), list(rows))  # SQLAlchemy's own batching
+        connection.execute(insert(table), list(rows))  # SQLAlchemy's own batching
         return
-    table = model.__table__
-    compiled = insert(model).compile(dialect=connection.dialect, column_keys=list(rows[0]))
+    compiled = insert(table).compile(dialect=connection.dialect, column_keys=list(rows[0]))
     names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.params)
     slots: list[tuple[str, Any, Callable[[Any], Any] | None]] = []
     for name in names:
@@ -62,7 +58,7 @@ def insert_rows(
         default = column.default
         if name in rows[0]:
             fallback = None
-        elif default is not None and default.is_scalar:
+        elif isinstance(default, ScalarElementColumnDefault):
             fallback = default.arg
         else:
             raise ValueError(f"insert_rows: no value and no scalar default for {name!r}")
@@ -99,7 +95,7 @@ def insert_rows(
         # trip each, and the card_counts triggers run once per statement.
         columns = ", ".join(table.c[name].name for name in names)
         cursor: Any = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor, cursor.copy(f"COPY {model.__tablename__} ({columns}) FROM STDIN") as copy:
+        with cursor, cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(values(row))
         return

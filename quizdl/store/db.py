@@ -6,15 +6,23 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 from quizdl.store.bulk import dumps_json
 from quizdl.store.checkpoint import SAFETY_PAGES, WAL_KEEP_BYTES, WalCheckpointer
 from quizdl.store.faults import CollectionError, CollectionReadOnly, check_header
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from sqlalchemy.orm import Session, sessionmaker
+
+    # What a read runs on: a bare connection (``Database.reading``) or, inside a
+    # unit of work that already holds one, an ORM session.
+    Reader: TypeAlias = Connection | Session
 
 # The newest migration. Checked before Alembic is even imported so that the
 # common case (schema up to date) costs one query at start-up.
@@ -81,7 +89,7 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             if not read_only:
                 event.listen(self.engine, "connect", _sqlite_write_pragmas)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._session_factory: sessionmaker[Session] | None = None
         self.checkpointer = (
             WalCheckpointer(self.path) if self.path is not None and not read_only else None
         )
@@ -97,16 +105,32 @@ class Database:
             self.checkpointer.after_commit()
 
     @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A read on a bare connection (never commits): what start-up, statistics
+        and the deck list use, so that they never load the ORM."""
+        with self.engine.connect() as connection:
+            yield connection
+
+    @contextmanager
     def session(self) -> Iterator[Session]:
         """A unit of work: committed when the block ends, rolled back on error."""
-        with self._sessions() as session, session.begin():
+        with self._sessions()() as session, session.begin():
             yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only session (never commits)."""
-        with self._sessions() as session:
+        with self._sessions()() as session:
             yield session
+
+    def _sessions(self) -> sessionmaker[Session]:
+        # The ORM (~80 ms to import here) loads with the first unit of work that
+        # needs objects, not with every command that opens the collection.
+        if self._session_factory is None:
+            from sqlalchemy.orm import sessionmaker
+
+            self._session_factory = sessionmaker(self.engine, expire_on_commit=False)
+        return self._session_factory
 
     def current_revision(self) -> str | None:
         with self.engine.connect() as connection:

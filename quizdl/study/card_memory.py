@@ -31,6 +31,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from quizdl.scheduling.readiness import Memory, memories
+from quizdl.store import tables
 from quizdl.store.bulk import chunks, insert_rows
 from quizdl.store.db import Database
 from quizdl.store.driver import DriverStatement
@@ -143,7 +144,7 @@ def _keep(
             else:
                 for batch in chunks([row["card_pk"] for row in rows]):
                     session.execute(delete(CardMemoryRow).where(CardMemoryRow.card_pk.in_(batch)))
-            insert_rows(session.connection(), CardMemoryRow, rows)
+            insert_rows(session.connection(), tables.card_memories, rows)
     except (_Outdated, SQLAlchemyError, driver_error):
         return  # kept memories are a shortcut: the next read replays these cards again
 

@@ -12,20 +12,23 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from quizdl import paths
 from quizdl.decks.digest import file_digest
 from quizdl.store.db import Database, sqlite_path
 from quizdl.store.faults import CollectionError, explain, read_only_reason
-from quizdl.store.models import CollectionMetaRow, DeckRow, ReviewRow
+from quizdl.store.tables import collection_meta, decks, reviews
 from quizdl.study.clock import Clock, system_clock
 from quizdl.study.context import StudyContext
 from quizdl.study.service import StudyService
 from quizdl.study.settings import StudySettings, load_settings
+
+if TYPE_CHECKING:
+    from quizdl.store.db import Reader
 
 # collection_meta key: the scheduler settings the review days were last aligned to.
 ALIGNED_KEY = "aligned_days"
@@ -85,8 +88,8 @@ def _decks_changed(db: Database, deck_files: Sequence[Path]) -> bool:
     changed, so that ``sync_bundled`` reports it as it always has."""
     if not deck_files:
         return False
-    with db.read() as session:
-        known = set(session.scalars(select(DeckRow.content_hash)))
+    with db.reading() as connection:
+        known = set(connection.scalars(select(decks.c.content_hash)))
     digests = [file_digest(deck_file) for deck_file in deck_files]
     return any(digest is None or digest not in known for digest in digests)
 
@@ -109,21 +112,21 @@ def _settings_mark(context: StudyContext) -> dict[str, object]:
     return normalised
 
 
-def _answer_mark(session: Session, review_id: int | None = None) -> list[object] | None:
+def _answer_mark(session: Reader, review_id: int | None = None) -> list[object] | None:
     """An answer as [id, card, time], the newest one when no id is given; None
     when there is none. SQLite reuses an undone answer's id, so the id alone
     does not tell the same answer from a later one."""
-    query = select(ReviewRow.id, ReviewRow.card_pk, ReviewRow.reviewed_at)
+    query = select(reviews.c.id, reviews.c.card_pk, reviews.c.reviewed_at)
     query = (
-        query.order_by(ReviewRow.id.desc()).limit(1)
+        query.order_by(reviews.c.id.desc()).limit(1)
         if review_id is None
-        else query.where(ReviewRow.id == review_id)
+        else query.where(reviews.c.id == review_id)
     )
     row = session.execute(query).first()
     return None if row is None else [row.id, row.card_pk, row.reviewed_at.isoformat()]
 
 
-def _still_aligned(session: Session, stored: dict[str, object], mark: dict[str, object]) -> bool:
+def _still_aligned(session: Reader, stored: dict[str, object], mark: dict[str, object]) -> bool:
     """The days were aligned to these settings, and no answer given before that
     has been undone since (undo restores the day the answer's own scheduler
     set). Only the newest answer can be undone, so the one that was newest at
@@ -147,6 +150,15 @@ def align_days_if_needed(context: StudyContext) -> int | None:
     scheduler settings changed, the first time, or after an undo reached an
     answer older than the last alignment."""
     mark = _settings_mark(context)
+    # The usual case, on every start: already aligned, seen without the ORM.
+    with context.db.reading() as connection:
+        stored = connection.scalar(
+            select(collection_meta.c.value).where(collection_meta.c.key == ALIGNED_KEY)
+        )
+        if stored is not None and _still_aligned(connection, json.loads(stored), mark):
+            return None
+    from quizdl.store.models import CollectionMetaRow
+
     with context.db.session() as session:
         row = session.get(CollectionMetaRow, ALIGNED_KEY)
         if row is not None and _still_aligned(session, json.loads(row.value), mark):

@@ -22,10 +22,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from quizdl.decks.content import cards_to_content, search_text_of
 from quizdl.decks.model import Deck
 from quizdl.decks.yaml_nodes import gc_paused
+from quizdl.store import tables
 from quizdl.store.bulk import chunks, insert_rows
 from quizdl.store.models import CardRow, CardStateRow, DeckRow
 from quizdl.study.values import ImportedProgress, ImportPlan
@@ -46,15 +48,13 @@ _UPDATE_CARD = (
 # The state of a card never reviewed, for each card of a deck that has none yet:
 # CardStateRow's own column defaults (due stays NULL), in one INSERT ... SELECT.
 _STATE_DEFAULTS = [
-    column
-    for column in CardStateRow.__table__.columns
-    if column.default is not None and column.default.is_scalar
+    (column, column.default.arg)
+    for column in tables.card_states.columns
+    if isinstance(column.default, ScalarElementColumnDefault)
 ]
 _NEW_STATES = insert(CardStateRow).from_select(
-    ["card_pk", *(column.key for column in _STATE_DEFAULTS)],
-    select(
-        CardRow.pk, *(literal(column.default.arg, column.type) for column in _STATE_DEFAULTS)
-    ).where(
+    ["card_pk", *(column.key for column, _ in _STATE_DEFAULTS)],
+    select(CardRow.pk, *(literal(value, column.type) for column, value in _STATE_DEFAULTS)).where(
         CardRow.deck_id == bindparam("deck"),
         ~exists().where(CardStateRow.card_pk == CardRow.pk),
     ),
@@ -86,7 +86,7 @@ def _insert_carried_states(
         )
         if state.suspended:
             suspended.append(pk)
-    insert_rows(connection, CardStateRow, states)
+    insert_rows(connection, tables.card_states, states)
     for batch in chunks(suspended):
         connection.execute(update(CardRow).where(CardRow.pk.in_(batch)).values(suspended=True))
 
@@ -312,7 +312,7 @@ def apply_import(
     if changed:
         connection.execute(_UPDATE_CARD, changed)
     if fresh:
-        insert_rows(connection, CardRow, fresh)
+        insert_rows(connection, tables.cards, fresh)
         carried = {
             values["card_id"]: state
             for values in fresh

@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from quizdl.scheduling.steps import StepResult, Steps, steps_of_day
-from quizdl.store.models import CardRow, ReviewRow
+from quizdl.store.tables import cards, reviews
+
+if TYPE_CHECKING:
+    from quizdl.store.db import Reader
 
 
 @dataclass(frozen=True)
@@ -38,16 +41,16 @@ def _learning_of(pk: int, answers: list[tuple[int, datetime]], steps: Steps) -> 
 
 
 def learning_cards(
-    session: Session, today: date, steps: Steps, pks: Iterable[int] | None = None
+    session: Reader, today: date, steps: Steps, pks: Iterable[int] | None = None
 ) -> list[LearningCard]:
     """Cards still on their steps after today's answers, soonest due first."""
     query = (
-        select(ReviewRow.card_pk, ReviewRow.quality, ReviewRow.reviewed_at)
-        .where(ReviewRow.study_day == today)
-        .order_by(ReviewRow.id)
+        select(reviews.c.card_pk, reviews.c.quality, reviews.c.reviewed_at)
+        .where(reviews.c.study_day == today)
+        .order_by(reviews.c.id)
     )
     if pks is not None:
-        query = query.where(ReviewRow.card_pk.in_(list(pks)))
+        query = query.where(reviews.c.card_pk.in_(list(pks)))
     answers: dict[int, list[tuple[int, datetime]]] = {}
     for pk, quality, reviewed_at in session.execute(query):
         answers.setdefault(pk, []).append((quality, reviewed_at))
@@ -55,14 +58,14 @@ def learning_cards(
     return sorted((card for card in found if card is not None), key=lambda c: (c.due, c.pk))
 
 
-def learning_by_deck(session: Session, today: date, steps: Steps) -> dict[str, int]:
+def learning_by_deck(session: Reader, today: date, steps: Steps) -> dict[str, int]:
     """Cards on today's steps per deck, leaving out suspended and retired ones."""
     pks = [card.pk for card in learning_cards(session, today, steps)]
     if not pks:
         return {}
     rows = session.execute(
-        select(CardRow.deck_id, func.count())
-        .where(CardRow.pk.in_(pks), CardRow.retired.is_(False), CardRow.suspended.is_(False))
-        .group_by(CardRow.deck_id)
+        select(cards.c.deck_id, func.count())
+        .where(cards.c.pk.in_(pks), cards.c.retired.is_(False), cards.c.suspended.is_(False))
+        .group_by(cards.c.deck_id)
     )
     return {deck_id: count for deck_id, count in rows}

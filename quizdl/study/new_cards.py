@@ -9,23 +9,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
-from quizdl.store.models import CardRow, ReviewRow
+from quizdl.store.tables import cards, reviews
+
+if TYPE_CHECKING:
+    from quizdl.store.db import Reader
 
 
-def introduced_today(session: Session, today: date) -> dict[str, int]:
+def introduced_today(session: Reader, today: date) -> dict[str, int]:
     rows = session.execute(
-        select(CardRow.deck_id, func.count())
-        .join(ReviewRow, ReviewRow.card_pk == CardRow.pk)
+        select(cards.c.deck_id, func.count())
+        .join(reviews, reviews.c.card_pk == cards.c.pk)
         .where(
-            ReviewRow.study_day == today,
-            ReviewRow.kind == "scheduled",
-            ReviewRow.due_before.is_(None),
+            reviews.c.study_day == today,
+            reviews.c.kind == "scheduled",
+            reviews.c.due_before.is_(None),
         )
-        .group_by(CardRow.deck_id)
+        .group_by(cards.c.deck_id)
     )
     return {deck_id: count for deck_id, count in rows}
 

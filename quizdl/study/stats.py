@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, false, func, insert, select
-from sqlalchemy.orm import Session
 
-from quizdl.store.models import (
-    UNSEEN_DUE,
-    CardCountRow,
-    CardRow,
-    CardStateRow,
-    DeckRow,
-    ReviewDayRow,
-)
+from quizdl.store import tables
+from quizdl.store.tables import UNSEEN_DUE
 from quizdl.study.values import DeckStats, Stats
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from quizdl.store.db import Reader
 
 
 @dataclass
@@ -42,22 +41,26 @@ class CardCounts:
 
 # Built once: statistics run on every visit to the stats screen and home.
 _CARD_COUNTS = select(
-    CardCountRow.deck_id,
-    CardCountRow.due,
-    CardCountRow.reviewed,
-    CardCountRow.suspended,
-    CardCountRow.cards,
-).where(CardCountRow.cards != 0)
+    tables.card_counts.c.deck_id,
+    tables.card_counts.c.due,
+    tables.card_counts.c.reviewed,
+    tables.card_counts.c.suspended,
+    tables.card_counts.c.cards,
+).where(tables.card_counts.c.cards != 0)
 _PER_DAY = select(
-    ReviewDayRow.study_day, func.sum(ReviewDayRow.reviews), func.sum(ReviewDayRow.seconds)
-).group_by(ReviewDayRow.study_day)
+    tables.review_days.c.study_day,
+    func.sum(tables.review_days.c.reviews),
+    func.sum(tables.review_days.c.seconds),
+).group_by(tables.review_days.c.study_day)
 _RETENTION = select(
-    ReviewDayRow.deck_id, func.sum(ReviewDayRow.scheduled), func.sum(ReviewDayRow.passed)
-).group_by(ReviewDayRow.deck_id)
-_DECKS = select(DeckRow.id, DeckRow.title).order_by(DeckRow.title)
+    tables.review_days.c.deck_id,
+    func.sum(tables.review_days.c.scheduled),
+    func.sum(tables.review_days.c.passed),
+).group_by(tables.review_days.c.deck_id)
+_DECKS = select(tables.decks.c.id, tables.decks.c.title).order_by(tables.decks.c.title)
 
 
-def count_cards(session: Session, today: date, forecast_days: int = 30) -> CardCounts:
+def count_cards(session: Reader, today: date, forecast_days: int = 30) -> CardCounts:
     """Per-deck and per-day card counts, read from ``card_counts`` (one row per
     deck, due day and flags: a few hundred rows where the cards are 100,000s).
 
@@ -101,17 +104,19 @@ def count_cards(session: Session, today: date, forecast_days: int = 30) -> CardC
 def rebuild_card_counts(session: Session) -> None:
     """Recompute ``card_counts`` from the cards (after a repair; the triggers keep it
     otherwise). The same grouping as the migration's first fill."""
-    session.execute(delete(CardCountRow))
-    due = func.coalesce(CardStateRow.due, UNSEEN_DUE)
-    reviewed = CardStateRow.repetitions > 0
+    session.execute(delete(tables.card_counts))
+    due = func.coalesce(tables.card_states.c.due, UNSEEN_DUE)
+    reviewed = tables.card_states.c.repetitions > 0
     rows = (
-        select(CardRow.deck_id, due, reviewed, CardRow.suspended, func.count())
-        .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
-        .where(CardRow.retired == false())
-        .group_by(CardRow.deck_id, due, reviewed, CardRow.suspended)
+        select(tables.cards.c.deck_id, due, reviewed, tables.cards.c.suspended, func.count())
+        .join(tables.card_states, tables.card_states.c.card_pk == tables.cards.c.pk)
+        .where(tables.cards.c.retired == false())
+        .group_by(tables.cards.c.deck_id, due, reviewed, tables.cards.c.suspended)
     )
     session.execute(
-        insert(CardCountRow).from_select(["deck_id", "due", "reviewed", "suspended", "cards"], rows)
+        insert(tables.card_counts).from_select(
+            ["deck_id", "due", "reviewed", "suspended", "cards"], rows
+        )
     )
 
 
@@ -128,7 +133,7 @@ def streak_length(days_with_reviews: list[date], today: date) -> int:
 
 
 def collect_stats(
-    session: Session,
+    session: Reader,
     today: date,
     learning_by_deck: dict[str, int],
     *,

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from quizdl.store.models import DeckRow, PlanRow
+from quizdl.store import tables
 from quizdl.study.context import StudyContext
 from quizdl.study.learning import learning_by_deck
 from quizdl.study.new_cards import introduced_today, own_allowances
 from quizdl.study.stats import collect_stats, count_cards
 from quizdl.study.values import DeckSummary, Stats
 
-_DECKS = select(DeckRow.id, DeckRow.title, DeckRow.origin).order_by(DeckRow.title)
-_ANY_PLAN = select(PlanRow.id).limit(1)
+_DECKS = select(tables.decks.c.id, tables.decks.c.title, tables.decks.c.origin).order_by(
+    tables.decks.c.title
+)
+_ANY_PLAN = select(tables.plans.c.id).limit(1)
 
 
 class StatsService:
@@ -22,11 +24,11 @@ class StatsService:
 
     def stats(self, *, history_days: int = 90, forecast_days: int = 30) -> Stats:
         today = self.context.today()
-        with self.context.db.read() as session:
+        with self.context.db.reading() as connection:
             return collect_stats(
-                session,
+                connection,
                 today,
-                learning_by_deck(session, today, self.context.settings.steps),
+                learning_by_deck(connection, today, self.context.settings.steps),
                 history_days=history_days,
                 forecast_days=forecast_days,
             )
@@ -40,24 +42,29 @@ class StatsService:
         counts; without one its modules are not even loaded."""
         today = self.context.today()
         settings = self.context.settings
-        with self.context.db.read() as session:
-            counts = count_cards(session, today, forecast_days=0)
-            introduced = introduced_today(session, today)
-            learning = learning_by_deck(session, today, settings.steps)
-            decks = session.execute(_DECKS).all()
+        with self.context.db.reading() as connection:
+            counts = count_cards(connection, today, forecast_days=0)
+            introduced = introduced_today(connection, today)
+            learning = learning_by_deck(connection, today, settings.steps)
+            decks = connection.execute(_DECKS).all()
             order = [deck_id for deck_id, _, _ in decks]
             limits = {deck_id: settings.new_limit(deck_id) for deck_id in order}
             planned_due: dict[str, int] = {}
             covered: set[str] = set()
-            if session.execute(_ANY_PLAN).first() is None:
-                # Without a plan the plan modules (~20 ms to import) are not needed.
+            if connection.execute(_ANY_PLAN).first() is None:
+                # Without a plan the plan modules (~20 ms to import) and the ORM
+                # they use are not needed.
                 allowances = own_allowances(order, limits, introduced)
             else:
+                from sqlalchemy.orm import Session
+
                 from quizdl.study import plans
                 from quizdl.study.planned import planned_schedule
 
-                allowances = plans.new_allowances(session, today, order, limits, introduced)
-                schedule = planned_schedule(session, today, self.context.db)
+                # On the same connection, so the plan sees what the counts saw.
+                with Session(bind=connection) as session:
+                    allowances = plans.new_allowances(session, today, order, limits, introduced)
+                    schedule = planned_schedule(session, today, self.context.db)
                 if schedule is not None:
                     planned_due = schedule.due_by_deck()
                     covered = {d for d in order if schedule.covers(d)}
