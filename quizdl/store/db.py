@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     # What a read runs on: a bare connection (``Database.reading``) or, inside a
     # unit of work that already holds one, an ORM session.
     Reader: TypeAlias = Connection | Session
+    # The same for a write, which commits with the caller's transaction.
+    Writer: TypeAlias = Connection | Session
 
 # The newest migration. Checked before Alembic is even imported so that the
 # common case (schema up to date) costs one query at start-up.
@@ -51,6 +53,11 @@ def _sqlite_write_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # ...and a WAL that grew that far (a big import) is cut back when reused.
     cursor.execute(f"PRAGMA journal_size_limit={WAL_KEEP_BYTES}")
     cursor.close()
+
+
+def connection_of(reader: Reader) -> Connection:
+    """The connection a read runs on (a session's own, inside a unit of work)."""
+    return reader if isinstance(reader, Connection) else reader.connection()
 
 
 def sqlite_path(url: str) -> Path | None:

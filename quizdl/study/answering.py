@@ -11,22 +11,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
 
 from quizdl.scheduling.days import StudyCalendar
 from quizdl.scheduling.protocol import ReviewRecord
 from quizdl.scheduling.sm2 import REDRILL_BELOW, SM2State
 from quizdl.scheduling.sm2_scheduler import SM2Card, SM2Scheduler
 from quizdl.scheduling.steps import Steps, steps_of_day
+from quizdl.store import tables
+from quizdl.store.db import connection_of
 from quizdl.store.driver import DriverStatement
 from quizdl.store.faults import CollectionReadOnly
-from quizdl.store.models import CardRow, CardStateRow, ReviewRow
 from quizdl.study import card_memory, daily, leeches
-from quizdl.study.card_rows import card_rows, state_of
+from quizdl.study.card_rows import card_record
 from quizdl.study.clock import study_day, to_utc_naive
 from quizdl.study.context import StudyContext
 from quizdl.study.errors import NothingToUndo, UnknownCard
@@ -34,39 +34,46 @@ from quizdl.study.fsrs_days import align_due_days, fsrs_card, fsrs_day, fsrs_sch
 from quizdl.study.planned import plan_moves
 from quizdl.study.values import AnswerOutcome, GradeOption, StudyMoreKind
 
+if TYPE_CHECKING:
+    from quizdl.store.db import Writer
+
 # The hot path of a review session: each statement is compiled once and run on
 # the driver's cursor (store.driver), skipping SQLAlchemy's per-call work.
 _ANSWER_STATE = DriverStatement(
     select(
-        CardStateRow.easiness,
-        CardStateRow.repetitions,
-        CardStateRow.interval,
-        CardStateRow.due,
-        CardStateRow.lapses,
-        CardRow.deck_id,
+        tables.card_states.c.easiness,
+        tables.card_states.c.repetitions,
+        tables.card_states.c.interval,
+        tables.card_states.c.due,
+        tables.card_states.c.lapses,
+        tables.cards.c.deck_id,
     )
-    .join(CardRow, CardRow.pk == CardStateRow.card_pk)
-    .where(CardStateRow.card_pk == bindparam("pk"))
+    .join(tables.cards, tables.cards.c.pk == tables.card_states.c.card_pk)
+    .where(tables.card_states.c.card_pk == bindparam("pk"))
 )
 # The card's answers of today, oldest first: whether this answer is a
 # same-day repeat, and where the card is on its learning steps.
 _ANSWERS_TODAY = DriverStatement(
-    select(ReviewRow.quality, ReviewRow.reviewed_at)
-    .where(ReviewRow.card_pk == bindparam("pk"), ReviewRow.study_day == bindparam("day"))
-    .order_by(ReviewRow.id)
+    select(tables.reviews.c.quality, tables.reviews.c.reviewed_at)
+    .where(
+        tables.reviews.c.card_pk == bindparam("pk"), tables.reviews.c.study_day == bindparam("day")
+    )
+    .order_by(tables.reviews.c.id)
 )
 # Every column of the log but its key: log_row gives them all, with the
 # study-more option and the plan's day added by answer_on.
-_LOG_COLUMNS = tuple(column.key for column in ReviewRow.__table__.columns if column.key != "id")
-_INSERT_REVIEW = DriverStatement(insert(ReviewRow).returning(ReviewRow.id), _LOG_COLUMNS)
+_LOG_COLUMNS = tuple(column.key for column in tables.reviews.columns if column.key != "id")
+_INSERT_REVIEW = DriverStatement(
+    insert(tables.reviews).returning(tables.reviews.c.id), _LOG_COLUMNS
+)
 _SET_DUE = DriverStatement(
-    update(CardStateRow)
-    .where(CardStateRow.card_pk == bindparam("key"))
+    update(tables.card_states)
+    .where(tables.card_states.c.card_pk == bindparam("key"))
     .values(due=bindparam("due"))
 )
 _UPDATE_STATE = DriverStatement(
-    update(CardStateRow)
-    .where(CardStateRow.card_pk == bindparam("key"))
+    update(tables.card_states)
+    .where(tables.card_states.c.card_pk == bindparam("key"))
     .values(
         easiness=bindparam("easiness"),
         repetitions=bindparam("repetitions"),
@@ -156,14 +163,14 @@ class Answering:
 
     def answer_in(
         self,
-        session: Session,
+        writer: Writer,
         pk: int,
         quality: int,
         answer_seconds: float = 0.0,
         study_more: StudyMoreKind | None = None,
     ) -> AnswerOutcome:
         """``answer`` inside the caller's transaction."""
-        return self.answer_on(session.connection(), pk, quality, answer_seconds, study_more)
+        return self.answer_on(connection_of(writer), pk, quality, answer_seconds, study_more)
 
     def answer_on(
         self,
@@ -255,20 +262,21 @@ class Answering:
         )
 
     def newest_review_id(self) -> int:
-        with self.context.db.read() as session:
-            return session.scalar(select(func.max(ReviewRow.id))) or 0
+        with self.context.db.reading() as connection:
+            newest: int | None = connection.scalar(select(func.max(tables.reviews.c.id)))
+        return newest or 0
 
     def last_answer_today(self, pk: int) -> AnswerOutcome | None:
         """The card's latest answer of today, however it was given (e.g. by a
         passed challenge check), as an AnswerOutcome."""
         today = self.context.today()
-        with self.context.db.read() as session:
-            log = session.scalar(
-                select(ReviewRow)
-                .where(ReviewRow.card_pk == pk, ReviewRow.study_day == today)
-                .order_by(ReviewRow.id.desc())
+        with self.context.db.reading() as connection:
+            log = connection.execute(
+                select(tables.reviews)
+                .where(tables.reviews.c.card_pk == pk, tables.reviews.c.study_day == today)
+                .order_by(tables.reviews.c.id.desc())
                 .limit(1)
-            )
+            ).first()
             if log is None:
                 return None
             return AnswerOutcome(
@@ -287,31 +295,50 @@ class Answering:
 
     def undo(self, review_id: int) -> int:
         """Take back an answer (only the newest one); returns the card's key."""
-        with self.context.db.session() as session:
-            newest = session.scalar(select(func.max(ReviewRow.id)))
+        with self.context.db.connection() as connection:
+            newest = connection.scalar(select(func.max(tables.reviews.c.id)))
             if newest is None:
                 raise NothingToUndo("nothing to undo")
             if newest != review_id:
                 raise NothingToUndo("only the most recent answer can be undone")
-            log = session.get(ReviewRow, review_id)
-            state = session.get(CardStateRow, log.card_pk) if log else None
-            if log is None or state is None:
+            log = connection.execute(
+                select(tables.reviews).where(tables.reviews.c.id == review_id)
+            ).first()
+            lapses_undone = (
+                None
+                if log is None
+                else connection.scalar(
+                    select(tables.card_states.c.lapses).where(
+                        tables.card_states.c.card_pk == log.card_pk
+                    )
+                )
+            )
+            if log is None or lapses_undone is None:
                 raise NothingToUndo("nothing to undo")
-            lapses_undone = state.lapses
-            state.easiness, state.repetitions = log.easiness_before, log.repetitions_before
-            state.interval, state.due = log.interval_before, log.due_before
-            state.lapses = log.lapses_before
+            _UPDATE_STATE.execute(
+                connection,
+                {
+                    "key": log.card_pk,
+                    "easiness": log.easiness_before,
+                    "repetitions": log.repetitions_before,
+                    "interval": log.interval_before,
+                    "due": log.due_before,
+                    "lapses": log.lapses_before,
+                },
+            )
             leeches.unmark_after_undo(
-                session,
+                connection,
                 log.card_pk,
                 log.lapses_before,
                 lapses_undone,
                 self.context.settings.leech_rule,
             )
-            deck_id = session.scalar(select(CardRow.deck_id).where(CardRow.pk == log.card_pk))
+            deck_id = connection.scalar(
+                select(tables.cards.c.deck_id).where(tables.cards.c.pk == log.card_pk)
+            )
             if deck_id is not None:
                 daily.add_answer(
-                    session.connection(),
+                    connection,
                     log.study_day,
                     deck_id,
                     scheduled=log.kind == "scheduled",
@@ -319,9 +346,10 @@ class Answering:
                     seconds=log.answer_seconds,
                     sign=-1,
                 )
-            session.execute(delete(ReviewRow).where(ReviewRow.id == review_id))
-            card_memory.forget(session, log.card_pk)
-            return log.card_pk
+            connection.execute(delete(tables.reviews).where(tables.reviews.c.id == review_id))
+            card_memory.forget(connection, log.card_pk)
+            undone: int = log.card_pk
+            return undone
 
     def grade_preview(self, pk: int) -> dict[int, GradeOption]:
         """What each grade would do to the card now, through the scheduler's own
@@ -331,15 +359,13 @@ class Answering:
         today = study_day(now)
         calendar = self.context.calendar(now)
         steps = self.context.settings.steps
-        with self.context.db.read() as session:
-            _, state, _ = card_rows(session, pk)
+        with self.context.db.reading() as connection:
+            record = card_record(connection, pk)
             answers_today = [
                 (grade, _as_utc(at))
-                for grade, at in _ANSWERS_TODAY.execute(
-                    session.connection(), {"pk": pk, "day": today}
-                ).rows
+                for grade, at in _ANSWERS_TODAY.execute(connection, {"pk": pk, "day": today}).rows
             ]
-        card = sm2_card(state_of(state), state.lapses, answers_today, steps, calendar)
+        card = sm2_card(record.state, record.lapses, answers_today, steps, calendar)
         scheduler = SM2Scheduler(calendar, steps)
         options = {}
         for grade, outcome in scheduler.preview(card, now.astimezone(UTC)).items():
@@ -349,8 +375,8 @@ class Answering:
                 grade=grade,
                 wait=outcome.interval if on_steps else None,
                 days=(outcome.review_day - today).days,
-                easiness_before=outcome.easiness_before or state.easiness,
-                easiness_after=outcome.easiness_after or state.easiness,
+                easiness_before=outcome.easiness_before or record.state.easiness,
+                easiness_after=outcome.easiness_after or record.state.easiness,
             )
         return self._planned_options(pk, today, self._fsrs_options(pk, now, options))
 
@@ -359,14 +385,16 @@ class Answering:
     ) -> dict[int, GradeOption]:
         """Under an interview plan: each grade's planned day where it differs
         from the active scheduler's (``study.planned.plan_moves``)."""
-        with self.context.db.read() as session:
-            deck_id = session.scalar(select(CardRow.deck_id).where(CardRow.pk == pk))
+        with self.context.db.reading() as connection:
+            deck_id = connection.scalar(
+                select(tables.cards.c.deck_id).where(tables.cards.c.pk == pk)
+            )
             if deck_id is None:
                 return options
             planned_options = {}
             for grade, option in options.items():
                 own_day = today + timedelta(days=option.days)
-                planned = plan_moves(session.connection(), deck_id, own_day, today)
+                planned = plan_moves(connection, deck_id, own_day, today)
                 planned_options[grade] = (
                     option
                     if planned is None
@@ -381,8 +409,10 @@ class Answering:
         recall on that day; a learning step's wait stays as it is."""
         calendar = self.context.calendar(now)
         today = study_day(now)
-        with self.context.db.read() as session:
-            deck_id = session.scalar(select(CardRow.deck_id).where(CardRow.pk == pk))
+        with self.context.db.reading() as connection:
+            deck_id = connection.scalar(
+                select(tables.cards.c.deck_id).where(tables.cards.c.pk == pk)
+            )
             fsrs = (
                 None
                 if deck_id is None
@@ -390,7 +420,7 @@ class Answering:
             )
             if fsrs is None:
                 return options
-            state = fsrs_card(session.connection(), pk, fsrs)
+            state = fsrs_card(connection, pk, fsrs)
         outcomes = fsrs.preview(state, now.astimezone(UTC))
         return {
             grade: replace(
@@ -404,5 +434,5 @@ class Answering:
     def align_due_days(self) -> int:
         """Each answered card's next day as its deck's scheduler sets it (after
         the learner switched between SM-2 and FSRS); how many cards moved."""
-        with self.context.db.session() as session:
-            return align_due_days(session, self.context.settings, self.context.calendar())
+        with self.context.db.connection() as connection:
+            return align_due_days(connection, self.context.settings, self.context.calendar())

@@ -25,18 +25,33 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 from datetime import date
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Integer, String, Text, cast, delete, func, or_, select, type_coerce, update
+from sqlalchemy import (
+    Integer,
+    String,
+    Text,
+    cast,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from quizdl.scheduling.readiness import Memory, memories
 from quizdl.store import tables
 from quizdl.store.bulk import chunks, insert_rows
-from quizdl.store.db import Database
+from quizdl.store.db import Database, connection_of
 from quizdl.store.driver import DriverStatement
-from quizdl.store.models import CardMemoryRow, CollectionMetaRow, ReviewRow
+from quizdl.store.meta import set_meta
 from quizdl.study.review_logs import as_day, day_logs, day_logs_of
+
+if TYPE_CHECKING:
+    from quizdl.store.db import Reader, Writer
 
 MEMORY_KEY = "card_memories"  # the parameters the kept memories were computed with
 UNDOS_KEY = "undos"  # how many answers were ever undone
@@ -44,20 +59,22 @@ UNDOS_KEY = "undos"  # how many answers were ever undone
 _WHOLE_LOG_FROM = 2_000
 
 _LOG_KEYS = DriverStatement(
-    select(ReviewRow.card_pk, func.count(), func.max(ReviewRow.id)).group_by(ReviewRow.card_pk)
+    select(tables.reviews.c.card_pk, func.count(), func.max(tables.reviews.c.id)).group_by(
+        tables.reviews.c.card_pk
+    )
 )
 _KEPT = DriverStatement(
     select(
-        CardMemoryRow.card_pk,
-        CardMemoryRow.stability,
-        type_coerce(CardMemoryRow.last_day, String),  # parsed once per day (as_day)
-        CardMemoryRow.answers,
-        CardMemoryRow.last_review,
+        tables.card_memories.c.card_pk,
+        tables.card_memories.c.stability,
+        type_coerce(tables.card_memories.c.last_day, String),  # parsed once per day (as_day)
+        tables.card_memories.c.answers,
+        tables.card_memories.c.last_review,
     )
 )
 _META = DriverStatement(
-    select(CollectionMetaRow.key, CollectionMetaRow.value).where(
-        or_(CollectionMetaRow.key == MEMORY_KEY, CollectionMetaRow.key == UNDOS_KEY)
+    select(tables.collection_meta.c.key, tables.collection_meta.c.value).where(
+        or_(tables.collection_meta.c.key == MEMORY_KEY, tables.collection_meta.c.key == UNDOS_KEY)
     )
 )
 
@@ -67,7 +84,7 @@ class _Outdated(Exception):
 
 
 def card_memories(
-    session: Session,
+    reader: Reader,
     cards: Collection[int],
     parameters: tuple[float, ...],
     db: Database | None = None,
@@ -76,7 +93,7 @@ def card_memories(
 
     With ``db`` (a writable collection) what had to be replayed is kept for
     the next call."""
-    connection = session.connection()
+    connection = connection_of(reader)
     # Read first: a write below is skipped if an undo came in after this.
     meta = dict(_META.execute(connection, {}).rows)
     current = {
@@ -124,44 +141,42 @@ def _keep(
     # errors SQLAlchemy does not wrap: the driver's base error is caught too.
     driver_error = db.engine.dialect.loaded_dbapi.Error
     try:
-        with db.session() as session:
+        with db.connection() as connection:
             # A write first, so that what is checked below cannot change before
             # the commit (SQLite: the write lock; PostgreSQL: the row's lock).
-            _count_undos(session, 0)
-            undos = session.get(CollectionMetaRow, UNDOS_KEY)
-            if undos is None or undos.value != undos_seen:
+            _count_undos(connection, 0)
+            meta = dict(_META.execute(connection, {}).rows)
+            if meta.get(UNDOS_KEY) != undos_seen:
                 raise _Outdated
-            kept_with = session.get(CollectionMetaRow, MEMORY_KEY)
             if replace:
-                session.execute(delete(CardMemoryRow))
-                if kept_with is None:
-                    session.add(CollectionMetaRow(key=MEMORY_KEY, value=parameters))
-                else:
-                    kept_with.value = parameters
-                session.flush()
-            elif kept_with is None or kept_with.value != parameters:
+                connection.execute(delete(tables.card_memories))
+                set_meta(connection, MEMORY_KEY, parameters)
+            elif meta.get(MEMORY_KEY) != parameters:
                 raise _Outdated
             else:
                 for batch in chunks([row["card_pk"] for row in rows]):
-                    session.execute(delete(CardMemoryRow).where(CardMemoryRow.card_pk.in_(batch)))
-            insert_rows(session.connection(), tables.card_memories, rows)
+                    connection.execute(
+                        delete(tables.card_memories).where(
+                            tables.card_memories.c.card_pk.in_(batch)
+                        )
+                    )
+            insert_rows(connection, tables.card_memories, rows)
     except (_Outdated, SQLAlchemyError, driver_error):
         return  # kept memories are a shortcut: the next read replays these cards again
 
 
-def _count_undos(session: Session, step: int) -> None:
-    changed = session.execute(
-        update(CollectionMetaRow)
-        .where(CollectionMetaRow.key == UNDOS_KEY)
-        .values(value=cast(cast(CollectionMetaRow.value, Integer) + step, Text))
+def _count_undos(writer: Writer, step: int) -> None:
+    changed = writer.execute(
+        update(tables.collection_meta)
+        .where(tables.collection_meta.c.key == UNDOS_KEY)
+        .values(value=cast(cast(tables.collection_meta.c.value, Integer) + step, Text))
     ).rowcount  # type: ignore[attr-defined]
     if not changed:
-        session.add(CollectionMetaRow(key=UNDOS_KEY, value=str(step)))
-        session.flush()
+        writer.execute(insert(tables.collection_meta).values(key=UNDOS_KEY, value=str(step)))
 
 
-def forget(session: Session, card_pk: int) -> None:
+def forget(writer: Writer, card_pk: int) -> None:
     """Called by undo in its own transaction: the card's kept memory goes, and
     the undo is counted so that a read that began before it keeps nothing."""
-    session.execute(delete(CardMemoryRow).where(CardMemoryRow.card_pk == card_pk))
-    _count_undos(session, 1)
+    writer.execute(delete(tables.card_memories).where(tables.card_memories.c.card_pk == card_pk))
+    _count_undos(writer, 1)

@@ -29,9 +29,9 @@ from sqlalchemy.orm import Session
 
 from quizdl.decks.content import card_from_content
 from quizdl.decks.model import ChallengeCard
-from quizdl.store.models import CardRow, CardStateRow, ChallengeAttemptRow, ReviewRow
+from quizdl.store.models import CardRow, ChallengeAttemptRow, ReviewRow
 from quizdl.study.answering import Answering
-from quizdl.study.card_rows import find_card_rows
+from quizdl.study.card_rows import CARD_WITH_STATE, CardRecord, card_records, find_card_record
 from quizdl.study.clock import to_utc_naive
 from quizdl.study.context import StudyContext
 from quizdl.study.errors import UnknownCard
@@ -72,7 +72,7 @@ class ChallengeBook:
             query = query.where(ChallengeAttemptRow.after_review_id == latest)
         return list(session.scalars(query.order_by(ChallengeAttemptRow.id)))
 
-    def _info(self, session: Session, card: CardRow, state: CardStateRow) -> ChallengeInfo:
+    def _info(self, session: Session, card: CardRecord) -> ChallengeInfo:
         content = card_from_content(card.content)
         assert isinstance(content, ChallengeCard)
         last_check = session.scalar(
@@ -93,7 +93,7 @@ class ChallengeBook:
             deck_id=card.deck_id,
             title=content.title,
             last_passed=last_check,
-            due=state.due,
+            due=card.due,
             attempts=attempts or 0,
             solution_seen=any(e.event == "solution" for e in round_events),
             card=content,
@@ -101,17 +101,19 @@ class ChallengeBook:
 
     def challenge_cards(self) -> list[ChallengeInfo]:
         with self.context.db.read() as session:
-            rows = session.execute(
-                select(CardRow, CardStateRow)
-                .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
-                .where(CardRow.type == "challenge", CardRow.retired.is_(False))
-                .order_by(CardRow.deck_id, CardRow.position)
-            ).all()
-            return [self._info(session, card, state) for card, state in rows]
+            records = list(
+                card_records(
+                    session,
+                    CARD_WITH_STATE.where(
+                        CardRow.type == "challenge", CardRow.retired.is_(False)
+                    ).order_by(CardRow.deck_id, CardRow.position),
+                )
+            )
+            return [self._info(session, card) for card in records]
 
     @staticmethod
-    def _challenge_rows(session: Session, key: str) -> CardRow:
-        card, _state, _deck = find_card_rows(session, key)
+    def _challenge_rows(session: Session, key: str) -> CardRecord:
+        card = find_card_record(session, key)
         if card.type != "challenge":
             raise UnknownCard(f"{key!r} is a {card.type} card, not a challenge")
         return card
@@ -119,10 +121,10 @@ class ChallengeBook:
     def find_challenge(self, key: str) -> ChallengeInfo:
         """A challenge by its key (``deck/card``; a bare card id picks the first deck)."""
         with self.context.db.read() as session:
-            card, state, _ = find_card_rows(session, key)
+            card = find_card_record(session, key)
             if card.type != "challenge":
                 raise UnknownCard(f"{key!r} is a {card.type} card, not a challenge")
-            return self._info(session, card, state)
+            return self._info(session, card)
 
     def _add(
         self,

@@ -3,28 +3,34 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
 
 from quizdl.scheduling.sm2 import PASSING
+from quizdl.store import tables
 from quizdl.store.driver import DriverStatement
-from quizdl.store.models import CardRow, ReviewDayRow, ReviewRow
+
+if TYPE_CHECKING:
+    from quizdl.store.db import Writer
 
 # On every answer: compiled once, run on the driver (store.driver).
 _BUMP_DAY = DriverStatement(
-    update(ReviewDayRow)
-    .where(ReviewDayRow.study_day == bindparam("day"), ReviewDayRow.deck_id == bindparam("deck"))
+    update(tables.review_days)
+    .where(
+        tables.review_days.c.study_day == bindparam("day"),
+        tables.review_days.c.deck_id == bindparam("deck"),
+    )
     .values(
-        reviews=ReviewDayRow.reviews + bindparam("reviews"),
-        scheduled=ReviewDayRow.scheduled + bindparam("scheduled"),
-        passed=ReviewDayRow.passed + bindparam("passed"),
-        seconds=ReviewDayRow.seconds + bindparam("seconds"),
+        reviews=tables.review_days.c.reviews + bindparam("reviews"),
+        scheduled=tables.review_days.c.scheduled + bindparam("scheduled"),
+        passed=tables.review_days.c.passed + bindparam("passed"),
+        seconds=tables.review_days.c.seconds + bindparam("seconds"),
     )
 )
 _NEW_DAY = DriverStatement(
-    insert(ReviewDayRow),
+    insert(tables.review_days),
     ("study_day", "deck_id", "reviews", "scheduled", "passed", "seconds"),
 )
 
@@ -52,29 +58,31 @@ def add_answer(
         _NEW_DAY.execute(connection, {"study_day": day, "deck_id": deck_id, **counts})
 
 
-def rebuild(session: Session) -> None:
+def rebuild(writer: Writer) -> None:
     """Recompute every day's totals from the log (after bulk loads or repairs)."""
-    session.execute(delete(ReviewDayRow))
-    scheduled = func.sum((ReviewRow.kind == "scheduled").cast(ReviewDayRow.reviews.type))
+    writer.execute(delete(tables.review_days))
+    scheduled = func.sum(
+        (tables.reviews.c.kind == "scheduled").cast(tables.review_days.c.reviews.type)
+    )
     passed = func.sum(
-        ((ReviewRow.kind == "scheduled") & (ReviewRow.quality >= PASSING)).cast(
-            ReviewDayRow.reviews.type
+        ((tables.reviews.c.kind == "scheduled") & (tables.reviews.c.quality >= PASSING)).cast(
+            tables.review_days.c.reviews.type
         )
     )
     rows = (
         select(
-            ReviewRow.study_day,
-            CardRow.deck_id,
+            tables.reviews.c.study_day,
+            tables.cards.c.deck_id,
             func.count(),
             scheduled,
             passed,
-            func.sum(ReviewRow.answer_seconds),
+            func.sum(tables.reviews.c.answer_seconds),
         )
-        .join(CardRow, CardRow.pk == ReviewRow.card_pk)
-        .group_by(ReviewRow.study_day, CardRow.deck_id)
+        .join(tables.cards, tables.cards.c.pk == tables.reviews.c.card_pk)
+        .group_by(tables.reviews.c.study_day, tables.cards.c.deck_id)
     )
-    session.execute(
-        insert(ReviewDayRow).from_select(
+    writer.execute(
+        insert(tables.review_days).from_select(
             ["study_day", "deck_id", "reviews", "scheduled", "passed", "seconds"], rows
         )
     )

@@ -21,7 +21,8 @@ from quizdl import paths
 from quizdl.decks.digest import file_digest
 from quizdl.store.db import Database, sqlite_path
 from quizdl.store.faults import CollectionError, explain, read_only_reason
-from quizdl.store.tables import collection_meta, decks, reviews
+from quizdl.store.meta import meta_values, set_meta
+from quizdl.store.tables import decks, reviews
 from quizdl.study.clock import Clock, system_clock
 from quizdl.study.context import StudyContext
 from quizdl.study.service import StudyService
@@ -112,7 +113,7 @@ def _settings_mark(context: StudyContext) -> dict[str, object]:
     return normalised
 
 
-def _answer_mark(session: Reader, review_id: int | None = None) -> list[object] | None:
+def _answer_mark(reader: Reader, review_id: int | None = None) -> list[object] | None:
     """An answer as [id, card, time], the newest one when no id is given; None
     when there is none. SQLite reuses an undone answer's id, so the id alone
     does not tell the same answer from a later one."""
@@ -122,11 +123,11 @@ def _answer_mark(session: Reader, review_id: int | None = None) -> list[object] 
         if review_id is None
         else query.where(reviews.c.id == review_id)
     )
-    row = session.execute(query).first()
+    row = reader.execute(query).first()
     return None if row is None else [row.id, row.card_pk, row.reviewed_at.isoformat()]
 
 
-def _still_aligned(session: Reader, stored: dict[str, object], mark: dict[str, object]) -> bool:
+def _still_aligned(reader: Reader, stored: dict[str, object], mark: dict[str, object]) -> bool:
     """The days were aligned to these settings, and no answer given before that
     has been undone since (undo restores the day the answer's own scheduler
     set). Only the newest answer can be undone, so the one that was newest at
@@ -137,7 +138,7 @@ def _still_aligned(session: Reader, stored: dict[str, object], mark: dict[str, o
     if newest is None:
         return True
     assert isinstance(newest, list)
-    return _answer_mark(session, newest[0]) == newest
+    return _answer_mark(reader, newest[0]) == newest
 
 
 def align_days_if_needed(context: StudyContext) -> int | None:
@@ -150,25 +151,13 @@ def align_days_if_needed(context: StudyContext) -> int | None:
     scheduler settings changed, the first time, or after an undo reached an
     answer older than the last alignment."""
     mark = _settings_mark(context)
-    # The usual case, on every start: already aligned, seen without the ORM.
-    with context.db.reading() as connection:
-        stored = connection.scalar(
-            select(collection_meta.c.value).where(collection_meta.c.key == ALIGNED_KEY)
-        )
+    with context.db.connection() as connection:
+        stored = meta_values(connection, [ALIGNED_KEY]).get(ALIGNED_KEY)
         if stored is not None and _still_aligned(connection, json.loads(stored), mark):
-            return None
-    from quizdl.store.models import CollectionMetaRow
-
-    with context.db.session() as session:
-        row = session.get(CollectionMetaRow, ALIGNED_KEY)
-        if row is not None and _still_aligned(session, json.loads(row.value), mark):
             return None
         from quizdl.study.fsrs_days import align_due_days
 
-        moved = align_due_days(session, context.settings, context.calendar())
-        value = json.dumps({"settings": mark, "newest_answer": _answer_mark(session)})
-        if row is None:
-            session.add(CollectionMetaRow(key=ALIGNED_KEY, value=value))
-        else:
-            row.value = value
+        moved = align_due_days(connection, context.settings, context.calendar())
+        value = json.dumps({"settings": mark, "newest_answer": _answer_mark(connection)})
+        set_meta(connection, ALIGNED_KEY, value)
         return moved

@@ -13,15 +13,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, func, insert, select
 
 from quizdl.scheduling.readiness import MIN_REVIEWS_TO_FIT, choose_parameters, fit_parameters
-from quizdl.store.db import Database
-from quizdl.store.models import FittedParametersRow, ReviewRow
+from quizdl.store import tables
+from quizdl.store.db import Database, connection_of
 from quizdl.study.clock import study_day, to_utc_naive
 from quizdl.study.review_logs import day_logs
+
+if TYPE_CHECKING:
+    from quizdl.store.db import Reader
 
 
 @dataclass(frozen=True)
@@ -31,18 +34,19 @@ class FittedParameters:
     parameters: tuple[float, ...]
 
 
-def stored_parameters(session: Session) -> FittedParameters | None:
+def stored_parameters(reader: Reader) -> FittedParameters | None:
     """The newest fit, or None before the learner had enough reviews for one."""
-    row = session.scalar(
-        select(FittedParametersRow).order_by(FittedParametersRow.id.desc()).limit(1)
-    )
+    fits = tables.fitted_parameters.c
+    row = reader.execute(
+        select(fits.study_day, fits.review_count, fits.parameters).order_by(fits.id.desc()).limit(1)
+    ).first()
     if row is None:
         return None
     return FittedParameters(row.study_day, row.review_count, tuple(row.parameters))
 
 
-def review_count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(ReviewRow)) or 0
+def review_count(reader: Reader) -> int:
+    return reader.scalar(select(func.count()).select_from(tables.reviews)) or 0
 
 
 @dataclass(frozen=True)
@@ -52,27 +56,27 @@ class ParametersInUse:
     reviews: int  # answers in the learner's whole log
 
 
-def parameters_in_use(session: Session) -> ParametersInUse:
+def parameters_in_use(reader: Reader) -> ParametersInUse:
     """The FSRS parameters readiness and plans use now: the stored fit once
     the whole log has enough reviews to trust it, else the published defaults."""
-    reviews = review_count(session)
-    stored = stored_parameters(session)
+    reviews = review_count(reader)
+    stored = stored_parameters(reader)
     parameters = choose_parameters(reviews, None if stored is None else stored.parameters)
     in_use = stored if stored is not None and parameters == stored.parameters else None
     return ParametersInUse(parameters, in_use, reviews)
 
 
-def refit_due(session: Session, today: date) -> bool:
+def refit_due(reader: Reader, today: date) -> bool:
     """Enough reviews to fit, and no fit made today yet."""
-    stored = stored_parameters(session)
+    stored = stored_parameters(reader)
     if stored is not None and stored.study_day >= today:
         return False
-    return review_count(session) >= MIN_REVIEWS_TO_FIT
+    return review_count(reader) >= MIN_REVIEWS_TO_FIT
 
 
-def _card_logs(session: Session) -> tuple[list[Sequence[tuple[date, int]]], int]:
+def _card_logs(reader: Reader) -> tuple[list[Sequence[tuple[date, int]]], int]:
     """Every card's answers as (study day, grade), oldest first, and their count."""
-    logs: list[Sequence[tuple[date, int]]] = list(day_logs(session.connection()).values())
+    logs: list[Sequence[tuple[date, int]]] = list(day_logs(connection_of(reader)).values())
     return logs, sum(len(log) for log in logs)
 
 
@@ -84,18 +88,18 @@ def refit_if_due(db: Database, now: datetime) -> FittedParameters | None:
     store one fit between them.
     """
     today = study_day(now)
-    with db.read() as session:
-        if not refit_due(session, today):
+    with db.reading() as connection:
+        if not refit_due(connection, today):
             return None
-        logs, count = _card_logs(session)
+        logs, count = _card_logs(connection)
     parameters = fit_parameters(logs)
-    with db.session() as session:
-        if not refit_due(session, today):
+    with db.connection() as connection:
+        if not refit_due(connection, today):
             return None
         # Only the newest fit is ever read: the older ones go.
-        session.execute(delete(FittedParametersRow))
-        session.add(
-            FittedParametersRow(
+        connection.execute(delete(tables.fitted_parameters))
+        connection.execute(
+            insert(tables.fitted_parameters).values(
                 study_day=today,
                 fitted_at=to_utc_naive(now),
                 review_count=count,

@@ -27,27 +27,31 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
 
 from quizdl.scheduling.days import StudyCalendar
 from quizdl.scheduling.fsrs import FSRSCard, FSRSScheduler
 from quizdl.scheduling.steps import Steps
-from quizdl.store.models import CardRow, CardStateRow, ReviewRow
+from quizdl.store import tables
+from quizdl.store.db import connection_of
 from quizdl.study.settings import StudySettings
+
+if TYPE_CHECKING:
+    from quizdl.store.db import Reader, Writer
 
 NO_STEPS = Steps(())
 
 _CARD_LOG = (
-    select(ReviewRow.reviewed_at, ReviewRow.quality)
-    .where(ReviewRow.card_pk == bindparam("pk"))
-    .order_by(ReviewRow.id)
+    select(tables.reviews.c.reviewed_at, tables.reviews.c.quality)
+    .where(tables.reviews.c.card_pk == bindparam("pk"))
+    .order_by(tables.reviews.c.id)
 )
 _SET_DUE = (
-    update(CardStateRow)
-    .where(CardStateRow.card_pk == bindparam("key"))
+    update(tables.card_states)
+    .where(tables.card_states.c.card_pk == bindparam("key"))
     .values(due=bindparam("due"))
 )
 
@@ -89,25 +93,25 @@ def fsrs_day(scheduler: FSRSScheduler, state: FSRSCard, grade: int, when: dateti
     return scheduler.calendar.day_of(record.due)
 
 
-def _sm2_days(session: Session) -> dict[int, date]:
+def _sm2_days(reader: Reader) -> dict[int, date]:
     """SM-2's day for every answered card: its latest scheduled answer's study
     day plus the interval that answer set (what ``sm2.review`` makes ``due``)."""
     latest = (
-        select(ReviewRow.card_pk, func.max(ReviewRow.id).label("id"))
-        .where(ReviewRow.kind == "scheduled")
-        .group_by(ReviewRow.card_pk)
+        select(tables.reviews.c.card_pk, func.max(tables.reviews.c.id).label("id"))
+        .where(tables.reviews.c.kind == "scheduled")
+        .group_by(tables.reviews.c.card_pk)
         .subquery()
     )
-    rows = session.execute(
-        select(ReviewRow.card_pk, ReviewRow.study_day, ReviewRow.interval_after).join(
-            latest, latest.c.id == ReviewRow.id
-        )
+    rows = reader.execute(
+        select(
+            tables.reviews.c.card_pk, tables.reviews.c.study_day, tables.reviews.c.interval_after
+        ).join(latest, latest.c.id == tables.reviews.c.id)
     )
     return {pk: day + timedelta(days=interval) for pk, day, interval in rows}
 
 
 def _fsrs_days(
-    session: Session, settings: StudySettings, calendar: StudyCalendar, pks: Sequence[int]
+    reader: Reader, settings: StudySettings, calendar: StudyCalendar, pks: Sequence[int]
 ) -> dict[int, date]:
     """FSRS-6's day for each of ``pks``, each replayed from its own log."""
     logs: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
@@ -115,14 +119,18 @@ def _fsrs_days(
     for start in range(0, len(pks), 500):
         batch = pks[start : start + 500]
         decks.update(
-            session.execute(select(CardRow.pk, CardRow.deck_id).where(CardRow.pk.in_(batch))).all()
+            reader.execute(
+                select(tables.cards.c.pk, tables.cards.c.deck_id).where(
+                    tables.cards.c.pk.in_(batch)
+                )
+            ).all()
         )
         answers = (
-            select(ReviewRow.card_pk, ReviewRow.reviewed_at, ReviewRow.quality)
-            .where(ReviewRow.card_pk.in_(batch))
-            .order_by(ReviewRow.id)
+            select(tables.reviews.c.card_pk, tables.reviews.c.reviewed_at, tables.reviews.c.quality)
+            .where(tables.reviews.c.card_pk.in_(batch))
+            .order_by(tables.reviews.c.id)
         )
-        for pk, at, grade in session.execute(answers):
+        for pk, at, grade in reader.execute(answers):
             logs[pk].append((_utc(at), grade))
     schedulers: dict[str, FSRSScheduler | None] = {}
     days: dict[int, date] = {}
@@ -138,7 +146,7 @@ def _fsrs_days(
     return days
 
 
-def align_due_days(session: Session, settings: StudySettings, calendar: StudyCalendar) -> int:
+def align_due_days(writer: Writer, settings: StudySettings, calendar: StudyCalendar) -> int:
     """Set every answered card's day to what its deck's scheduler says; returns
     how many changed (none unless the scheduler setting changed since).
 
@@ -146,20 +154,22 @@ def align_due_days(session: Session, settings: StudySettings, calendar: StudyCal
     differs from SM-2's was set by FSRS already, so a start-up under FSRS
     replays a few cards, not the whole log (a new ``desired_retention``
     applies from each card's next answer)."""
-    sm2_days = _sm2_days(session)
-    current = dict(session.execute(select(CardStateRow.card_pk, CardStateRow.due)).all())
+    sm2_days = _sm2_days(writer)
+    current = dict(
+        writer.execute(select(tables.card_states.c.card_pk, tables.card_states.c.due)).all()
+    )
     on_fsrs: set[int] = set()
     if settings.uses_fsrs:
-        decks = dict(session.execute(select(CardRow.pk, CardRow.deck_id)).all())
+        decks = dict(writer.execute(select(tables.cards.c.pk, tables.cards.c.deck_id)).all())
         on_fsrs = {pk for pk in sm2_days if settings.scheduler_of(decks[pk]) == "fsrs"}
     expected = {pk: day for pk, day in sm2_days.items() if pk not in on_fsrs}
     stale = sorted(pk for pk in on_fsrs if current.get(pk) == sm2_days[pk])
-    expected.update(_fsrs_days(session, settings, calendar, stale))
+    expected.update(_fsrs_days(writer, settings, calendar, stale))
     changes = [
         {"key": pk, "due": day}
         for pk, day in expected.items()
         if pk in current and current[pk] != day
     ]
     if changes:
-        session.connection().execute(_SET_DUE, changes)
+        connection_of(writer).execute(_SET_DUE, changes)
     return len(changes)

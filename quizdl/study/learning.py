@@ -41,7 +41,7 @@ def _learning_of(pk: int, answers: list[tuple[int, datetime]], steps: Steps) -> 
 
 
 def learning_cards(
-    session: Reader, today: date, steps: Steps, pks: Iterable[int] | None = None
+    reader: Reader, today: date, steps: Steps, pks: Iterable[int] | None = None
 ) -> list[LearningCard]:
     """Cards still on their steps after today's answers, soonest due first."""
     query = (
@@ -52,18 +52,18 @@ def learning_cards(
     if pks is not None:
         query = query.where(reviews.c.card_pk.in_(list(pks)))
     answers: dict[int, list[tuple[int, datetime]]] = {}
-    for pk, quality, reviewed_at in session.execute(query):
+    for pk, quality, reviewed_at in reader.execute(query):
         answers.setdefault(pk, []).append((quality, reviewed_at))
     found = (_learning_of(pk, day, steps) for pk, day in answers.items())
     return sorted((card for card in found if card is not None), key=lambda c: (c.due, c.pk))
 
 
-def learning_by_deck(session: Reader, today: date, steps: Steps) -> dict[str, int]:
+def learning_by_deck(reader: Reader, today: date, steps: Steps) -> dict[str, int]:
     """Cards on today's steps per deck, leaving out suspended and retired ones."""
-    pks = [card.pk for card in learning_cards(session, today, steps)]
+    pks = [card.pk for card in learning_cards(reader, today, steps)]
     if not pks:
         return {}
-    rows = session.execute(
+    rows = reader.execute(
         select(cards.c.deck_id, func.count())
         .where(cards.c.pk.in_(pks), cards.c.retired.is_(False), cards.c.suspended.is_(False))
         .group_by(cards.c.deck_id)

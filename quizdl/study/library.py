@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from quizdl.decks.content import card_from_content
 from quizdl.decks.loader import parse_deck, read_text, text_digest
 from quizdl.decks.model import Deck
-from quizdl.store.models import CardRow, CardStateRow, DeckRow
+from quizdl.store.models import CardRow, DeckRow
 from quizdl.study import importing
-from quizdl.study.card_rows import state_of
+from quizdl.study.card_rows import CARD_WITH_STATE, card_records
 from quizdl.study.clock import to_utc_naive
 from quizdl.study.context import StudyContext
 from quizdl.study.errors import ImportRefused, UnknownDeck
@@ -108,16 +108,18 @@ class LibraryService:
             row = session.get(DeckRow, deck_id)
             if row is None:
                 raise UnknownDeck(f"no deck with id {deck_id!r}")
-            rows = session.execute(
-                select(CardRow, CardStateRow)
-                .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
-                .where(CardRow.deck_id == deck_id, CardRow.retired.is_(False))
-                .order_by(CardRow.position)
-            ).all()
-            cards = [card_from_content(card.content) for card, _ in rows]
+            records = list(
+                card_records(
+                    session,
+                    CARD_WITH_STATE.where(
+                        CardRow.deck_id == deck_id, CardRow.retired.is_(False)
+                    ).order_by(CardRow.position),
+                )
+            )
+            cards = [card_from_content(record.content) for record in records]
             progress = {
-                card.card_id: ImportedProgress(state_of(state), state.lapses, card.suspended)
-                for card, state in rows
+                record.card_id: ImportedProgress(record.state, record.lapses, record.suspended)
+                for record in records
             }
             version: int | str = int(row.version) if row.version.isdigit() else row.version
             deck = Deck(

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from quizdl.store.db import Reader
 
 
-def introduced_today(session: Reader, today: date) -> dict[str, int]:
-    rows = session.execute(
+def introduced_today(reader: Reader, today: date) -> dict[str, int]:
+    rows = reader.execute(
         select(cards.c.deck_id, func.count())
         .join(reviews, reviews.c.card_pk == cards.c.pk)
         .where(

@@ -32,9 +32,9 @@ class PlanService:
         minutes_per_day: float = DEFAULT_MINUTES_PER_DAY,
     ) -> PlanInfo:
         """Plan toward an interview (replacing any plan): new cards are paced to it."""
-        with self.context.db.session() as session:
+        with self.context.db.connection() as connection:
             return set_plan(
-                session,
+                connection,
                 self.context.today(),
                 to_utc_naive(self.context.clock()),
                 interview_day,
@@ -44,19 +44,19 @@ class PlanService:
 
     def clear_plan(self) -> bool:
         """Drop the plan (SM-2 alone again); whether there was one."""
-        with self.context.db.session() as session:
-            return clear_plan(session)
+        with self.context.db.connection() as connection:
+            return clear_plan(connection)
 
     def plan(self) -> PlanInfo | None:
-        with self.context.db.read() as session:
-            return current_plan(session)
+        with self.context.db.reading() as connection:
+            return current_plan(connection)
 
     def plan_status(self) -> PlanStatus | None:
         """The plan, today's pacing and readiness for the day (None without a plan)."""
-        with self.context.db.read() as session:
-            return plan_status(session, self.context.today(), self.context.db)
+        with self.context.db.reading() as connection:
+            return plan_status(connection, self.context.today(), self.context.db)
 
     def planned_load(self) -> list[PlannedLoad]:
         """The plan's reviews, new cards and minutes per study day (empty without a plan)."""
-        with self.context.db.read() as session:
-            return planned_load(session, self.context.today(), self.context.db)
+        with self.context.db.reading() as connection:
+            return planned_load(connection, self.context.today(), self.context.db)

@@ -18,10 +18,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
 
 from quizdl.scheduling.plan import (
     Plan,
@@ -32,11 +32,14 @@ from quizdl.scheduling.plan import (
     review_seconds,
 )
 from quizdl.scheduling.readiness import Memory
+from quizdl.store import tables
 from quizdl.store.db import Database
-from quizdl.store.models import CardRow, CardStateRow
 from quizdl.study.card_memory import card_memories
 from quizdl.study.fitted import parameters_in_use
 from quizdl.study.plans import PlanInfo, current_plan, learner_seconds_per_answer
+
+if TYPE_CHECKING:
+    from quizdl.store.db import Reader
 
 
 @dataclass(frozen=True)
@@ -76,33 +79,33 @@ class PlannedSchedule:
 
 
 def planned_schedule(
-    session: Session, today: date, db: Database | None = None
+    reader: Reader, today: date, db: Database | None = None
 ) -> PlannedSchedule | None:
     """The plan's schedule from today, or None without a plan (or on or after its day).
 
     With ``db`` the cards' FSRS memories replayed here are kept for the next
     call (``study.card_memory``)."""
-    plan = current_plan(session)
+    plan = current_plan(reader)
     if plan is None or today >= plan.interview_day:
         return None
     query = (
-        select(CardRow.pk, CardRow.deck_id, CardStateRow.due)
-        .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
-        .where(CardRow.retired.is_(False), CardRow.suspended.is_(False))
+        select(tables.cards.c.pk, tables.cards.c.deck_id, tables.card_states.c.due)
+        .join(tables.card_states, tables.card_states.c.card_pk == tables.cards.c.pk)
+        .where(tables.cards.c.retired.is_(False), tables.cards.c.suspended.is_(False))
     )
     if plan.deck_ids:
-        query = query.where(CardRow.deck_id.in_(plan.deck_ids))
+        query = query.where(tables.cards.c.deck_id.in_(plan.deck_ids))
     own_due: dict[int, date] = {}
     deck_of: dict[int, str] = {}
     unseen = 0
-    for pk, deck_id, due in session.execute(query):
+    for pk, deck_id, due in reader.execute(query):
         if due is None:
             unseen += 1
         else:
             own_due[pk], deck_of[pk] = due, deck_id
-    parameters = parameters_in_use(session).parameters
-    memory = card_memories(session, own_due, parameters, db)
-    per_answer = learner_seconds_per_answer(session)
+    parameters = parameters_in_use(reader).parameters
+    memory = card_memories(reader, own_due, parameters, db)
+    per_answer = learner_seconds_per_answer(reader)
     settings = plan.settings
     cards = []
     for pk, due in own_due.items():
@@ -159,9 +162,9 @@ class PlannedLoad:
     minutes: float
 
 
-def planned_load(session: Session, today: date, db: Database | None = None) -> list[PlannedLoad]:
+def planned_load(reader: Reader, today: date, db: Database | None = None) -> list[PlannedLoad]:
     """The plan's load per study day until the interview (empty without a plan)."""
-    schedule = planned_schedule(session, today, db)
+    schedule = planned_schedule(reader, today, db)
     if schedule is None:
         return []
     return [

@@ -18,11 +18,9 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, func, insert, select
 
 from quizdl.scheduling.plan import (
     DEFAULT_FINAL_STRETCH_DAYS,
@@ -35,13 +33,16 @@ from quizdl.scheduling.plan import (
     split_in_proportion,
 )
 from quizdl.scheduling.readiness import MIN_REVIEWS_TO_FIT, readiness
-from quizdl.store.db import Database
+from quizdl.store import tables
+from quizdl.store.db import Database, connection_of
 from quizdl.store.driver import DriverStatement
-from quizdl.store.models import CardRow, CardStateRow, DeckRow, PlanRow, ReviewRow
 from quizdl.study.card_memory import card_memories
 from quizdl.study.errors import StudyError, UnknownDeck
 from quizdl.study.fitted import FittedParameters, parameters_in_use
 from quizdl.study.new_cards import introduced_today, own_allowances
+
+if TYPE_CHECKING:
+    from quizdl.store.db import Reader, Writer
 
 
 @dataclass(frozen=True)
@@ -119,29 +120,22 @@ class PlanStatus:
         }
 
 
-def _info(row: PlanRow) -> PlanInfo:
-    return PlanInfo(
-        row.interview_day, row.minutes_per_day, row.final_stretch_days, tuple(row.deck_ids)
-    )
-
-
 # Read on every answer (the log keeps the plan's day): compiled once, run on
 # the driver (store.driver).
 _CURRENT_PLAN = DriverStatement(
     select(
-        PlanRow.interview_day,
-        PlanRow.minutes_per_day,
-        PlanRow.final_stretch_days,
-        PlanRow.deck_ids,
+        tables.plans.c.interview_day,
+        tables.plans.c.minutes_per_day,
+        tables.plans.c.final_stretch_days,
+        tables.plans.c.deck_ids,
     )
-    .order_by(PlanRow.id.desc())
+    .order_by(tables.plans.c.id.desc())
     .limit(1)
 )
 
 
-def current_plan(session: Session | Connection) -> PlanInfo | None:
-    connection = session.connection() if isinstance(session, Session) else session
-    row = _CURRENT_PLAN.execute(connection, {}).first()
+def current_plan(reader: Reader) -> PlanInfo | None:
+    row = _CURRENT_PLAN.execute(connection_of(reader), {}).first()
     if row is None:
         return None
     day, minutes, stretch, deck_ids = row
@@ -149,7 +143,7 @@ def current_plan(session: Session | Connection) -> PlanInfo | None:
 
 
 def set_plan(
-    session: Session,
+    writer: Writer,
     today: date,
     now: datetime,
     interview_day: date,
@@ -165,45 +159,54 @@ def set_plan(
         )
     if not math.isfinite(minutes_per_day) or minutes_per_day <= 0:
         raise StudyError(f"minutes per day must be above 0, got {minutes_per_day}")
-    known = set(session.scalars(select(DeckRow.id)))
+    known = set(writer.scalars(select(tables.decks.c.id)))
     for deck_id in deck_ids:
         if deck_id not in known:
             raise UnknownDeck(f"no deck with id {deck_id!r}")
-    session.execute(delete(PlanRow))
-    row = PlanRow(
-        interview_day=interview_day,
-        minutes_per_day=float(minutes_per_day),
-        final_stretch_days=final_stretch_days,
-        deck_ids=list(dict.fromkeys(deck_ids)),
-        created_at=now,
+    plan = PlanInfo(
+        interview_day, float(minutes_per_day), final_stretch_days, tuple(dict.fromkeys(deck_ids))
     )
-    session.add(row)
-    session.flush()
-    return _info(row)
+    writer.execute(delete(tables.plans))
+    writer.execute(
+        insert(tables.plans).values(
+            interview_day=plan.interview_day,
+            minutes_per_day=plan.minutes_per_day,
+            final_stretch_days=plan.final_stretch_days,
+            deck_ids=list(plan.deck_ids),
+            created_at=now,
+        )
+    )
+    return plan
 
 
-def clear_plan(session: Session) -> bool:
+def clear_plan(writer: Writer) -> bool:
     """Remove the plan; whether there was one."""
-    return bool(session.execute(delete(PlanRow)).rowcount)  # type: ignore[attr-defined]
+    return bool(writer.execute(delete(tables.plans)).rowcount)  # type: ignore[attr-defined]
 
 
 def _covers(plan: PlanInfo, deck_id: str) -> bool:
     return not plan.deck_ids or deck_id in plan.deck_ids
 
 
-def _unseen_by_deck(session: Session) -> dict[str, int]:
-    rows = session.execute(
-        select(CardRow.deck_id, func.count())
-        .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
-        .where(CardStateRow.due.is_(None), CardRow.retired.is_(False), CardRow.suspended.is_(False))
-        .group_by(CardRow.deck_id)
+def _unseen_by_deck(reader: Reader) -> dict[str, int]:
+    rows = reader.execute(
+        select(tables.cards.c.deck_id, func.count())
+        .join(tables.card_states, tables.card_states.c.card_pk == tables.cards.c.pk)
+        .where(
+            tables.card_states.c.due.is_(None),
+            tables.cards.c.retired.is_(False),
+            tables.cards.c.suspended.is_(False),
+        )
+        .group_by(tables.cards.c.deck_id)
     )
     return {deck_id: count for deck_id, count in rows}
 
 
-def learner_seconds_per_answer(session: Session) -> float:
-    recent = session.scalars(
-        select(ReviewRow.answer_seconds).order_by(ReviewRow.id.desc()).limit(RECENT_ANSWERS)
+def learner_seconds_per_answer(reader: Reader) -> float:
+    recent = reader.scalars(
+        select(tables.reviews.c.answer_seconds)
+        .order_by(tables.reviews.c.id.desc())
+        .limit(RECENT_ANSWERS)
     ).all()
     return seconds_per_answer(list(reversed(recent)))
 
@@ -222,10 +225,10 @@ class Pacing:
         return min(self.needed, self.allowed)
 
 
-def pacing(session: Session, plan: PlanInfo, today: date, introduced: Mapping[str, int]) -> Pacing:
+def pacing(reader: Reader, plan: PlanInfo, today: date, introduced: Mapping[str, int]) -> Pacing:
     if today >= plan.interview_day:
         return Pacing(0, 0, {})
-    unseen = _unseen_by_deck(session)
+    unseen = _unseen_by_deck(reader)
     morning = {
         deck: unseen.get(deck, 0) + introduced.get(deck, 0)
         for deck in unseen.keys() | introduced.keys()
@@ -233,13 +236,13 @@ def pacing(session: Session, plan: PlanInfo, today: date, introduced: Mapping[st
     }
     needed = paced_new_cards(sum(morning.values()), today, plan.settings)
     budget = math.floor(
-        plan.settings.budget_seconds / new_card_seconds(learner_seconds_per_answer(session))
+        plan.settings.budget_seconds / new_card_seconds(learner_seconds_per_answer(reader))
     )
     return Pacing(needed, max(budget, 0), morning)
 
 
 def new_allowances(
-    session: Session,
+    reader: Reader,
     today: date,
     deck_order: Sequence[str],
     settings_limit: Mapping[str, int],
@@ -253,10 +256,10 @@ def new_allowances(
     (their own limits added on top once overran a 3-minute budget twice).
     """
     allowed = own_allowances(deck_order, settings_limit, introduced)
-    plan = current_plan(session)
+    plan = current_plan(reader)
     if plan is None or today >= plan.interview_day:
         return allowed
-    today_pacing = pacing(session, plan, today, introduced)
+    today_pacing = pacing(reader, plan, today, introduced)
     shares = split_in_proportion(today_pacing.new_today, today_pacing.unseen_by_deck)
     for deck_id in deck_order:
         if _covers(plan, deck_id):
@@ -264,26 +267,26 @@ def new_allowances(
     return allowed
 
 
-def plan_status(session: Session, today: date, db: Database | None = None) -> PlanStatus | None:
+def plan_status(reader: Reader, today: date, db: Database | None = None) -> PlanStatus | None:
     """The plan with today's pacing and readiness for the interview day."""
-    plan = current_plan(session)
+    plan = current_plan(reader)
     if plan is None:
         return None
     query = (
-        select(CardRow.pk, CardRow.deck_id, CardRow.content)
-        .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
-        .where(CardRow.retired.is_(False), CardRow.suspended.is_(False))
+        select(tables.cards.c.pk, tables.cards.c.deck_id, tables.cards.c.content)
+        .join(tables.card_states, tables.card_states.c.card_pk == tables.cards.c.pk)
+        .where(tables.cards.c.retired.is_(False), tables.cards.c.suspended.is_(False))
     )
     if plan.deck_ids:
-        query = query.where(CardRow.deck_id.in_(plan.deck_ids))
+        query = query.where(tables.cards.c.deck_id.in_(plan.deck_ids))
     groups: dict[int, list[str]] = {}
-    for pk, deck_id, content in session.execute(query):
+    for pk, deck_id, content in reader.execute(query):
         tags = [f"tag:{tag}" for tag in content.get("tags", ())]
         groups[pk] = [f"deck:{deck_id}", *tags]
-    in_use = parameters_in_use(session)
-    found = card_memories(session, groups, in_use.parameters, db)
+    in_use = parameters_in_use(reader)
+    found = card_memories(reader, groups, in_use.parameters, db)
     report = readiness(found, plan.interview_day, in_use.parameters, groups)
-    introduced = introduced_today(session, today)
+    introduced = introduced_today(reader, today)
     unseen = sum(1 for pk in groups if pk not in found)
 
     def value(group: Any) -> Readiness:
@@ -294,7 +297,7 @@ def plan_status(session: Session, today: date, db: Database | None = None) -> Pl
         today=today,
         days_left=(plan.interview_day - today).days,
         unseen=unseen,
-        pacing=pacing(session, plan, today, introduced),
+        pacing=pacing(reader, plan, today, introduced),
         overall=value(report.overall),
         groups=tuple(value(group) for group in report.groups),
         fitted=in_use.fitted,

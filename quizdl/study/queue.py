@@ -7,27 +7,26 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from quizdl.store import tables
 from quizdl.store.driver import DriverStatement
-from quizdl.store.models import CardRow, CardStateRow, DeckRow, ReviewRow
 from quizdl.study import plans
 from quizdl.study.context import StudyContext
-from quizdl.study.errors import UnknownDeck
 from quizdl.study.learning import learning_cards
 from quizdl.study.new_cards import introduced_today
 from quizdl.study.planned import planned_schedule
-from quizdl.study.study_more import StudyMore, study_more
+from quizdl.study.study_more import StudyMore, require_deck, study_more
 from quizdl.study.values import QueueEntry
 
-_ACTIVE = (CardRow.retired.is_(False), CardRow.suspended.is_(False))
+_ACTIVE = (tables.cards.c.retired.is_(False), tables.cards.c.suspended.is_(False))
 _DUE_ROWS = (
-    select(CardRow.pk, CardRow.deck_id)
-    .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
-    .where(CardStateRow.due <= bindparam("today"), *_ACTIVE)
-    .order_by(CardStateRow.due, CardRow.deck_id, CardRow.position)
+    select(tables.cards.c.pk, tables.cards.c.deck_id)
+    .join(tables.card_states, tables.card_states.c.card_pk == tables.cards.c.pk)
+    .where(tables.card_states.c.due <= bindparam("today"), *_ACTIVE)
+    .order_by(tables.card_states.c.due, tables.cards.c.deck_id, tables.cards.c.position)
 )
 # Today's due cards (pk, deck), most overdue first.
 _DUE = DriverStatement(_DUE_ROWS)
-_DUE_IN_DECK = DriverStatement(_DUE_ROWS.where(CardRow.deck_id == bindparam("deck")))
+_DUE_IN_DECK = DriverStatement(_DUE_ROWS.where(tables.cards.c.deck_id == bindparam("deck")))
 
 
 class StudyQueue:
@@ -43,22 +42,19 @@ class StudyQueue:
         before the plan's final stretch new cards come before reviews."""
         today = self.context.today()
         settings = self.context.settings
-        with self.context.db.read() as session:
+        with self.context.db.reading() as connection:
             active: list[ColumnElement[bool]] = [
-                CardRow.retired.is_(False),
-                CardRow.suspended.is_(False),
+                tables.cards.c.retired.is_(False),
+                tables.cards.c.suspended.is_(False),
             ]
             if deck_id is not None:
-                if session.get(DeckRow, deck_id) is None:
-                    raise UnknownDeck(f"no deck with id {deck_id!r}")
-                active.append(CardRow.deck_id == deck_id)
+                require_deck(connection, deck_id)
+                active.append(tables.cards.c.deck_id == deck_id)
             # Run on the driver: thousands of due cards at 100k.
             statement = _DUE if deck_id is None else _DUE_IN_DECK
-            due_rows = statement.execute(
-                session.connection(), {"today": today, "deck": deck_id}
-            ).rows
+            due_rows = statement.execute(connection, {"today": today, "deck": deck_id}).rows
             due = [pk for pk, _ in due_rows]
-            schedule = planned_schedule(session, today, self.context.db)
+            schedule = planned_schedule(connection, today, self.context.db)
             if schedule is not None:
                 planned = [
                     pk
@@ -69,27 +65,29 @@ class StudyQueue:
             cap = settings.max_reviews_per_day
             if cap is not None:
                 done = (
-                    session.scalar(
+                    connection.scalar(
                         select(func.count())
-                        .select_from(ReviewRow)
+                        .select_from(tables.reviews)
                         .where(
-                            ReviewRow.study_day == today,
-                            ReviewRow.kind == "scheduled",
-                            ReviewRow.due_before.is_not(None),
+                            tables.reviews.c.study_day == today,
+                            tables.reviews.c.kind == "scheduled",
+                            tables.reviews.c.due_before.is_not(None),
                         )
                     )
                     or 0
                 )
                 due = due[: max(0, cap - done)]
 
-            introduced = introduced_today(session, today)
+            introduced = introduced_today(connection, today)
             deck_ids = (
                 [deck_id]
                 if deck_id is not None
-                else list(session.scalars(select(DeckRow.id).order_by(DeckRow.title)))
+                else list(
+                    connection.scalars(select(tables.decks.c.id).order_by(tables.decks.c.title))
+                )
             )
             allowances = plans.new_allowances(
-                session,
+                connection,
                 today,
                 deck_ids,
                 {d: settings.new_limit(d) for d in deck_ids},
@@ -101,25 +99,27 @@ class StudyQueue:
                 if allowed <= 0:
                     continue
                 new.extend(
-                    session.scalars(
-                        select(CardRow.pk)
-                        .join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
+                    connection.scalars(
+                        select(tables.cards.c.pk)
+                        .join(tables.card_states, tables.card_states.c.card_pk == tables.cards.c.pk)
                         .where(
-                            CardRow.deck_id == current,
-                            CardStateRow.due.is_(None),
-                            CardRow.retired.is_(False),
-                            CardRow.suspended.is_(False),
+                            tables.cards.c.deck_id == current,
+                            tables.card_states.c.due.is_(None),
+                            tables.cards.c.retired.is_(False),
+                            tables.cards.c.suspended.is_(False),
                         )
-                        .order_by(CardRow.position)
+                        .order_by(tables.cards.c.position)
                         .limit(allowed)
                     )
                 )
-            on_steps = learning_cards(session, today, settings.steps)
+            on_steps = learning_cards(connection, today, settings.steps)
             learning: list[QueueEntry] = []
             if on_steps:
                 shown = set(
-                    session.scalars(
-                        select(CardRow.pk).where(CardRow.pk.in_([c.pk for c in on_steps]), *active)
+                    connection.scalars(
+                        select(tables.cards.c.pk).where(
+                            tables.cards.c.pk.in_([c.pk for c in on_steps]), *active
+                        )
                     )
                 )
                 learning = [QueueEntry(c.pk, "learning", c.due) for c in on_steps if c.pk in shown]
@@ -135,28 +135,33 @@ class StudyQueue:
     def next_due_date(self) -> date | None:
         """The first day after today with a card due (for "nothing due" screens)."""
         today = self.context.today()
-        with self.context.db.read() as session:
-            return session.scalar(
-                select(func.min(CardStateRow.due))
-                .join(CardRow, CardRow.pk == CardStateRow.card_pk)
+        with self.context.db.reading() as connection:
+            due: date | None = connection.scalar(
+                select(func.min(tables.card_states.c.due))
+                .join(tables.cards, tables.cards.c.pk == tables.card_states.c.card_pk)
                 .where(
-                    CardStateRow.due > today,
-                    CardRow.retired.is_(False),
-                    CardRow.suspended.is_(False),
+                    tables.card_states.c.due > today,
+                    tables.cards.c.retired.is_(False),
+                    tables.cards.c.suspended.is_(False),
                 )
             )
+        return due
 
     def learning_due(self, pk: int) -> datetime | None:
         """When the card comes back today on its learning steps (aware UTC), or None."""
-        with self.context.db.read() as session:
-            studied = session.scalar(
-                select(CardRow.pk).where(
-                    CardRow.pk == pk, CardRow.retired.is_(False), CardRow.suspended.is_(False)
+        with self.context.db.reading() as connection:
+            studied = connection.scalar(
+                select(tables.cards.c.pk).where(
+                    tables.cards.c.pk == pk,
+                    tables.cards.c.retired.is_(False),
+                    tables.cards.c.suspended.is_(False),
                 )
             )
             if studied is None:  # suspended (e.g. as a leech) or retired: not today
                 return None
-            found = learning_cards(session, self.context.today(), self.context.settings.steps, [pk])
+            found = learning_cards(
+                connection, self.context.today(), self.context.settings.steps, [pk]
+            )
         return found[0].due if found else None
 
     def study_more(self, more: StudyMore) -> list[QueueEntry]:
@@ -164,5 +169,5 @@ class StudyQueue:
         # Today's queue: narrowed when only a tag or deck is given, left out of
         # the extra new cards otherwise.
         todays = self.queue()
-        with self.context.db.read() as session:
-            return study_more(session, self.context.today(), more, todays)
+        with self.context.db.reading() as connection:
+            return study_more(connection, self.context.today(), more, todays)

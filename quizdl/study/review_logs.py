@@ -16,17 +16,19 @@ from typing import Any
 from sqlalchemy import String, select, type_coerce
 from sqlalchemy.engine import Connection
 
+from quizdl.store import tables
 from quizdl.store.bulk import chunks
 from quizdl.store.driver import DriverStatement
-from quizdl.store.models import ReviewRow
 
 DayLog = list[tuple[date, int]]
 
 # The day as the driver gives it (text on SQLite, a date on PostgreSQL): the
 # reader converts each distinct value once instead of once per answer.
 _ANSWERS = select(
-    ReviewRow.card_pk, type_coerce(ReviewRow.study_day, String), ReviewRow.quality
-).order_by(ReviewRow.id)
+    tables.reviews.c.card_pk,
+    type_coerce(tables.reviews.c.study_day, String),
+    tables.reviews.c.quality,
+).order_by(tables.reviews.c.id)
 _WHOLE_LOG = DriverStatement(_ANSWERS)
 
 
@@ -71,5 +73,7 @@ def day_logs_of(connection: Connection, cards: Collection[int]) -> dict[int, Day
     logs: dict[int, DayLog] = {}
     days: dict[object, date] = {}
     for batch in chunks(sorted(cards)):
-        _collect(connection.execute(_ANSWERS.where(ReviewRow.card_pk.in_(batch))), logs, days)
+        _collect(
+            connection.execute(_ANSWERS.where(tables.reviews.c.card_pk.in_(batch))), logs, days
+        )
     return logs

@@ -13,9 +13,7 @@ from quizdl.store.tables import UNSEEN_DUE
 from quizdl.study.values import DeckStats, Stats
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from quizdl.store.db import Reader
+    from quizdl.store.db import Reader, Writer
 
 
 @dataclass
@@ -60,7 +58,7 @@ _RETENTION = select(
 _DECKS = select(tables.decks.c.id, tables.decks.c.title).order_by(tables.decks.c.title)
 
 
-def count_cards(session: Reader, today: date, forecast_days: int = 30) -> CardCounts:
+def count_cards(reader: Reader, today: date, forecast_days: int = 30) -> CardCounts:
     """Per-deck and per-day card counts, read from ``card_counts`` (one row per
     deck, due day and flags: a few hundred rows where the cards are 100,000s).
 
@@ -70,7 +68,7 @@ def count_cards(session: Reader, today: date, forecast_days: int = 30) -> CardCo
     tomorrow = today + timedelta(days=1)
     last_forecast_day = today + timedelta(days=forecast_days)
     counts = CardCounts()
-    rows = session.execute(_CARD_COUNTS)
+    rows = reader.execute(_CARD_COUNTS)
     for deck_id, due, reviewed, suspended, cards in rows:
         deck = counts.decks.get(deck_id)
         if deck is None:
@@ -101,10 +99,10 @@ def count_cards(session: Reader, today: date, forecast_days: int = 30) -> CardCo
     return counts
 
 
-def rebuild_card_counts(session: Session) -> None:
+def rebuild_card_counts(writer: Writer) -> None:
     """Recompute ``card_counts`` from the cards (after a repair; the triggers keep it
     otherwise). The same grouping as the migration's first fill."""
-    session.execute(delete(tables.card_counts))
+    writer.execute(delete(tables.card_counts))
     due = func.coalesce(tables.card_states.c.due, UNSEEN_DUE)
     reviewed = tables.card_states.c.repetitions > 0
     rows = (
@@ -113,7 +111,7 @@ def rebuild_card_counts(session: Session) -> None:
         .where(tables.cards.c.retired == false())
         .group_by(tables.cards.c.deck_id, due, reviewed, tables.cards.c.suspended)
     )
-    session.execute(
+    writer.execute(
         insert(tables.card_counts).from_select(
             ["deck_id", "due", "reviewed", "suspended", "cards"], rows
         )
@@ -133,7 +131,7 @@ def streak_length(days_with_reviews: list[date], today: date) -> int:
 
 
 def collect_stats(
-    session: Reader,
+    reader: Reader,
     today: date,
     learning_by_deck: dict[str, int],
     *,
@@ -144,7 +142,7 @@ def collect_stats(
     # never from scanning the review log itself.
     reviews_today, seconds_today, seconds_total = 0, 0.0, 0.0
     per_day_all: dict[date, int] = {}
-    for day, reviews, seconds in session.execute(_PER_DAY):
+    for day, reviews, seconds in reader.execute(_PER_DAY):
         seconds_total += seconds or 0.0
         if day == today:
             reviews_today, seconds_today = reviews or 0, seconds or 0.0
@@ -156,13 +154,13 @@ def collect_stats(
         for day, count in per_day_all.items()
         if day > today - timedelta(days=history_days)
     }
-    retention_rows = session.execute(_RETENTION).all()
+    retention_rows = reader.execute(_RETENTION).all()
     retention = {
         deck_id: (total or 0, passed or 0) for deck_id, total, passed in retention_rows if total
     }
-    counts = count_cards(session, today, forecast_days)
+    counts = count_cards(reader, today, forecast_days)
     decks = []
-    for deck_id, title in session.execute(_DECKS).all():
+    for deck_id, title in reader.execute(_DECKS).all():
         deck = counts.decks.get(deck_id, _DeckCounts())
         answered, passed = retention.get(deck_id, (0, 0))
         decks.append(

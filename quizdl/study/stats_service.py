@@ -52,19 +52,14 @@ class StatsService:
             planned_due: dict[str, int] = {}
             covered: set[str] = set()
             if connection.execute(_ANY_PLAN).first() is None:
-                # Without a plan the plan modules (~20 ms to import) and the ORM
-                # they use are not needed.
+                # Without a plan the plan modules (~20 ms to import) are not needed.
                 allowances = own_allowances(order, limits, introduced)
             else:
-                from sqlalchemy.orm import Session
-
                 from quizdl.study import plans
                 from quizdl.study.planned import planned_schedule
 
-                # On the same connection, so the plan sees what the counts saw.
-                with Session(bind=connection) as session:
-                    allowances = plans.new_allowances(session, today, order, limits, introduced)
-                    schedule = planned_schedule(session, today, self.context.db)
+                allowances = plans.new_allowances(connection, today, order, limits, introduced)
+                schedule = planned_schedule(connection, today, self.context.db)
                 if schedule is not None:
                     planned_due = schedule.due_by_deck()
                     covered = {d for d in order if schedule.covers(d)}

@@ -25,17 +25,19 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
 
 from quizdl.decks.content import normalise
 from quizdl.scheduling.sm2 import PASSING
+from quizdl.store import tables
 from quizdl.store.db import Database
-from quizdl.store.models import CardRow, CardStateRow, DeckRow, ReviewRow
 from quizdl.study.errors import StudyError, UnknownDeck
 from quizdl.study.values import QueueEntry, StudyMoreKind
+
+if TYPE_CHECKING:
+    from quizdl.store.db import Reader
 
 # Enough for any day's study; keeps a typo such as --new 100000 from
 # building a session of the whole collection.
@@ -73,86 +75,96 @@ class StudyMore:
 
 
 def _filtered(query: Select[Any], more: StudyMore) -> Select[Any]:
-    query = query.where(CardRow.retired.is_(False), CardRow.suspended.is_(False))
+    query = query.where(tables.cards.c.retired.is_(False), tables.cards.c.suspended.is_(False))
     if more.deck_id is not None:
-        query = query.where(CardRow.deck_id == more.deck_id)
+        query = query.where(tables.cards.c.deck_id == more.deck_id)
     if more.tag:
         # A first cut in SQL; the exact tag is checked on the content below.
-        query = query.where(CardRow.search_text.contains(normalise(more.tag), autoescape=True))
+        query = query.where(
+            tables.cards.c.search_text.contains(normalise(more.tag), autoescape=True)
+        )
     return query
 
 
-def _has_tag(session: Session, pks: list[int], tag: str | None) -> list[int]:
+def _has_tag(reader: Reader, pks: list[int], tag: str | None) -> list[int]:
     if not tag or not pks:
         return pks
     tagged = {
         pk
-        for pk, content in session.execute(
-            select(CardRow.pk, CardRow.content).where(CardRow.pk.in_(pks))
+        for pk, content in reader.execute(
+            select(tables.cards.c.pk, tables.cards.c.content).where(tables.cards.c.pk.in_(pks))
         )
         if tag in content.get("tags", ())
     }
     return [pk for pk in pks if pk in tagged]
 
 
+def require_deck(reader: Reader, deck_id: str) -> None:
+    """UnknownDeck unless the collection has a deck ``deck_id``."""
+    if reader.scalar(select(tables.decks.c.id).where(tables.decks.c.id == deck_id)) is None:
+        raise UnknownDeck(f"no deck with id {deck_id!r}")
+
+
 def study_more(
-    session: Session, today: date, more: StudyMore, todays_queue: list[QueueEntry]
+    reader: Reader, today: date, more: StudyMore, todays_queue: list[QueueEntry]
 ) -> list[QueueEntry]:
     """The cards ``more`` asks for, without repeats, in the order to study them."""
-    if more.deck_id is not None and session.get(DeckRow, more.deck_id) is None:
-        raise UnknownDeck(f"no deck with id {more.deck_id!r}")
-    with_state = select(CardRow.pk).join(CardStateRow, CardStateRow.card_pk == CardRow.pk)
+    if more.deck_id is not None:
+        require_deck(reader, more.deck_id)
+    with_state = select(tables.cards.c.pk).join(
+        tables.card_states, tables.card_states.c.card_pk == tables.cards.c.pk
+    )
     entries: list[QueueEntry] = []
     if not more.picks:
         pks = [e.pk for e in todays_queue]
         if more.deck_id is not None:
-            in_deck = set(session.scalars(_filtered(select(CardRow.pk), more)))
+            in_deck = set(reader.scalars(_filtered(select(tables.cards.c.pk), more)))
             pks = [pk for pk in pks if pk in in_deck]
-        keep = set(_has_tag(session, pks, more.tag))
+        keep = set(_has_tag(reader, pks, more.tag))
         return [replace(e, more=more.narrows) for e in todays_queue if e.pk in keep]
     if more.failed:
         failed = _filtered(
-            select(ReviewRow.card_pk)
-            .join(CardRow, CardRow.pk == ReviewRow.card_pk)
-            .where(ReviewRow.study_day == today, ReviewRow.quality < PASSING)
-            .group_by(ReviewRow.card_pk)
-            .order_by(ReviewRow.card_pk),
+            select(tables.reviews.c.card_pk)
+            .join(tables.cards, tables.cards.c.pk == tables.reviews.c.card_pk)
+            .where(tables.reviews.c.study_day == today, tables.reviews.c.quality < PASSING)
+            .group_by(tables.reviews.c.card_pk)
+            .order_by(tables.reviews.c.card_pk),
             more,
         )
-        pks = _has_tag(session, list(session.scalars(failed)), more.tag)
+        pks = _has_tag(reader, list(reader.scalars(failed)), more.tag)
         entries += [QueueEntry(pk, "review", more="failed") for pk in pks]
     if more.ahead_days:
         ahead = _filtered(
             with_state.where(
-                CardStateRow.due > today,
-                CardStateRow.due <= today + timedelta(days=more.ahead_days),
-            ).order_by(CardStateRow.due, CardRow.deck_id, CardRow.position),
+                tables.card_states.c.due > today,
+                tables.card_states.c.due <= today + timedelta(days=more.ahead_days),
+            ).order_by(tables.card_states.c.due, tables.cards.c.deck_id, tables.cards.c.position),
             more,
         )
-        pks = _has_tag(session, list(session.scalars(ahead.limit(MOST_CARDS))), more.tag)
+        pks = _has_tag(reader, list(reader.scalars(ahead.limit(MOST_CARDS))), more.tag)
         entries += [QueueEntry(pk, "review", more="ahead") for pk in pks]
     if more.sample:
         # Seen cards not due today (those are in today's queue already), in a
         # stable order so that a seed always draws the same sample.
         seen_cards = _filtered(
-            with_state.where(CardStateRow.due > today).order_by(CardRow.pk),
+            with_state.where(tables.card_states.c.due > today).order_by(tables.cards.c.pk),
             more,
         )
         queued = {e.pk for e in todays_queue}
-        pool = _has_tag(session, list(session.scalars(seen_cards)), more.tag)
+        pool = _has_tag(reader, list(reader.scalars(seen_cards)), more.tag)
         pool = [pk for pk in pool if pk not in queued]
         drawn = random.Random(more.seed).sample(pool, min(more.sample, len(pool)))
         entries += [QueueEntry(pk, "review", more="sample") for pk in drawn]
     if more.new:
         unseen = _filtered(
-            with_state.join(DeckRow, DeckRow.id == CardRow.deck_id)
-            .where(CardStateRow.due.is_(None))
-            .order_by(DeckRow.title, CardRow.position),
+            with_state.join(tables.decks, tables.decks.c.id == tables.cards.c.deck_id)
+            .where(tables.card_states.c.due.is_(None))
+            .order_by(tables.decks.c.title, tables.cards.c.position),
             more,
         )
         queued = {e.pk for e in todays_queue}
-        candidates = [pk for pk in session.scalars(unseen) if pk not in queued]
-        pks = _has_tag(session, candidates, more.tag)[: more.new]
+        candidates = [pk for pk in reader.scalars(unseen) if pk not in queued]
+        pks = _has_tag(reader, candidates, more.tag)[: more.new]
         entries += [QueueEntry(pk, "new", more="new") for pk in pks]
     seen: set[int] = set()
     unique = []
@@ -165,17 +177,19 @@ def study_more(
 
 def study_more_choices(db: Database) -> tuple[list[tuple[str, str]], list[str]]:
     """The decks (id, title) and the tags a study-more choice can narrow to."""
-    with db.read() as session:
+    with db.reading() as connection:
         decks = [
             (deck_id, title)
-            for deck_id, title in session.execute(
-                select(DeckRow.id, DeckRow.title).order_by(DeckRow.title, DeckRow.id)
+            for deck_id, title in connection.execute(
+                select(tables.decks.c.id, tables.decks.c.title).order_by(
+                    tables.decks.c.title, tables.decks.c.id
+                )
             )
         ]
         tags: set[str] = set()
-        contents = select(CardRow.content).where(
-            CardRow.retired.is_(False), CardRow.suspended.is_(False)
+        contents = select(tables.cards.c.content).where(
+            tables.cards.c.retired.is_(False), tables.cards.c.suspended.is_(False)
         )
-        for content in session.scalars(contents):
+        for content in connection.scalars(contents):
             tags.update(tag for tag in content.get("tags", ()) if isinstance(tag, str))
     return decks, sorted(tags, key=lambda tag: (tag.casefold(), tag))

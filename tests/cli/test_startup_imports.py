@@ -92,3 +92,56 @@ def test_a_changed_bundled_deck_is_still_synced_on_the_next_start(
         assert {d.id: d.total for d in study.deck_summaries()} == {"small": 5}
     finally:
         study.db.close()
+
+
+# A learner's review session and an interview plan, through the study service in a
+# process of its own: what the app does between launch and the last grade.
+SESSION = """
+import json, sys
+from datetime import date, timedelta
+from quizdl.study.factory import open_study
+from quizdl.study.study_more import StudyMore
+
+study = open_study()
+first = study.queue()[0].pk
+study.card(first)
+study.grade_preview(first)
+outcome = study.answer(first, 1, 4.0)
+study.learning_due(first)
+study.last_answer_today(first)
+study.undo(outcome.review_id)
+second = study.answer(first, 5, 3.0)
+study.card_detail(first)
+study.browse("relu")
+study.set_suspended(first, True)
+study.set_suspended(first, False)
+study.study_more(StudyMore(new=2, ahead_days=3, failed=True))
+study.set_plan(study.context.today() + timedelta(days=20))
+plan = study.plan_status()
+study.queue()
+study.deck_summaries()
+study.stats()
+study.leech_count()
+study.next_due_date()
+study.clear_plan()
+study.db.close()
+print(json.dumps({"plan_cards": plan.overall.cards, "answered": second.review_id > 0,
+                  "modules": sorted(sys.modules)}))
+"""
+
+
+def test_a_review_session_and_a_plan_never_load_the_orm(home: Path, tmp_path: Path) -> None:
+    """The ORM is for writes of whole objects (imports, edits, challenge attempts):
+    a review and a plan read and write through the Core tables, so launching the
+    app does not pay its import (~80 ms here) before the first card."""
+    assert run_quizdl(home, "import", str(write_deck(tmp_path))).returncode == 0
+    env = {**os.environ, "QUIZDL_HOME": str(home)}
+    env.pop("QUIZDL_DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-c", SESSION], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["plan_cards"] > 0 and report["answered"]
+    loaded = report["modules"]
+    assert [m for m in loaded if m.startswith(("sqlalchemy.orm", "quizdl.store.models"))] == []
