@@ -8,7 +8,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy import (
+    Column,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    create_engine,
+    event,
+    inspect,
+    text,
+)
 from sqlalchemy.engine import Connection, Engine
 
 from quizdl.store.bulk import dumps_json
@@ -30,6 +40,13 @@ if TYPE_CHECKING:
 # common case (schema up to date) costs one query at start-up.
 HEAD_REVISION = "0009"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+# Alembic's own record of the schema revision, as Alembic creates it.
+_ALEMBIC_VERSION = Table(
+    "alembic_version",
+    MetaData(),
+    Column("version_num", String(32), nullable=False),
+    PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),
+)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -146,14 +163,44 @@ class Database:
             return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
     def migrate(self) -> None:
-        """Bring the schema to the newest revision, keeping the learner's data."""
-        if self.current_revision() == HEAD_REVISION:
+        """Bring the schema to the newest revision, keeping the learner's data.
+
+        A new, empty collection gets the newest schema in one go instead:
+        Alembic (~100 ms to import) and the replay of every migration were most
+        of a first start and of every import into a new collection."""
+        revision = self.current_revision()
+        if revision == HEAD_REVISION:
             return
         if self.read_only:
             raise CollectionReadOnly(
                 f"{self.path or self.url} needs an upgrade to this quizdl version, "
                 "but it can only be read; make it writable and start again"
             )
+        if revision is None and self._is_empty():
+            self._create_newest()
+            return
+        self.replay_migrations()
+
+    def _is_empty(self) -> bool:
+        with self.engine.connect() as connection:
+            return not inspect(connection).get_table_names()
+
+    def _create_newest(self) -> None:
+        """The tables, the card_counts triggers and the version Alembic would
+        have left, in one transaction (tests/store compares the result with a
+        replay of every migration)."""
+        from quizdl.store.tables import metadata
+        from quizdl.store.triggers import card_count_triggers
+
+        with self.engine.begin() as connection:
+            metadata.create_all(connection)
+            for statement in card_count_triggers(connection.dialect.name):
+                connection.execute(text(statement))  # as the migration runs them
+            _ALEMBIC_VERSION.create(connection)
+            connection.execute(_ALEMBIC_VERSION.insert().values(version_num=HEAD_REVISION))
+
+    def replay_migrations(self) -> None:
+        """Run every migration the collection has not had yet, through Alembic."""
         from alembic import command
         from alembic.config import Config
 

@@ -4,7 +4,9 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from helpers import FixedClock
+from helpers import FixedClock, collection_url
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import text
 
 from quizdl.store.db import HEAD_REVISION, Database
 from quizdl.store.models import Base
@@ -13,12 +15,81 @@ from quizdl.study.factory import open_study
 
 def test_migrations_build_exactly_the_models(tmp_path: Path) -> None:
     db = Database(f"sqlite:///{tmp_path / 'q.sqlite3'}")
-    db.migrate()
+    db.replay_migrations()
     assert db.current_revision() == HEAD_REVISION
     with db.engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
     db.migrate()  # idempotent
     db.close()
+
+
+def _schema(db: Database) -> dict[str, object]:
+    """Everything about a collection's schema that behaviour depends on: columns
+    (type, nullability, default, key), indexes, foreign keys, triggers (and on
+    PostgreSQL the trigger functions), and the recorded revision."""
+    found: dict[str, object] = {"revision": db.current_revision()}
+    with db.engine.connect() as connection:
+        inspector = sa_inspect(connection)
+        for table in sorted(inspector.get_table_names()):
+            found[table] = {
+                "columns": [
+                    (c["name"], str(c["type"]), c["nullable"], str(c.get("default")))
+                    for c in inspector.get_columns(table)
+                ],
+                "key": inspector.get_pk_constraint(table)["constrained_columns"],
+                "indexes": sorted(
+                    (i["name"] or "", tuple(i["column_names"]), bool(i["unique"]))
+                    for i in inspector.get_indexes(table)
+                ),
+                "unique": sorted(
+                    tuple(u["column_names"]) for u in inspector.get_unique_constraints(table)
+                ),
+                "foreign": sorted(
+                    (
+                        f["referred_table"],
+                        tuple(f["constrained_columns"]),
+                        tuple(f["referred_columns"]),
+                        str(f["options"].get("ondelete")),
+                    )
+                    for f in inspector.get_foreign_keys(table)
+                ),
+            }
+        if connection.dialect.name == "sqlite":
+            found["triggers"] = connection.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+            ).all()
+        else:
+            found["triggers"] = connection.exec_driver_sql(
+                "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger "
+                "WHERE NOT tgisinternal ORDER BY tgname"
+            ).all()
+            found["functions"] = connection.execute(
+                text(
+                    "SELECT proname, prosrc FROM pg_proc "
+                    "WHERE proname LIKE :prefix ORDER BY proname"
+                ),
+                {"prefix": "card_counts%"},
+            ).all()
+    return found
+
+
+def test_a_new_collection_gets_the_schema_every_migration_builds(tmp_path: Path) -> None:
+    """A new collection is made from the tables and triggers in one go; an
+    existing one is upgraded migration by migration. Both must end the same,
+    or a learner's collection would differ from a new one (runs on PostgreSQL
+    too when QUIZDL_TEST_POSTGRES names a server)."""
+    made = Database(collection_url(tmp_path, "made"))
+    replayed = Database(collection_url(tmp_path, "replayed"))
+    try:
+        made.migrate()
+        replayed.replay_migrations()
+        made_schema, replayed_schema = _schema(made), _schema(replayed)
+        assert made_schema["revision"] == HEAD_REVISION
+        assert len(made_schema["triggers"]) == 5  # type: ignore[arg-type]
+        assert made_schema == replayed_schema
+    finally:
+        made.close()
+        replayed.close()
 
 
 def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
