@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 # common case (schema up to date) costs one query at start-up.
 HEAD_REVISION = "0009"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+# A PostgreSQL advisory lock held while a new collection's schema is made.
+_CREATE_LOCK = 0x7175697A  # "quiz"
 # Alembic's own record of the schema revision, as Alembic creates it.
 _ALEMBIC_VERSION = Table(
     "alembic_version",
@@ -193,6 +195,17 @@ class Database:
         from quizdl.store.triggers import card_count_triggers
 
         with self.engine.begin() as connection:
+            if connection.dialect.name == "sqlite":
+                # pysqlite runs DDL outside any transaction unless one is open:
+                # without this a failure halfway would leave half a schema. The
+                # write lock also makes a second first start wait for this one.
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            elif connection.dialect.name == "postgresql":
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CREATE_LOCK}
+                )
+            if inspect(connection).get_table_names():
+                return  # another process made the collection meanwhile
             metadata.create_all(connection)
             for statement in card_count_triggers(connection.dialect.name):
                 connection.execute(text(statement))  # as the migration runs them

@@ -1,13 +1,17 @@
 import multiprocessing
 import sqlite3
 from pathlib import Path
+from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from helpers import FixedClock, collection_url
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
+from quizdl.store import triggers
 from quizdl.store.db import HEAD_REVISION, Database
 from quizdl.store.models import Base
 from quizdl.study.factory import open_study
@@ -87,6 +91,56 @@ def test_a_new_collection_gets_the_schema_every_migration_builds(tmp_path: Path)
         assert made_schema["revision"] == HEAD_REVISION
         assert len(made_schema["triggers"]) == 5  # type: ignore[arg-type]
         assert made_schema == replayed_schema
+    finally:
+        made.close()
+        replayed.close()
+
+
+def test_a_new_collection_is_made_whole_or_not_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure while the schema is made (here a trigger that cannot be created)
+    leaves no half-made collection behind: the next start makes it whole."""
+    db = Database(collection_url(tmp_path, "whole"))
+    try:
+        broken = ("CREATE TRIGGER broken AFTER INSERT ON nowhere BEGIN SELECT 1; END",)
+        monkeypatch.setattr(triggers, "card_count_triggers", lambda dialect: broken)
+        with pytest.raises(SQLAlchemyError):
+            db.migrate()
+        with db.engine.connect() as connection:
+            assert sa_inspect(connection).get_table_names() == []
+        monkeypatch.undo()
+        db.migrate()
+        assert _schema(db)["revision"] == HEAD_REVISION
+        assert len(_schema(db)["triggers"]) == 5  # type: ignore[arg-type]
+    finally:
+        db.close()
+
+
+def _first_start(url: str, barrier: Any) -> str | None:
+    barrier.wait()
+    db = Database(url)
+    try:
+        db.migrate()
+        return db.current_revision()
+    finally:
+        db.close()
+
+
+def test_two_first_starts_at_once_make_one_collection(tmp_path: Path) -> None:
+    """Two processes opening the same new collection at the same moment (the app
+    and a CLI command, say) both succeed, and the schema is made once."""
+    url = f"sqlite:///{tmp_path / 'q.sqlite3'}"
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager, context.Pool(2) as pool:
+        barrier = manager.Barrier(2)
+        revisions = pool.starmap(_first_start, [(url, barrier), (url, barrier)])
+    assert revisions == [HEAD_REVISION, HEAD_REVISION]
+    replayed = Database(f"sqlite:///{tmp_path / 'replayed.sqlite3'}")
+    made = Database(url)
+    try:
+        replayed.replay_migrations()
+        assert _schema(made) == _schema(replayed)
     finally:
         made.close()
         replayed.close()
