@@ -178,19 +178,14 @@ class Database:
                 f"{self.path or self.url} needs an upgrade to this quizdl version, "
                 "but it can only be read; make it writable and start again"
             )
-        if revision is None and self._is_empty():
-            self._create_newest()
+        if revision is None and self._create_newest():
             return
         self.replay_migrations()
 
-    def _is_empty(self) -> bool:
-        with self.engine.connect() as connection:
-            return not inspect(connection).get_table_names()
-
-    def _create_newest(self) -> None:
+    def _create_newest(self) -> bool:
         """The tables, the card_counts triggers and the version Alembic would
-        have left, in one transaction (tests/store compares the result with a
-        replay of every migration)."""
+        have left, in one transaction, if the collection is empty; whether it
+        was (tests/store compares the result with a replay of every migration)."""
         from quizdl.store.tables import metadata
         from quizdl.store.triggers import card_count_triggers
 
@@ -205,12 +200,13 @@ class Database:
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CREATE_LOCK}
                 )
             if inspect(connection).get_table_names():
-                return  # another process made the collection meanwhile
+                return False  # tables without a revision, or another process made them
             metadata.create_all(connection)
             for statement in card_count_triggers(connection.dialect.name):
                 connection.execute(text(statement))  # as the migration runs them
             _ALEMBIC_VERSION.create(connection)
             connection.execute(_ALEMBIC_VERSION.insert().values(version_num=HEAD_REVISION))
+        return True
 
     def replay_migrations(self) -> None:
         """Run every migration the collection has not had yet, through Alembic."""

@@ -1,10 +1,11 @@
 """ORM classes mapped onto the collection's tables (``quizdl.store.tables``).
 
-Only the paths that write objects (imports, edits, plans, challenge attempts)
-use them; reads go through the Core tables so that a start-up never loads the
-ORM. Rows never leave the store/study layers: the study service turns them
-into plain values before a CLI command or a widget sees them. The annotations
-give each attribute its type; the columns themselves are the tables'.
+Only the paths that write whole objects (imports, deck edits and exports,
+challenge attempts) and tests use them; reads go through the Core tables, so
+that no start-up loads the ORM. Rows never leave the store/study layers: the
+study service turns them into plain values before a CLI command or a widget
+sees them. The annotations give each attribute its type; the columns
+themselves are the tables'.
 """
 
 from __future__ import annotations
@@ -15,23 +16,6 @@ from typing import Any
 from sqlalchemy.orm import DeclarativeBase, Mapped
 
 from quizdl.store import tables
-from quizdl.store.tables import UNSEEN_DUE
-
-__all__ = [
-    "UNSEEN_DUE",
-    "Base",
-    "CardCountRow",
-    "CardMemoryRow",
-    "CardRow",
-    "CardStateRow",
-    "ChallengeAttemptRow",
-    "CollectionMetaRow",
-    "DeckRow",
-    "FittedParametersRow",
-    "PlanRow",
-    "ReviewDayRow",
-    "ReviewRow",
-]
 
 
 class Base(DeclarativeBase):
@@ -156,13 +140,6 @@ class ChallengeAttemptRow(Base):
     seconds: Mapped[float]
     review_id: Mapped[int | None]
     after_review_id: Mapped[int | None]
-
-
-class CollectionMetaRow(Base):
-    __table__ = tables.collection_meta
-
-    key: Mapped[str]
-    value: Mapped[str]
 
 
 class CardMemoryRow(Base):

@@ -26,7 +26,7 @@ from quizdl.store.db import connection_of
 from quizdl.store.driver import DriverStatement
 from quizdl.store.faults import CollectionReadOnly
 from quizdl.study import card_memory, daily, leeches
-from quizdl.study.card_rows import card_record
+from quizdl.study.card_rows import CardRecord, card_record
 from quizdl.study.clock import study_day, to_utc_naive
 from quizdl.study.context import StudyContext
 from quizdl.study.errors import NothingToUndo, UnknownCard
@@ -301,19 +301,18 @@ class Answering:
                 raise NothingToUndo("nothing to undo")
             if newest != review_id:
                 raise NothingToUndo("only the most recent answer can be undone")
+            # The answer with its card's deck and the lapses it left the card at.
             log = connection.execute(
-                select(tables.reviews).where(tables.reviews.c.id == review_id)
-            ).first()
-            lapses_undone = (
-                None
-                if log is None
-                else connection.scalar(
-                    select(tables.card_states.c.lapses).where(
-                        tables.card_states.c.card_pk == log.card_pk
-                    )
+                select(
+                    tables.reviews,
+                    tables.card_states.c.lapses.label("lapses_undone"),
+                    tables.cards.c.deck_id,
                 )
-            )
-            if log is None or lapses_undone is None:
+                .join(tables.card_states, tables.card_states.c.card_pk == tables.reviews.c.card_pk)
+                .join(tables.cards, tables.cards.c.pk == tables.reviews.c.card_pk)
+                .where(tables.reviews.c.id == review_id)
+            ).first()
+            if log is None:
                 raise NothingToUndo("nothing to undo")
             _UPDATE_STATE.execute(
                 connection,
@@ -330,22 +329,18 @@ class Answering:
                 connection,
                 log.card_pk,
                 log.lapses_before,
-                lapses_undone,
+                log.lapses_undone,
                 self.context.settings.leech_rule,
             )
-            deck_id = connection.scalar(
-                select(tables.cards.c.deck_id).where(tables.cards.c.pk == log.card_pk)
+            daily.add_answer(
+                connection,
+                log.study_day,
+                log.deck_id,
+                scheduled=log.kind == "scheduled",
+                quality=log.quality,
+                seconds=log.answer_seconds,
+                sign=-1,
             )
-            if deck_id is not None:
-                daily.add_answer(
-                    connection,
-                    log.study_day,
-                    deck_id,
-                    scheduled=log.kind == "scheduled",
-                    quality=log.quality,
-                    seconds=log.answer_seconds,
-                    sign=-1,
-                )
             connection.execute(delete(tables.reviews).where(tables.reviews.c.id == review_id))
             card_memory.forget(connection, log.card_pk)
             undone: int = log.card_pk
@@ -365,63 +360,52 @@ class Answering:
                 (grade, _as_utc(at))
                 for grade, at in _ANSWERS_TODAY.execute(connection, {"pk": pk, "day": today}).rows
             ]
-        card = sm2_card(record.state, record.lapses, answers_today, steps, calendar)
-        scheduler = SM2Scheduler(calendar, steps)
-        options = {}
-        for grade, outcome in scheduler.preview(card, now.astimezone(UTC)).items():
-            on_steps = outcome.due_day == today
-            assert outcome.review_day is not None  # SM-2 always sets a review day
-            options[grade] = GradeOption(
-                grade=grade,
-                wait=outcome.interval if on_steps else None,
-                days=(outcome.review_day - today).days,
-                easiness_before=outcome.easiness_before or record.state.easiness,
-                easiness_after=outcome.easiness_after or record.state.easiness,
-            )
-        return self._planned_options(pk, today, self._fsrs_options(pk, now, options))
+            card = sm2_card(record.state, record.lapses, answers_today, steps, calendar)
+            scheduler = SM2Scheduler(calendar, steps)
+            options = {}
+            for grade, outcome in scheduler.preview(card, now.astimezone(UTC)).items():
+                on_steps = outcome.due_day == today
+                assert outcome.review_day is not None  # SM-2 always sets a review day
+                options[grade] = GradeOption(
+                    grade=grade,
+                    wait=outcome.interval if on_steps else None,
+                    days=(outcome.review_day - today).days,
+                    easiness_before=outcome.easiness_before or record.state.easiness,
+                    easiness_after=outcome.easiness_after or record.state.easiness,
+                )
+            options = self._fsrs_options(connection, record, now, options)
+            return self._planned_options(connection, record.deck_id, today, options)
 
+    @staticmethod
     def _planned_options(
-        self, pk: int, today: date, options: dict[int, GradeOption]
+        connection: Connection, deck_id: str, today: date, options: dict[int, GradeOption]
     ) -> dict[int, GradeOption]:
         """Under an interview plan: each grade's planned day where it differs
         from the active scheduler's (``study.planned.plan_moves``)."""
-        with self.context.db.reading() as connection:
-            deck_id = connection.scalar(
-                select(tables.cards.c.deck_id).where(tables.cards.c.pk == pk)
+        planned_options = {}
+        for grade, option in options.items():
+            own_day = today + timedelta(days=option.days)
+            planned = plan_moves(connection, deck_id, own_day, today)
+            planned_options[grade] = (
+                option if planned is None else replace(option, planned_days=(planned - today).days)
             )
-            if deck_id is None:
-                return options
-            planned_options = {}
-            for grade, option in options.items():
-                own_day = today + timedelta(days=option.days)
-                planned = plan_moves(connection, deck_id, own_day, today)
-                planned_options[grade] = (
-                    option
-                    if planned is None
-                    else replace(option, planned_days=(planned - today).days)
-                )
         return planned_options
 
     def _fsrs_options(
-        self, pk: int, now: datetime, options: dict[int, GradeOption]
+        self,
+        connection: Connection,
+        record: CardRecord,
+        now: datetime,
+        options: dict[int, GradeOption],
     ) -> dict[int, GradeOption]:
         """Under FSRS: each grade's review day from FSRS-6, with the predicted
         recall on that day; a learning step's wait stays as it is."""
         calendar = self.context.calendar(now)
         today = study_day(now)
-        with self.context.db.reading() as connection:
-            deck_id = connection.scalar(
-                select(tables.cards.c.deck_id).where(tables.cards.c.pk == pk)
-            )
-            fsrs = (
-                None
-                if deck_id is None
-                else fsrs_scheduler(self.context.settings, deck_id, calendar)
-            )
-            if fsrs is None:
-                return options
-            state = fsrs_card(connection, pk, fsrs)
-        outcomes = fsrs.preview(state, now.astimezone(UTC))
+        fsrs = fsrs_scheduler(self.context.settings, record.deck_id, calendar)
+        if fsrs is None:
+            return options
+        outcomes = fsrs.preview(fsrs_card(connection, record.pk, fsrs), now.astimezone(UTC))
         return {
             grade: replace(
                 option,

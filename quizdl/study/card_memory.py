@@ -35,7 +35,6 @@ from sqlalchemy import (
     delete,
     func,
     insert,
-    or_,
     select,
     type_coerce,
     update,
@@ -47,7 +46,7 @@ from quizdl.store import tables
 from quizdl.store.bulk import chunks, insert_rows
 from quizdl.store.db import Database, connection_of
 from quizdl.store.driver import DriverStatement
-from quizdl.store.meta import set_meta
+from quizdl.store.meta import meta_values, set_meta
 from quizdl.study.review_logs import as_day, day_logs, day_logs_of
 
 if TYPE_CHECKING:
@@ -72,11 +71,6 @@ _KEPT = DriverStatement(
         tables.card_memories.c.last_review,
     )
 )
-_META = DriverStatement(
-    select(tables.collection_meta.c.key, tables.collection_meta.c.value).where(
-        or_(tables.collection_meta.c.key == MEMORY_KEY, tables.collection_meta.c.key == UNDOS_KEY)
-    )
-)
 
 
 class _Outdated(Exception):
@@ -95,7 +89,7 @@ def card_memories(
     the next call."""
     connection = connection_of(reader)
     # Read first: a write below is skipped if an undo came in after this.
-    meta = dict(_META.execute(connection, {}).rows)
+    meta = meta_values(connection, (MEMORY_KEY, UNDOS_KEY))
     current = {
         pk: (count, newest)
         for pk, count, newest in _LOG_KEYS.execute(connection, {}).rows
@@ -145,7 +139,7 @@ def _keep(
             # A write first, so that what is checked below cannot change before
             # the commit (SQLite: the write lock; PostgreSQL: the row's lock).
             _count_undos(connection, 0)
-            meta = dict(_META.execute(connection, {}).rows)
+            meta = meta_values(connection, (MEMORY_KEY, UNDOS_KEY))
             if meta.get(UNDOS_KEY) != undos_seen:
                 raise _Outdated
             if replace:

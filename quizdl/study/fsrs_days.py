@@ -36,6 +36,7 @@ from quizdl.scheduling.days import StudyCalendar
 from quizdl.scheduling.fsrs import FSRSCard, FSRSScheduler
 from quizdl.scheduling.steps import Steps
 from quizdl.store import tables
+from quizdl.store.bulk import chunks
 from quizdl.store.db import connection_of
 from quizdl.study.settings import StudySettings
 
@@ -116,8 +117,7 @@ def _fsrs_days(
     """FSRS-6's day for each of ``pks``, each replayed from its own log."""
     logs: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
     decks: dict[int, str] = {}
-    for start in range(0, len(pks), 500):
-        batch = pks[start : start + 500]
+    for batch in chunks(pks):
         decks.update(
             reader.execute(
                 select(tables.cards.c.pk, tables.cards.c.deck_id).where(

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select, text
 
 from quizdl.store.db import MIGRATIONS_DIR
-from quizdl.store.models import UNSEEN_DUE, CardCountRow, CardRow, CardStateRow
+from quizdl.store.models import CardCountRow, CardRow, CardStateRow
+from quizdl.store.tables import UNSEEN_DUE
 from quizdl.study.factory import open_study
 from quizdl.study.service import StudyService
 from quizdl.study.stats import rebuild_card_counts
