@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -51,9 +53,13 @@ _ALEMBIC_VERSION = Table(
 )
 
 
+# How long a connection waits for another's lock before "database is locked".
+_BUSY_TIMEOUT_S = 5.0
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={int(_BUSY_TIMEOUT_S * 1000)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
@@ -62,7 +68,7 @@ def _sqlite_write_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets a second quizdl process read while one writes; the busy timeout
     # makes writers wait for each other instead of failing with "locked".
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _use_wal(cursor)
     # NORMAL is durable against a killed process (the OS keeps the WAL);
     # only a power cut could lose the last transaction.
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -72,6 +78,27 @@ def _sqlite_write_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # ...and a WAL that grew that far (a big import) is cut back when reused.
     cursor.execute(f"PRAGMA journal_size_limit={WAL_KEEP_BYTES}")
     cursor.close()
+
+
+def _use_wal(cursor: Any) -> None:
+    """Put the file in WAL mode, which it keeps once set. Switching needs the
+    file to itself, and SQLite reports a competing process at that moment (two
+    first starts at once: the app and a CLI command) as "locked" at once, not
+    after the busy timeout, so the switch is retried here for as long."""
+    deadline = time.monotonic() + _BUSY_TIMEOUT_S
+    while True:
+        try:
+            # Reading the mode only needs a shared lock, which the busy timeout
+            # covers; a collection already in WAL (every start but its first)
+            # never asks for the exclusive one.
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                return
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def connection_of(reader: Reader) -> Connection:

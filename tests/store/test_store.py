@@ -1,5 +1,6 @@
 import multiprocessing
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -154,6 +155,29 @@ def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
     with sqlite3.connect(path) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     connection.close()
+
+
+def test_switching_to_wal_waits_for_another_writer(tmp_path: Path) -> None:
+    """A file not yet in WAL mode while another process writes it (the other of
+    two first starts, or a file made by another tool): opening it waits for that
+    write instead of failing at once with "database is locked", which SQLite
+    reports for the switch without waiting out the busy timeout."""
+    path = tmp_path / "q.sqlite3"
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("CREATE TABLE other (n INTEGER)")
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO other VALUES (1)")
+    done = threading.Timer(0.3, lambda: writer.execute("COMMIT"))
+    done.start()
+    db = Database(f"sqlite:///{path}")
+    try:
+        with db.reading() as connection:
+            assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert connection.execute(text("SELECT n FROM other")).scalar() == 1
+    finally:
+        done.join()
+        db.close()
+        writer.close()
 
 
 def _answer_decks(url: str, deck_ids: list[str]) -> int:
