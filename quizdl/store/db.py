@@ -42,8 +42,8 @@ if TYPE_CHECKING:
 # common case (schema up to date) costs one query at start-up.
 HEAD_REVISION = "0009"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-# A PostgreSQL advisory lock held while a new collection's schema is made.
-_CREATE_LOCK = 0x7175697A  # "quiz"
+# A PostgreSQL advisory lock held while a collection's schema is made or upgraded.
+_SCHEMA_LOCK = 0x7175697A  # "quiz"
 # Alembic's own record of the schema revision, as Alembic creates it.
 _ALEMBIC_VERSION = Table(
     "alembic_version",
@@ -216,16 +216,7 @@ class Database:
         from quizdl.store.tables import metadata
         from quizdl.store.triggers import card_count_triggers
 
-        with self.engine.begin() as connection:
-            if connection.dialect.name == "sqlite":
-                # pysqlite runs DDL outside any transaction unless one is open:
-                # without this a failure halfway would leave half a schema. The
-                # write lock also makes a second first start wait for this one.
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
-            elif connection.dialect.name == "postgresql":
-                connection.execute(
-                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CREATE_LOCK}
-                )
+        with self._schema_change() as connection:
             if inspect(connection).get_table_names():
                 return False  # tables without a revision, or another process made them
             metadata.create_all(connection)
@@ -242,9 +233,29 @@ class Database:
 
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
-        with self.engine.begin() as connection:
+        with self._schema_change() as connection:
+            # Alembic reads the revision again under the lock: a start that
+            # waited for another's upgrade finds nothing left to do.
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+
+    @contextmanager
+    def _schema_change(self) -> Iterator[Connection]:
+        """One transaction for a whole schema change, holding the write lock.
+
+        pysqlite runs DDL outside any transaction unless one is open, so each
+        CREATE committed by itself: a failure halfway (a full disk, a killed
+        start) left half a change that the next start then tried to make again
+        and could not. The lock makes a second start (the app and a CLI command
+        at once) wait for this one instead of making the change twice."""
+        with self.engine.begin() as connection:
+            if connection.dialect.name == "sqlite":
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            elif connection.dialect.name == "postgresql":
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK}
+                )
+            yield connection
 
     def close(self) -> None:
         if self.checkpointer is not None:

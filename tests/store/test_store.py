@@ -8,12 +8,12 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from helpers import FixedClock, collection_url
+from sqlalchemy import event, text
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from quizdl.store import triggers
-from quizdl.store.db import HEAD_REVISION, Database
+from quizdl.store.db import HEAD_REVISION, MIGRATIONS_DIR, Database
 from quizdl.store.models import Base
 from quizdl.study.factory import open_study
 
@@ -145,6 +145,54 @@ def test_two_first_starts_at_once_make_one_collection(tmp_path: Path) -> None:
     finally:
         made.close()
         replayed.close()
+
+
+def _at_revision(db: Database, revision: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def test_an_upgrade_that_fails_halfway_changes_nothing(tmp_path: Path) -> None:
+    """A new quizdl upgrading an older collection, stopped by a failure in its
+    second migration (a full disk, say): the collection is left as it was, with
+    the learner's answers, and the next start upgrades it. Each migration's DDL
+    used to commit by itself, leaving a table the next start tried to create
+    again, so that every later start failed."""
+    db = Database(collection_url(tmp_path, "old"))
+    try:
+        _at_revision(db, "0007")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO decks (id, title, description, version, tags, origin, "
+                    "imported_at) VALUES ('d', 'D', '', '1', '[]', 'imported', "
+                    "'2026-01-01 00:00:00')"
+                )
+            )
+        before = _schema(db)
+
+        def full_disk(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            if "CREATE TABLE card_memories" in statement:
+                dbapi = db.engine.dialect.loaded_dbapi
+                raise dbapi.OperationalError("database or disk is full")
+
+        event.listen(db.engine, "before_cursor_execute", full_disk)
+        with pytest.raises(SQLAlchemyError, match="disk is full"):
+            db.migrate()
+        event.remove(db.engine, "before_cursor_execute", full_disk)
+        assert _schema(db) == before  # 0008's table is not left behind either
+        db.migrate()
+        assert db.current_revision() == HEAD_REVISION
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT title FROM decks")).scalar() == "D"
+    finally:
+        db.close()
 
 
 def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
