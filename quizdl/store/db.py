@@ -42,8 +42,9 @@ if TYPE_CHECKING:
 # common case (schema up to date) costs one query at start-up.
 HEAD_REVISION = "0009"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-# A PostgreSQL advisory lock held while a collection's schema is made or upgraded.
-_SCHEMA_LOCK = 0x7175697A  # "quiz"
+# The PostgreSQL advisory lock that stands for SQLite's write lock where quizdl
+# needs one: while the schema is made or upgraded, and during imports.
+_WRITE_LOCK = 0x7175697A  # "quiz"
 # Alembic's own record of the schema revision, as Alembic creates it.
 _ALEMBIC_VERSION = Table(
     "alembic_version",
@@ -99,6 +100,17 @@ def _use_wal(cursor: Any) -> None:
             if "locked" not in str(exc) or time.monotonic() > deadline:
                 raise
             time.sleep(0.01)
+
+
+def _take_write_lock(connection: Connection) -> None:
+    """Hold the collection's write lock until the connection's transaction ends;
+    another writer waits for it (up to the busy timeout on SQLite)."""
+    if connection.dialect.name == "sqlite":
+        # pysqlite would only begin at the first write, with the reads before
+        # it outside any transaction; BEGIN IMMEDIATE takes the lock now.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _WRITE_LOCK})
 
 
 def connection_of(reader: Reader) -> Connection:
@@ -168,6 +180,18 @@ class Database:
     def session(self) -> Iterator[Session]:
         """A unit of work: committed when the block ends, rolled back on error."""
         with self._sessions()() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def locked_session(self) -> Iterator[Session]:
+        """A unit of work that holds the collection's write lock from its first
+        read: for work that decides what to write from what it reads, such as
+        an import's comparison with the cards already stored. Without the lock
+        a second process (two first starts syncing the bundled decks, two
+        imports of one deck) compared against cards the first was about to
+        commit, and then failed on the unique keys it inserted again."""
+        with self.session() as session:
+            _take_write_lock(session.connection())
             yield session
 
     @contextmanager
@@ -249,12 +273,7 @@ class Database:
         and could not. The lock makes a second start (the app and a CLI command
         at once) wait for this one instead of making the change twice."""
         with self.engine.begin() as connection:
-            if connection.dialect.name == "sqlite":
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
-            elif connection.dialect.name == "postgresql":
-                connection.execute(
-                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK}
-                )
+            _take_write_lock(connection)
             yield connection
 
     def close(self) -> None:

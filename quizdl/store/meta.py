@@ -26,7 +26,32 @@ def meta_values(reader: Reader, keys: Iterable[str]) -> dict[str, str]:
 
 
 def set_meta(connection: Connection, key: str, value: str) -> None:
-    """Store ``value`` under ``key``, in place of what was there."""
+    """Store ``value`` under ``key``, in place of what was there.
+
+    One upsert where the engine has one: two quizdl starts at once (the app and
+    a CLI command) may both store the same key first, and on PostgreSQL an
+    UPDATE-then-INSERT let both find no row and the second INSERT fail."""
     table = collection_meta
+    name = connection.dialect.name
+    if name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        upsert = sqlite_insert(table).values(key=key, value=value)
+        connection.execute(
+            upsert.on_conflict_do_update(
+                index_elements=[table.c.key], set_={"value": upsert.excluded.value}
+            )
+        )
+        return
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        pg_upsert = postgresql_insert(table).values(key=key, value=value)
+        connection.execute(
+            pg_upsert.on_conflict_do_update(
+                index_elements=[table.c.key], set_={"value": pg_upsert.excluded.value}
+            )
+        )
+        return
     if not connection.execute(update(table).where(table.c.key == key).values(value=value)).rowcount:
         connection.execute(insert(table).values(key=key, value=value))

@@ -49,7 +49,9 @@ class LibraryService:
             if digest in hashes:
                 continue
             deck = parse_deck(text, str(path))
-            with db.session() as session:
+            with db.locked_session() as session:
+                if session.scalar(select(DeckRow.id).where(DeckRow.content_hash == digest)):
+                    continue  # another start imported this file while this one waited
                 importing.apply_import(
                     session,
                     deck,
@@ -82,7 +84,7 @@ class LibraryService:
         committed card never points at a file that is not there."""
         if media:
             importing.store_media(media)
-        with self.context.db.session() as session:
+        with self.context.db.locked_session() as session:
             _refuse_bundled_clash(session, deck, origin)
             return importing.apply_import(
                 session,

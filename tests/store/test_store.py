@@ -147,6 +147,43 @@ def test_two_first_starts_at_once_make_one_collection(tmp_path: Path) -> None:
         replayed.close()
 
 
+def _start_and_import(url: str, deck: str | None, barrier: Any) -> tuple[int, int]:
+    """A quizdl start with the shipped decks, then (if given) an import of ``deck``:
+    the decks and cards it finds afterwards."""
+    barrier.wait()
+    service = open_study(database_url=url)
+    try:
+        if deck is not None:
+            service.import_file(Path(deck))
+        with service.db.reading() as connection:
+            decks = connection.execute(text("SELECT count(*) FROM decks")).scalar_one()
+            cards = connection.execute(text("SELECT count(*) FROM cards")).scalar_one()
+        return decks, cards
+    finally:
+        service.db.close()
+
+
+@pytest.mark.parametrize("imported", [False, True], ids=["first-start", "same-deck"])
+def test_two_starts_importing_at_once_both_succeed(
+    tmp_path: Path, small_deck: Path, imported: bool
+) -> None:
+    """The app and a CLI command started together on a new home both import the
+    shipped decks (and here, both the learner's same deck). Each import compared
+    the cards with the collection before the other's were committed, so one of
+    the two failed on a unique key, in 8 of 10 tries. Now both succeed, and every
+    deck is there once, with as many cards as one start alone makes. Three
+    rounds, each on a new collection."""
+    deck = str(small_deck) if imported else None
+    alone = _start_and_import(collection_url(tmp_path, "alone"), deck, threading.Barrier(1))
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager, context.Pool(2) as pool:
+        for round_ in range(3):
+            url = collection_url(tmp_path, f"q{round_}")
+            barrier = manager.Barrier(2)
+            found = pool.starmap(_start_and_import, [(url, deck, barrier)] * 2)
+            assert found == [alone, alone]
+
+
 def _at_revision(db: Database, revision: str) -> None:
     from alembic import command
     from alembic.config import Config
