@@ -13,7 +13,8 @@ from collections import Counter, defaultdict
 from sqlalchemy import select
 
 from quizdl.scheduling.sm2 import SM2State, review
-from quizdl.store.models import CardRow, CardStateRow, ReviewDayRow, ReviewRow
+from quizdl.store import tables
+from quizdl.store.models import CardRow, CardStateRow, ReviewRow
 from quizdl.study.service import StudyService
 
 
@@ -22,7 +23,7 @@ def check_collection(service: StudyService) -> None:
         states = {row.card_pk: row for row in session.scalars(select(CardStateRow))}
         decks = {pk: deck for pk, deck in session.execute(select(CardRow.pk, CardRow.deck_id))}
         logs = list(session.scalars(select(ReviewRow).order_by(ReviewRow.id)))
-        days = list(session.scalars(select(ReviewDayRow)))
+        days = session.execute(select(tables.review_days)).all()
     by_card: dict[int, list[ReviewRow]] = defaultdict(list)
     for log in logs:
         assert 0 <= log.quality <= 5, log.quality

@@ -8,6 +8,10 @@ import sys
 import textwrap
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from quizdl.store.db import Database
 
 
 def collection_url(directory: Path, name: str) -> str:
@@ -27,6 +31,21 @@ def collection_url(directory: Path, name: str) -> str:
         connection.execute(f'CREATE DATABASE "{database}"')
     base, _, query = server.partition("?")
     return base.rsplit("/", 1)[0] + f"/{database}" + (f"?{query}" if query else "")
+
+
+def migrate_to(db: Database, revision: str, *, downgrade: bool = False) -> None:
+    """Move ``db``'s schema to ``revision`` through Alembic, as an older quizdl
+    left it (or back down to it)."""
+    from alembic import command
+    from alembic.config import Config
+
+    from quizdl.store.db import MIGRATIONS_DIR
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        (command.downgrade if downgrade else command.upgrade)(config, revision)
 
 
 class FixedClock:

@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 # common case (schema up to date) costs one query at start-up.
 HEAD_REVISION = "0009"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+# How long a connection waits for another's lock before "database is locked".
+_BUSY_TIMEOUT_S = 5.0
 # The PostgreSQL advisory lock that stands for SQLite's write lock where quizdl
 # needs one: while the schema is made or upgraded, and during imports.
 _WRITE_LOCK = 0x7175697A  # "quiz"
@@ -52,10 +54,6 @@ _ALEMBIC_VERSION = Table(
     Column("version_num", String(32), nullable=False),
     PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),
 )
-
-
-# How long a connection waits for another's lock before "database is locked".
-_BUSY_TIMEOUT_S = 5.0
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -210,7 +208,7 @@ class Database:
         return self._session_factory
 
     def current_revision(self) -> str | None:
-        with self.engine.connect() as connection:
+        with self.reading() as connection:
             if not inspect(connection).has_table("alembic_version"):
                 return None
             return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()

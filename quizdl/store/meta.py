@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 
 from quizdl.store.tables import collection_meta
 
@@ -25,33 +25,22 @@ def meta_values(reader: Reader, keys: Iterable[str]) -> dict[str, str]:
     return {key: value for key, value in rows}
 
 
+# One statement on both engines quizdl runs on (both have ON CONFLICT).
+_UPSERT = text(
+    "INSERT INTO collection_meta (key, value) VALUES (:key, :value) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+)
+
+
 def set_meta(connection: Connection, key: str, value: str) -> None:
     """Store ``value`` under ``key``, in place of what was there.
 
     One upsert where the engine has one: two quizdl starts at once (the app and
     a CLI command) may both store the same key first, and on PostgreSQL an
     UPDATE-then-INSERT let both find no row and the second INSERT fail."""
+    if connection.dialect.name in ("sqlite", "postgresql"):
+        connection.execute(_UPSERT, {"key": key, "value": value})
+        return
     table = collection_meta
-    name = connection.dialect.name
-    if name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        upsert = sqlite_insert(table).values(key=key, value=value)
-        connection.execute(
-            upsert.on_conflict_do_update(
-                index_elements=[table.c.key], set_={"value": upsert.excluded.value}
-            )
-        )
-        return
-    if name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-
-        pg_upsert = postgresql_insert(table).values(key=key, value=value)
-        connection.execute(
-            pg_upsert.on_conflict_do_update(
-                index_elements=[table.c.key], set_={"value": pg_upsert.excluded.value}
-            )
-        )
-        return
     if not connection.execute(update(table).where(table.c.key == key).values(value=value)).rowcount:
         connection.execute(insert(table).values(key=key, value=value))

@@ -1,8 +1,9 @@
 """ORM classes mapped onto the collection's tables (``quizdl.store.tables``).
 
 Only the paths that write whole objects (imports, deck edits and exports,
-challenge attempts) and tests use them; reads go through the Core tables, so
-that no start-up loads the ORM. Rows never leave the store/study layers: the
+challenge attempts) use them, so only the tables those paths touch have a
+class; everything else reads and writes the Core tables, so that no start-up
+loads the ORM. Rows never leave the store/study layers: the
 study service turns them into plain values before a CLI command or a widget
 sees them. The annotations give each attribute its type; the columns
 themselves are the tables'.
@@ -62,27 +63,6 @@ class CardStateRow(Base):
     leech: Mapped[bool]
 
 
-class CardCountRow(Base):
-    __table__ = tables.card_counts
-
-    deck_id: Mapped[str]
-    due: Mapped[date]
-    reviewed: Mapped[bool]
-    suspended: Mapped[bool]
-    cards: Mapped[int]
-
-
-class PlanRow(Base):
-    __table__ = tables.plans
-
-    id: Mapped[int]
-    interview_day: Mapped[date]
-    minutes_per_day: Mapped[float]
-    final_stretch_days: Mapped[int]
-    deck_ids: Mapped[list[str]]
-    created_at: Mapped[datetime]
-
-
 class ReviewRow(Base):
     __table__ = tables.reviews
 
@@ -106,27 +86,6 @@ class ReviewRow(Base):
     planned_due: Mapped[date | None]
 
 
-class ReviewDayRow(Base):
-    __table__ = tables.review_days
-
-    study_day: Mapped[date]
-    deck_id: Mapped[str]
-    reviews: Mapped[int]
-    scheduled: Mapped[int]
-    passed: Mapped[int]
-    seconds: Mapped[float]
-
-
-class FittedParametersRow(Base):
-    __table__ = tables.fitted_parameters
-
-    id: Mapped[int]
-    study_day: Mapped[date]
-    fitted_at: Mapped[datetime]
-    review_count: Mapped[int]
-    parameters: Mapped[list[float]]
-
-
 class ChallengeAttemptRow(Base):
     __table__ = tables.challenge_attempts
 
@@ -140,13 +99,3 @@ class ChallengeAttemptRow(Base):
     seconds: Mapped[float]
     review_id: Mapped[int | None]
     after_review_id: Mapped[int | None]
-
-
-class CardMemoryRow(Base):
-    __table__ = tables.card_memories
-
-    card_pk: Mapped[int]
-    stability: Mapped[float]
-    last_day: Mapped[date]
-    answers: Mapped[int]
-    last_review: Mapped[int]

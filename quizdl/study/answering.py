@@ -343,8 +343,7 @@ class Answering:
             )
             connection.execute(delete(tables.reviews).where(tables.reviews.c.id == review_id))
             card_memory.forget(connection, log.card_pk)
-            undone: int = log.card_pk
-            return undone
+            return int(log.card_pk)
 
     def grade_preview(self, pk: int) -> dict[int, GradeOption]:
         """What each grade would do to the card now, through the scheduler's own

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from quizdl.scheduling.steps import StepResult, Steps, steps_of_day
-from quizdl.store.tables import cards, reviews
+from quizdl.store.tables import ACTIVE_CARD, cards, reviews
 
 if TYPE_CHECKING:
     from quizdl.store.db import Reader
@@ -65,7 +65,7 @@ def learning_by_deck(reader: Reader, today: date, steps: Steps) -> dict[str, int
         return {}
     rows = reader.execute(
         select(cards.c.deck_id, func.count())
-        .where(cards.c.pk.in_(pks), cards.c.retired.is_(False), cards.c.suspended.is_(False))
+        .where(cards.c.pk.in_(pks), *ACTIVE_CARD)
         .group_by(cards.c.deck_id)
     )
     return {deck_id: count for deck_id, count in rows}

@@ -91,7 +91,7 @@ def planned_schedule(
     query = (
         select(tables.cards.c.pk, tables.cards.c.deck_id, tables.card_states.c.due)
         .join(tables.card_states, tables.card_states.c.card_pk == tables.cards.c.pk)
-        .where(tables.cards.c.retired.is_(False), tables.cards.c.suspended.is_(False))
+        .where(*tables.ACTIVE_CARD)
     )
     if plan.deck_ids:
         query = query.where(tables.cards.c.deck_id.in_(plan.deck_ids))

@@ -192,11 +192,7 @@ def _unseen_by_deck(reader: Reader) -> dict[str, int]:
     rows = reader.execute(
         select(tables.cards.c.deck_id, func.count())
         .join(tables.card_states, tables.card_states.c.card_pk == tables.cards.c.pk)
-        .where(
-            tables.card_states.c.due.is_(None),
-            tables.cards.c.retired.is_(False),
-            tables.cards.c.suspended.is_(False),
-        )
+        .where(tables.card_states.c.due.is_(None), *tables.ACTIVE_CARD)
         .group_by(tables.cards.c.deck_id)
     )
     return {deck_id: count for deck_id, count in rows}
@@ -275,7 +271,7 @@ def plan_status(reader: Reader, today: date, db: Database | None = None) -> Plan
     query = (
         select(tables.cards.c.pk, tables.cards.c.deck_id, tables.cards.c.content)
         .join(tables.card_states, tables.card_states.c.card_pk == tables.cards.c.pk)
-        .where(tables.cards.c.retired.is_(False), tables.cards.c.suspended.is_(False))
+        .where(*tables.ACTIVE_CARD)
     )
     if plan.deck_ids:
         query = query.where(tables.cards.c.deck_id.in_(plan.deck_ids))

@@ -17,11 +17,10 @@ from quizdl.study.planned import planned_schedule
 from quizdl.study.study_more import StudyMore, require_deck, study_more
 from quizdl.study.values import QueueEntry
 
-_ACTIVE = (tables.cards.c.retired.is_(False), tables.cards.c.suspended.is_(False))
 _DUE_ROWS = (
     select(tables.cards.c.pk, tables.cards.c.deck_id)
     .join(tables.card_states, tables.card_states.c.card_pk == tables.cards.c.pk)
-    .where(tables.card_states.c.due <= bindparam("today"), *_ACTIVE)
+    .where(tables.card_states.c.due <= bindparam("today"), *tables.ACTIVE_CARD)
     .order_by(tables.card_states.c.due, tables.cards.c.deck_id, tables.cards.c.position)
 )
 # Today's due cards (pk, deck), most overdue first.
@@ -43,10 +42,7 @@ class StudyQueue:
         today = self.context.today()
         settings = self.context.settings
         with self.context.db.reading() as connection:
-            active: list[ColumnElement[bool]] = [
-                tables.cards.c.retired.is_(False),
-                tables.cards.c.suspended.is_(False),
-            ]
+            active: list[ColumnElement[bool]] = [*tables.ACTIVE_CARD]
             if deck_id is not None:
                 require_deck(connection, deck_id)
                 active.append(tables.cards.c.deck_id == deck_id)
@@ -105,8 +101,7 @@ class StudyQueue:
                         .where(
                             tables.cards.c.deck_id == current,
                             tables.card_states.c.due.is_(None),
-                            tables.cards.c.retired.is_(False),
-                            tables.cards.c.suspended.is_(False),
+                            *tables.ACTIVE_CARD,
                         )
                         .order_by(tables.cards.c.position)
                         .limit(allowed)
@@ -141,8 +136,7 @@ class StudyQueue:
                 .join(tables.cards, tables.cards.c.pk == tables.card_states.c.card_pk)
                 .where(
                     tables.card_states.c.due > today,
-                    tables.cards.c.retired.is_(False),
-                    tables.cards.c.suspended.is_(False),
+                    *tables.ACTIVE_CARD,
                 )
             )
         return due
@@ -151,11 +145,7 @@ class StudyQueue:
         """When the card comes back today on its learning steps (aware UTC), or None."""
         with self.context.db.reading() as connection:
             studied = connection.scalar(
-                select(tables.cards.c.pk).where(
-                    tables.cards.c.pk == pk,
-                    tables.cards.c.retired.is_(False),
-                    tables.cards.c.suspended.is_(False),
-                )
+                select(tables.cards.c.pk).where(tables.cards.c.pk == pk, *tables.ACTIVE_CARD)
             )
             if studied is None:  # suspended (e.g. as a leech) or retired: not today
                 return None

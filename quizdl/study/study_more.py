@@ -75,7 +75,7 @@ class StudyMore:
 
 
 def _filtered(query: Select[Any], more: StudyMore) -> Select[Any]:
-    query = query.where(tables.cards.c.retired.is_(False), tables.cards.c.suspended.is_(False))
+    query = query.where(*tables.ACTIVE_CARD)
     if more.deck_id is not None:
         query = query.where(tables.cards.c.deck_id == more.deck_id)
     if more.tag:
@@ -187,9 +187,7 @@ def study_more_choices(db: Database) -> tuple[list[tuple[str, str]], list[str]]:
             )
         ]
         tags: set[str] = set()
-        contents = select(tables.cards.c.content).where(
-            tables.cards.c.retired.is_(False), tables.cards.c.suspended.is_(False)
-        )
+        contents = select(tables.cards.c.content).where(*tables.ACTIVE_CARD)
         for content in connection.scalars(contents):
             tags.update(tag for tag in content.get("tags", ()) if isinstance(tag, str))
     return decks, sorted(tags, key=lambda tag: (tag.casefold(), tag))

@@ -141,18 +141,13 @@ def test_answer_time_runs_from_the_rounds_first_event_and_is_capped(
 
 
 def test_upgrading_links_existing_attempts_from_their_times(tmp_path: Path) -> None:
-    from alembic import command
-    from alembic.config import Config
+    from helpers import migrate_to
     from sqlalchemy import text
 
-    from quizdl.store.db import HEAD_REVISION, MIGRATIONS_DIR, Database
+    from quizdl.store.db import HEAD_REVISION, Database
 
     db = Database(f"sqlite:///{tmp_path / 'old.sqlite3'}")
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with db.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0001")
+    migrate_to(db, "0001")
     rows = [
         "INSERT INTO decks VALUES ('d', 'D', '', '1', '[]', 'imported', NULL, NULL, "
         "'2026-01-01 00:00:00')",

@@ -12,15 +12,13 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from helpers import SMALL_DECK, FixedClock, collection_url, write_deck
+from helpers import SMALL_DECK, FixedClock, collection_url, migrate_to, write_deck
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text
 
-from quizdl.store.db import MIGRATIONS_DIR
-from quizdl.store.models import CardCountRow, CardRow, CardStateRow
+from quizdl.store import tables
+from quizdl.store.models import CardRow, CardStateRow
 from quizdl.store.tables import UNSEEN_DUE
 from quizdl.study.factory import open_study
 from quizdl.study.service import StudyService
@@ -47,11 +45,11 @@ def stored(service: StudyService) -> Counter[Key]:
     with service.db.read() as session:
         rows = session.execute(
             select(
-                CardCountRow.deck_id,
-                CardCountRow.due,
-                CardCountRow.reviewed,
-                CardCountRow.suspended,
-                CardCountRow.cards,
+                tables.card_counts.c.deck_id,
+                tables.card_counts.c.due,
+                tables.card_counts.c.reviewed,
+                tables.card_counts.c.suspended,
+                tables.card_counts.c.cards,
             )
         ).all()
     counts: Counter[Key] = Counter()
@@ -165,12 +163,8 @@ def test_rebuild_and_migration_fill_agree_with_the_triggers(tmp_path: Path) -> N
         rebuild_card_counts(session)
     assert stored(service) == expected
     # Down to 0004 and up again: the migration fills the table from the cards.
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with service.db.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0004")
-        command.upgrade(config, "head")
+    migrate_to(service.db, "0004", downgrade=True)
+    migrate_to(service.db, "head")
     assert stored(service) == expected
     clock.advance(days=1)
     service.answer(service.queue()[0].pk, 4)  # and the triggers are back

@@ -17,10 +17,11 @@ import pytest
 from helpers import collection_url
 from sqlalchemy import bindparam, insert, select, update
 
+from quizdl.store import tables
 from quizdl.store.db import Database
 from quizdl.store.driver import DriverStatement
 from quizdl.store.faults import CollectionError, explain
-from quizdl.store.models import CardRow, CardStateRow, DeckRow, PlanRow, ReviewRow
+from quizdl.store.models import CardRow, CardStateRow, DeckRow, ReviewRow
 
 
 @pytest.fixture
@@ -33,8 +34,8 @@ def db(tmp_path: Path) -> Iterator[Database]:
         session.add(CardRow(pk=1, deck_id="d", card_id="c", type="concept", position=0, content={}))
         session.flush()
         session.add(CardStateRow(card_pk=1, due=date(2026, 3, 4), easiness=2.36, lapses=2))
-        session.add(
-            PlanRow(
+        session.execute(
+            insert(tables.plans).values(
                 interview_day=date(2026, 4, 1),
                 minutes_per_day=20.0,
                 final_stretch_days=2,
@@ -49,7 +50,8 @@ def db(tmp_path: Path) -> Iterator[Database]:
 STATE = select(CardStateRow.due, CardStateRow.easiness, CardStateRow.lapses, CardRow.deck_id).join(
     CardRow, CardRow.pk == CardStateRow.card_pk
 )
-PLAN = select(PlanRow.interview_day, PlanRow.deck_ids, PlanRow.created_at).limit(1)
+_plans = tables.plans.c
+PLAN = select(_plans.interview_day, _plans.deck_ids, _plans.created_at).limit(1)
 LOG = select(ReviewRow.reviewed_at, ReviewRow.study_day, ReviewRow.due_after).where(
     ReviewRow.card_pk == bindparam("pk")
 )

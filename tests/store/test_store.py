@@ -7,13 +7,13 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from helpers import FixedClock, collection_url
+from helpers import FixedClock, collection_url, migrate_to
 from sqlalchemy import event, text
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from quizdl.store import triggers
-from quizdl.store.db import HEAD_REVISION, MIGRATIONS_DIR, Database
+from quizdl.store.db import HEAD_REVISION, Database
 from quizdl.store.models import Base
 from quizdl.study.factory import open_study
 
@@ -184,17 +184,6 @@ def test_two_starts_importing_at_once_both_succeed(
             assert found == [alone, alone]
 
 
-def _at_revision(db: Database, revision: str) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with db.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
-
-
 def test_an_upgrade_that_fails_halfway_changes_nothing(tmp_path: Path) -> None:
     """A new quizdl upgrading an older collection, stopped by a failure in its
     second migration (a full disk, say): the collection is left as it was, with
@@ -203,7 +192,7 @@ def test_an_upgrade_that_fails_halfway_changes_nothing(tmp_path: Path) -> None:
     again, so that every later start failed."""
     db = Database(collection_url(tmp_path, "old"))
     try:
-        _at_revision(db, "0007")
+        migrate_to(db, "0007")
         with db.engine.begin() as connection:
             connection.execute(
                 text(

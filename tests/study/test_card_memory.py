@@ -26,7 +26,8 @@ from sqlalchemy import func, select
 
 from quizdl.scheduling.fsrs import DEFAULT_PARAMETERS
 from quizdl.scheduling.readiness import Memory, memories
-from quizdl.store.models import CardMemoryRow, CardRow
+from quizdl.store import tables
+from quizdl.store.models import CardRow
 from quizdl.study import card_memory
 from quizdl.study.card_memory import card_memories
 from quizdl.study.factory import open_study
@@ -117,7 +118,7 @@ def study(home: Path, clock: FixedClock, tmp_path: Path) -> Iterator[StudyServic
 
 def _kept_rows(service: StudyService) -> int:
     with service.db.read() as session:
-        return session.scalar(select(func.count()).select_from(CardMemoryRow)) or 0
+        return session.scalar(select(func.count()).select_from(tables.card_memories)) or 0
 
 
 def test_a_read_keeps_what_it_replayed_and_the_next_replays_only_what_changed(

@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 
 from quizdl.scheduling.fsrs import DEFAULT_PARAMETERS
 from quizdl.scheduling.readiness import MIN_REVIEWS_TO_FIT
-from quizdl.store.models import FittedParametersRow, ReviewRow
+from quizdl.store import tables
+from quizdl.store.models import ReviewRow
 from quizdl.study.clock import study_day
 from quizdl.study.factory import open_study
 from quizdl.study.fitted import refit_if_due, stored_parameters
@@ -70,7 +71,7 @@ def test_defaults_until_a_thousand_reviews_then_a_fit_at_most_daily(
     again = refit_if_due(study.db, clock())
     assert again is not None and again.study_day == fit.study_day + timedelta(days=1)
     with study.db.read() as session:
-        assert session.scalar(select(func.count()).select_from(FittedParametersRow)) == 1
+        assert session.scalar(select(func.count()).select_from(tables.fitted_parameters)) == 1
         assert stored_parameters(session) == again
 
 
@@ -105,6 +106,6 @@ def test_quizdl_plan_json_reports_the_fitted_parameters(home: Path, tmp_path: Pa
             assert session.scalar(select(func.count()).select_from(ReviewRow)) == (
                 MIN_REVIEWS_TO_FIT + 10
             )
-            assert session.scalar(select(func.count()).select_from(FittedParametersRow)) == 1
+            assert session.scalar(select(func.count()).select_from(tables.fitted_parameters)) == 1
     finally:
         reopened.db.close()

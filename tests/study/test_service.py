@@ -242,14 +242,16 @@ def test_stats_streak_retention_and_forecast(service: StudyService, clock: Fixed
 
 
 def test_daily_totals_follow_answers_and_undo(service: StudyService, clock: FixedClock) -> None:
-    from quizdl.store.models import ReviewDayRow
+    from quizdl.store import tables
     from quizdl.study import daily
 
     def totals() -> list[tuple[object, ...]]:
         with service.db.read() as db:
             return [
                 (r.study_day, r.deck_id, r.reviews, r.scheduled, r.passed, r.seconds)
-                for r in db.scalars(select(ReviewDayRow).order_by(ReviewDayRow.study_day))
+                for r in db.execute(
+                    select(tables.review_days).order_by(tables.review_days.c.study_day)
+                )
                 if r.reviews
             ]
 
