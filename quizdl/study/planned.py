@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.engine import Connection
 
+from quizdl.scheduling.fsrs import forgetting_curve
 from quizdl.scheduling.plan import (
     Plan,
     PlanCard,
@@ -31,15 +32,28 @@ from quizdl.scheduling.plan import (
     planned_day,
     review_seconds,
 )
-from quizdl.scheduling.readiness import Memory
 from quizdl.store import tables
-from quizdl.store.db import Database
+from quizdl.store.db import Database, connection_of
+from quizdl.store.driver import DriverStatement
 from quizdl.study.card_memory import card_memories
 from quizdl.study.fitted import parameters_in_use
 from quizdl.study.plans import PlanInfo, current_plan, learner_seconds_per_answer
+from quizdl.study.review_logs import as_day
 
 if TYPE_CHECKING:
     from quizdl.store.db import Reader
+
+
+# The day as the driver gives it (text on SQLite, a date on PostgreSQL): as_day.
+_STUDIED = DriverStatement(
+    select(
+        tables.cards.c.pk,
+        tables.cards.c.deck_id,
+        type_coerce(tables.card_states.c.due, String),
+    )
+    .join(tables.card_states, tables.card_states.c.card_pk == tables.cards.c.pk)
+    .where(*tables.ACTIVE_CARD)
+)
 
 
 @dataclass(frozen=True)
@@ -88,41 +102,45 @@ def planned_schedule(
     plan = current_plan(reader)
     if plan is None or today >= plan.interview_day:
         return None
-    query = (
-        select(tables.cards.c.pk, tables.cards.c.deck_id, tables.card_states.c.due)
-        .join(tables.card_states, tables.card_states.c.card_pk == tables.cards.c.pk)
-        .where(*tables.ACTIVE_CARD)
-    )
-    if plan.deck_ids:
-        query = query.where(tables.cards.c.deck_id.in_(plan.deck_ids))
+    covered = frozenset(plan.deck_ids)
     own_due: dict[int, date] = {}
     deck_of: dict[int, str] = {}
+    days: dict[object, date] = {}
     unseen = 0
-    for pk, deck_id, due in reader.execute(query):
-        if due is None:
+    # Every studied card, filtered here: one compiled statement for any plan, and
+    # no per-row result objects or date parsing (as_day) over 100,000 cards.
+    for pk, deck_id, raw_due in _STUDIED.execute(connection_of(reader), {}).rows:
+        if covered and deck_id not in covered:
+            continue
+        if raw_due is None:
             unseen += 1
         else:
-            own_due[pk], deck_of[pk] = due, deck_id
+            own_due[pk], deck_of[pk] = as_day(raw_due, days), deck_id
     parameters = parameters_in_use(reader).parameters
     memory = card_memories(reader, own_due, parameters, db)
     per_answer = learner_seconds_per_answer(reader)
     settings = plan.settings
+    interview_day = plan.interview_day
+    recall = forgetting_curve(parameters)
     cards = []
+    # Runs for every seen card on each queue: kept to plain arithmetic (no closure
+    # or method call per card), the same as Memory.recall_on.
     for pk, due in own_due.items():
         card = memory.get(pk)
-        last_review = None if card is None else card.last_day
+        if card is None:  # never answered (a state imported with its schedule)
+            cards.append(PlanCard(pk, due, None, 0.0, review_seconds(0.0, per_answer)))
+            continue
+        last_review = card.last_day
         shown = planned_day(due, last_review, today, settings)
-
-        def recall_on(day: date, card: Memory | None = card) -> float:
-            return 0.0 if card is None else card.recall_on(parameters, day)
-
         cards.append(
             PlanCard(
                 key=pk,
                 own_due=due,
                 last_review=last_review,
-                recall_on_interview=recall_on(plan.interview_day),
-                seconds=review_seconds(recall_on(shown), per_answer),
+                recall_on_interview=recall(card.stability, (interview_day - last_review).days),
+                seconds=review_seconds(
+                    recall(card.stability, (shown - last_review).days), per_answer
+                ),
             )
         )
     made: Plan[int] = make_plan(cards, unseen, today, settings, per_answer)
