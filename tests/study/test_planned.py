@@ -8,7 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from helpers import FixedClock, write_deck
+from helpers import FixedClock, collection_url, write_deck
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,7 +28,13 @@ def deck_text(count: int, deck_id: str = "plan") -> str:
 
 @pytest.fixture
 def study(home: Path, clock: FixedClock, tmp_path: Path) -> Iterator[StudyService]:
-    service = open_study(clock=clock, bundled=[], settings=StudySettings(new_cards_per_day=10))
+    # On PostgreSQL too when QUIZDL_TEST_POSTGRES names a server (helpers.collection_url).
+    service = open_study(
+        database_url=collection_url(tmp_path, "plan"),
+        clock=clock,
+        bundled=[],
+        settings=StudySettings(new_cards_per_day=10),
+    )
     service.import_file(write_deck(tmp_path, deck_text(8), "plan.yaml"))
     service.import_file(write_deck(tmp_path, deck_text(2, "other"), "other.yaml"))
     yield service
