@@ -57,6 +57,12 @@ def _plan_line(verb: str, plan: Any) -> str:
 @click.option("--deck", "deck_id", help="Deck id to import into (default: from the source name).")
 @click.option("--dry-run", is_flag=True, help="Show what would change; store nothing.")
 @click.option(
+    "--replace",
+    is_flag=True,
+    help="Let this file replace a deck of the same id that another file made "
+    "(refused otherwise when it would retire most of that deck's cards).",
+)
+@click.option(
     "--with-progress",
     is_flag=True,
     help="Carry scheduling over (Anki ease/interval/due/lapses/suspended, or a quizdl backup).",
@@ -84,6 +90,7 @@ def import_command(
     path: Path,
     deck_id: str | None,
     dry_run: bool,
+    replace: bool,
     with_progress: bool,
     keep_unanswered: bool,
     source_format: str,
@@ -108,7 +115,7 @@ def import_command(
     from quizdl.importers import ImportOptions, read_source
     from quizdl.importers.detect import Format
     from quizdl.importers.ids import is_valid_id
-    from quizdl.study.errors import StudyError
+    from quizdl.study.errors import OtherSource, StudyError
 
     if deck_id is not None and not is_valid_id(deck_id):
         fail(f"--deck {deck_id!r}: ids hold letters, digits and . _ : @ + - (no spaces)")
@@ -137,17 +144,24 @@ def import_command(
 
     service = open_service()
     progress = source.progress if with_progress else None
+    source_path = str(path.resolve())
     try:
         plan = (
-            service.plan_import(source.deck)
+            service.plan_import(source.deck, source_path=source_path)
             if dry_run
             else service.import_deck(
                 source.deck,
-                source_path=str(path.resolve()),
+                source_path=source_path,
                 content_hash=source.content_hash,
                 progress=progress,
                 media=source.media.files,
+                replace=replace,
             )
+        )
+    except OtherSource as exc:
+        fail(
+            f"{path}: not imported: {exc}. --deck ID imports it as a deck of its own; "
+            "--replace lets it replace that deck (retired cards keep their history)"
         )
     except StudyError as exc:
         fail(f"{path}: not imported: {exc} (--deck ID chooses the id)")
@@ -165,6 +179,7 @@ def import_command(
                 "updated": plan.updated,
                 "retired": plan.retired,
                 "restored": plan.restored,
+                "other_source": plan.other_source,
                 "unchanged": len(plan.unchanged),
                 "elsewhere_updated": plan.elsewhere_updated,
                 "elsewhere_unchanged": plan.elsewhere_unchanged,
@@ -211,6 +226,11 @@ def import_command(
         click.echo(
             f"  note: {len(plan.retired)} card(s) of the existing deck {plan.deck_id!r} are not "
             "in this source and are retired; --deck ID imports it as a separate deck"
+        )
+    if dry_run and plan.other_source is not None and not replace:
+        click.echo(
+            f"  note: deck {plan.deck_id!r} was imported from {plan.other_source}: this other "
+            "file would retire most of its cards, so the import needs --replace (or --deck ID)"
         )
     if dry_run:
         click.echo(_plan_line("Would import", plan) + " (dry run: nothing stored)")

@@ -19,5 +19,10 @@ class ImportRefused(StudyError):
     pass
 
 
+class OtherSource(ImportRefused):
+    """A file would replace most of a deck that another file made: two sources that
+    share a deck id (the same file name, or the same Anki deck name)."""
+
+
 class NothingToUndo(StudyError):
     pass

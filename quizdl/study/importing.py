@@ -7,6 +7,7 @@ back with their history if they return.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +31,7 @@ from quizdl.decks.yaml_nodes import gc_paused
 from quizdl.store import tables
 from quizdl.store.bulk import chunks, insert_rows
 from quizdl.store.models import CardRow, CardStateRow, DeckRow
+from quizdl.study.errors import OtherSource
 from quizdl.study.values import ImportedProgress, ImportPlan
 
 _UPDATE_CARD = (
@@ -156,10 +158,11 @@ def _existing_cards(connection: Connection, deck_id: str) -> dict[str, _Existing
     return {row.card_id: _Existing(row.pk, row.content, row.retired, row.position) for row in rows}
 
 
-def _diff(session: Session, deck: Deck) -> _Diff:
+def _diff(session: Session, deck: Deck, source_path: str | None = None) -> _Diff:
     connection = session.connection()
     existing = _existing_cards(connection, deck.id)
-    deck_exists = session.get(DeckRow, deck.id) is not None
+    row = session.get(DeckRow, deck.id)
+    deck_exists = row is not None
     contents = cards_to_content(deck.cards)
     new: list[str] = []
     updated: list[str] = []
@@ -206,7 +209,30 @@ def _diff(session: Session, deck: Deck) -> _Diff:
         elsewhere_updated,
         elsewhere_unchanged,
     )
+    other_file = _other_source(row, source_path, plan)
+    if other_file is not None:
+        plan = dataclasses.replace(plan, other_source=other_file)
     return _Diff(plan, existing, contents, elsewhere)
+
+
+def _other_source(row: DeckRow | None, source_path: str | None, plan: ImportPlan) -> str | None:
+    """The deck's own file when ``source_path`` is another one that would retire more
+    than half of its cards: most likely a different deck that got the same id (a
+    Markdown and an Anki version of one chapter), not a new version of the file.
+    A moved file with a few cards changed is not one."""
+    if row is None or not row.source_path or not source_path or row.source_path == source_path:
+        return None
+    return row.source_path if 2 * len(plan.retired) > plan.active_before else None
+
+
+def refuse_other_source(plan: ImportPlan, source_path: str | None) -> None:
+    """OtherSource when ``plan`` replaces a deck another file made (see _other_source)."""
+    if plan.other_source is None:
+        return
+    raise OtherSource(
+        f"deck {plan.deck_id!r} was imported from {plan.other_source}; {source_path} is "
+        f"another file and would retire {len(plan.retired)} of its {plan.active_before} cards"
+    )
 
 
 def _keeping_tags(content: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:
@@ -241,8 +267,8 @@ def store_media(files: Mapping[str, bytes]) -> int:
     return store(files)
 
 
-def plan_import(session: Session, deck: Deck) -> ImportPlan:
-    return _diff(session, deck).plan
+def plan_import(session: Session, deck: Deck, source_path: str | None = None) -> ImportPlan:
+    return _diff(session, deck, source_path).plan
 
 
 # Tens of thousands of new dicts and tuples, none in a cycle: without the pause the
@@ -257,8 +283,13 @@ def apply_import(
     content_hash: str | None,
     now: datetime,
     progress: Mapping[str, ImportedProgress] | None = None,
+    replace: bool = True,
 ) -> ImportPlan:
-    diff = _diff(session, deck)
+    """``replace=False`` refuses (OtherSource) a file that would replace most of a
+    deck another file made; nothing is written then."""
+    diff = _diff(session, deck, source_path)
+    if not replace:
+        refuse_other_source(diff.plan, source_path)
     connection = session.connection()
     _update_elsewhere(connection, deck, diff)
     row = session.get(DeckRow, deck.id)

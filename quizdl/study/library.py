@@ -63,10 +63,14 @@ class LibraryService:
             synced.append(deck.id)
         return synced
 
-    def plan_import(self, deck: Deck, *, origin: str = "imported") -> ImportPlan:
+    def plan_import(
+        self, deck: Deck, *, origin: str = "imported", source_path: str | None = None
+    ) -> ImportPlan:
+        """What importing ``deck`` would change (``source_path``: the file it comes
+        from, to tell another file that shares the deck's id: ``other_source``)."""
         with self.context.db.read() as session:
             _refuse_bundled_clash(session, deck, origin)
-            return importing.plan_import(session, deck)
+            return importing.plan_import(session, deck, source_path)
 
     def import_deck(
         self,
@@ -77,11 +81,14 @@ class LibraryService:
         origin: str = "imported",
         progress: Mapping[str, ImportedProgress] | None = None,
         media: Mapping[str, bytes] | None = None,
+        replace: bool = True,
     ) -> ImportPlan:
         """Apply a validated deck in one transaction; returns what changed.
 
         ``media`` (stored name -> bytes) is written to the media folder first, so a
-        committed card never points at a file that is not there."""
+        committed card never points at a file that is not there. ``replace=False``
+        refuses (OtherSource) a file that would retire most of a deck another file
+        made, as a command line import without --replace does."""
         if media:
             importing.store_media(media)
         with self.context.db.locked_session() as session:
@@ -94,6 +101,7 @@ class LibraryService:
                 content_hash=content_hash,
                 now=to_utc_naive(self.context.clock()),
                 progress=progress,
+                replace=replace,
             )
 
     def import_file(self, path: Path) -> ImportPlan:

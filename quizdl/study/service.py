@@ -133,8 +133,10 @@ class StudyService:
     def sync_bundled(self, paths: Iterable[Path]) -> list[str]:
         return self.library.sync_bundled(paths)
 
-    def plan_import(self, deck: Deck, *, origin: str = "imported") -> ImportPlan:
-        return self.library.plan_import(deck, origin=origin)
+    def plan_import(
+        self, deck: Deck, *, origin: str = "imported", source_path: str | None = None
+    ) -> ImportPlan:
+        return self.library.plan_import(deck, origin=origin, source_path=source_path)
 
     def import_deck(
         self,
@@ -145,6 +147,7 @@ class StudyService:
         origin: str = "imported",
         progress: Mapping[str, ImportedProgress] | None = None,
         media: Mapping[str, bytes] | None = None,
+        replace: bool = True,
     ) -> ImportPlan:
         return self.library.import_deck(
             deck,
@@ -153,6 +156,7 @@ class StudyService:
             origin=origin,
             progress=progress,
             media=media,
+            replace=replace,
         )
 
     def import_file(self, path: Path) -> ImportPlan:

@@ -210,6 +210,14 @@ class ImportPlan:
     # deck id -> card ids whose text changed / count of those that did not.
     elsewhere_updated: dict[str, list[str]] = field(default_factory=dict)
     elsewhere_unchanged: int = 0
+    # The file the deck was imported from, when this import comes from another file
+    # and would retire more than half of the deck's cards (``study.importing``).
+    other_source: str | None = None
+
+    @property
+    def active_before(self) -> int:
+        """The deck's cards in study before this import (updated, unchanged or retired)."""
+        return len(self.updated) + len(self.unchanged) + len(self.retired)
 
     @property
     def changes(self) -> int:

@@ -151,6 +151,33 @@ async def test_import_preview_then_confirm(
     assert service.browse("", status="retired")[0].card_id == "dense-cloze"
 
 
+async def test_import_preview_warns_when_another_file_would_replace_the_deck(
+    app: QuizApp, service: StudyService, tmp_path: Path, deck_path: Path
+) -> None:
+    # Another file (another folder) with the deck's id and none of its cards.
+    other = tmp_path / "elsewhere" / "deck.yaml"
+    other.parent.mkdir()
+    other.write_text(
+        "id: test-deck\ntitle: Test deck [b]v2[/b]\ncards:\n"
+        "  - {id: swish, type: concept, term: Swish, explanation: 'x * sigmoid(x) [/]'}\n",
+        encoding="utf-8",
+    )
+    before = len(service.export_deck("test-deck")[0].cards)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_import(pilot, app)
+        screen.query_one("#path", Input).value = str(other)
+        await pilot.press("enter")
+        await settle(pilot)
+        report = static_text(app, "#import-report")
+        assert f"was imported from {deck_path.resolve()}" in report
+        assert f"retires {before} of the deck's {before} cards" in report
+        # The preview is the question: confirming imports it, as it says.
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Imported Test deck [b]v2[/b]" in static_text(app, "#import-report")
+    assert [card.id for card in service.export_deck("test-deck")[0].cards] == ["swish"]
+
+
 async def test_import_errors_show_locations(app: QuizApp, tmp_path: Path) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(DECK.replace("type: mcq", "type: mcq\n    colour: red"), encoding="utf-8")

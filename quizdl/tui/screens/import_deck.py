@@ -142,7 +142,7 @@ class ImportScreen(QuizScreen[None]):
 
         try:
             source = read_source(path, ImportOptions(keep_unanswered=keep_unanswered))
-            plan = service_of(self).plan_import(source.deck)
+            plan = service_of(self).plan_import(source.deck, source_path=str(path.resolve()))
         except DeckError as exc:
             problems = "\n".join(f"[$error]✗[/] {markup_safe(str(p))}" for p in exc.problems)
             count = len(exc.problems)
@@ -162,6 +162,16 @@ class ImportScreen(QuizScreen[None]):
         if source.media.any:
             notes.append(source.media.describe())
         notes.extend(note.replace(CLI_FLAG, SCREEN_OPTION) for note in source.notes)
+        if plan.other_source is not None:
+            # The command line refuses this without --replace; here the preview is the
+            # question, and it must say plainly what a confirm does.
+            notes.insert(
+                0,
+                f"⚠ Deck {plan.deck_id!r} was imported from {plan.other_source}. This is "
+                f"another file: importing it retires {len(plan.retired)} of the deck's "
+                f"{plan.active_before} cards (they keep their history and come back if that "
+                "file is imported again).",
+            )
         prompts = {card.id: prompt_of(card.model_dump(mode="json")) for card in source.deck.cards}
         preview = Preview(source, plan, notes, prompts)
         self.app.call_from_thread(self.show_preview, preview)
