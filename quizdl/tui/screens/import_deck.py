@@ -52,6 +52,16 @@ def card_list(ids: list[str], prompts: dict[str, str]) -> str:
 def plan_markup(plan: ImportPlan, notes: list[str], prompts: dict[str, str]) -> str:
     verb = "Update" if plan.deck_exists else "Create"
     lines = [f"[b]{verb} deck {markup_safe(plan.deck_title)}[/b] ({markup_safe(plan.deck_id)})", ""]
+    if plan.other_source is not None:
+        # The command line refuses this without --replace; here the preview is the
+        # question, so it says first, before the card lists, what a confirm does.
+        warning = (
+            f"Deck {plan.deck_id!r} was imported from {plan.other_source}. This is another "
+            f"file: importing it retires {len(plan.retired)} of the deck's "
+            f"{plan.active_before} cards (they keep their history and come back if that "
+            "file is imported again)."
+        )
+        lines[1:1] = [f"[b $warning]⚠[/] {markup_safe(warning)}"]
     for label, ids, colour in (
         ("new", plan.new, "$success"),
         ("updated", plan.updated, "$warning"),
@@ -162,16 +172,6 @@ class ImportScreen(QuizScreen[None]):
         if source.media.any:
             notes.append(source.media.describe())
         notes.extend(note.replace(CLI_FLAG, SCREEN_OPTION) for note in source.notes)
-        if plan.other_source is not None:
-            # The command line refuses this without --replace; here the preview is the
-            # question, and it must say plainly what a confirm does.
-            notes.insert(
-                0,
-                f"⚠ Deck {plan.deck_id!r} was imported from {plan.other_source}. This is "
-                f"another file: importing it retires {len(plan.retired)} of the deck's "
-                f"{plan.active_before} cards (they keep their history and come back if that "
-                "file is imported again).",
-            )
         prompts = {card.id: prompt_of(card.model_dump(mode="json")) for card in source.deck.cards}
         preview = Preview(source, plan, notes, prompts)
         self.app.call_from_thread(self.show_preview, preview)
