@@ -142,7 +142,8 @@ async def test_import_preview_then_confirm(
         # Cards are listed by what the learner will see, not by their ids.
         assert "2 new\n        · GELU\n        · layers.Dense(10" in report
         assert "1 updated\n        · ReLU" in report
-        assert "1 retired\n        · dense-cloze" in report
+        # A retired card is shown by its prompt too, read from the collection.
+        assert "1 retired\n        · layers.Dense(10, activation=[…]) has […] units." in report
         assert [r.card_id for r in service.browse("gaussian")] == []  # nothing stored yet
         await pilot.press("ctrl+s")
         await settle(pilot)

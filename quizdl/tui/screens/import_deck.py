@@ -173,6 +173,14 @@ class ImportScreen(QuizScreen[None]):
             notes.append(source.media.describe())
         notes.extend(note.replace(CLI_FLAG, SCREEN_OPTION) for note in source.notes)
         prompts = {card.id: prompt_of(card.model_dump(mode="json")) for card in source.deck.cards}
+        # Retired cards are not in the file: their prompts come from the collection
+        # (an id such as q-894fd832bb19c84e says nothing about what goes).
+        for card_id in plan.retired[:LISTED_IDS]:
+            try:
+                stored = service_of(self).find_card(card_id, plan.deck_id)
+            except StudyError:
+                continue  # gone meanwhile: the id is shown
+            prompts[card_id] = prompt_of(stored.card.model_dump(mode="json"))
         preview = Preview(source, plan, notes, prompts)
         self.app.call_from_thread(self.show_preview, preview)
 
