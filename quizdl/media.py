@@ -25,12 +25,12 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
+from quizdl.files import write_whole
 from quizdl.paths import data_dir
 
 MAX_MEDIA_BYTES = 20 * 1024 * 1024
@@ -148,14 +148,7 @@ def store(files: Mapping[str, bytes], directory: Path | None = None) -> int:
         if target.is_file():
             continue  # content-addressed: the same name holds the same bytes
         folder.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.replace(temp, target)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        write_whole(target, data)
         written += 1
     return written
 

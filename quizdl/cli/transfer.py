@@ -7,9 +7,7 @@ transaction; a source that cannot be used is refused whole with exit 2.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, cast
 
@@ -289,15 +287,9 @@ def export_command(deck_id: str, fmt: str | None, output: Path | None, with_prog
 
 def _write_atomically(path: Path, data: bytes) -> None:
     """Write beside the target and rename, so a failure never leaves half a file."""
-    directory = path.parent if str(path.parent) else Path(".")
+    from quizdl.files import write_whole
+
     try:
-        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.replace(temp, path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        write_whole(path, data)
     except OSError as exc:
         fail(f"{path}: cannot write: {exc.strerror or exc}")
