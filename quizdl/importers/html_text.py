@@ -70,7 +70,11 @@ _TOKEN = re.compile(
 )
 _WHITESPACE = re.compile(r"[ \t\r\n\f]+")
 _ATTRIBUTE = re.compile(r"([A-Za-z_:][-\w:.]*)\s*(?:=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+))?")
-_NEEDS_ATTRIBUTES = {"img", "a", "code"}
+_NEEDS_ATTRIBUTES = {"img", "a", "code", "ol"}
+# An <ol start="..."> Markdown can number (CommonMark allows up to nine digits).
+_LIST_START = re.compile(r"\s*([1-9][0-9]{0,8})\s*")
+# A line break inside a table cell: a Markdown table row is one line.
+_CELL_BREAK = re.compile(r"[ \t]*\n+[ \t]*")
 
 
 def _attributes(text: str) -> dict[str, str]:
@@ -99,6 +103,7 @@ class _Renderer:
     # Tags go to small functions through _OPEN/_CLOSE (one dict look-up, not a chain
     # of comparisons); text is handled inline in feed.
     __slots__ = (
+        "cells",
         "has_text",
         "item_start",
         "link_href",
@@ -126,6 +131,7 @@ class _Renderer:
         self.item_start = False
         self.table_rows: list[int] = []  # rows written, per open table
         self.row_cells = 0
+        self.cells: list[int] = []  # where each open table cell's text starts
         self.script_start = -1  # where the open <sup>/<sub> text starts
 
     def feed(self, source: str) -> None:
@@ -183,8 +189,15 @@ class _Renderer:
             return
         # Outside <pre>, HTML collapses whitespace; a source newline is a space. Layout
         # whitespace between tags at a line start would become a blank line (and split
-        # a nested list), so it is dropped there.
-        if blank and (not out or out[-1].endswith("\n")):
+        # a nested list), so it is dropped there, and so it is right after a list
+        # marker ("-  x") and between table cells ("|  x"), where it only doubles a
+        # space: a card exported and imported again must read back the same.
+        if blank and (
+            not out
+            or out[-1].endswith("\n")
+            or self.item_start
+            or (self.table_rows and not self.cells)
+        ):
             return
         # isprintable() is False for \t \r \n \f: then (and for double spaces) collapse.
         out.append(data if data.isprintable() and "  " not in data else _WHITESPACE.sub(" ", data))
@@ -260,16 +273,18 @@ class _Renderer:
             self.out.append("_")
             self.script_start = len(self.out)
 
-    def _open_list(self, attributes: dict[str, str], ordered: bool) -> None:
+    def _open_list(self, counter: int) -> None:
         self.item_start = False
         self._newlines(1)
-        self.lists.append([0 if ordered else -1])
+        self.lists.append([counter])
 
     def _open_ul(self, attributes: dict[str, str]) -> None:
-        self._open_list(attributes, False)
+        self._open_list(-1)
 
     def _open_ol(self, attributes: dict[str, str]) -> None:
-        self._open_list(attributes, True)
+        # <ol start="2"> (a list continued after a paragraph) keeps its numbers.
+        start = _LIST_START.fullmatch(attributes.get("start", ""))
+        self._open_list(int(start.group(1)) - 1 if start else 0)
 
     def _open_li(self, attributes: dict[str, str]) -> None:
         self.item_start = False
@@ -297,6 +312,7 @@ class _Renderer:
     def _open_cell(self, attributes: dict[str, str]) -> None:
         self.out.append(" ")
         self.row_cells += 1
+        self.cells.append(len(self.out))
 
     def _open_img(self, attributes: dict[str, str]) -> None:
         self._image(attributes)
@@ -344,10 +360,21 @@ class _Renderer:
             self.script_start = -1
 
     def _close_cell(self) -> None:
+        if self.cells:
+            # A Markdown row is one line with "|" between cells: a <br> or <div> in the
+            # cell becomes a space and a "|" in its text is escaped, or the table falls
+            # apart. Piece by piece, so open marks keep their places in out.
+            out = self.out
+            for index in range(self.cells.pop(), len(out)):
+                piece = out[index]
+                if "\n" in piece or "|" in piece:
+                    out[index] = _CELL_BREAK.sub(" ", piece).replace("|", "\\|")
         if self.table_rows:
             self.out.append(" |")
 
     def _close_tr(self) -> None:
+        # A cell left open (sloppy HTML) must not reach into the next row.
+        self.cells.clear()
         if self.table_rows:
             self.table_rows[-1] += 1
             if self.table_rows[-1] == 1 and self.row_cells:

@@ -1,5 +1,7 @@
 """The field HTML converter as it was before the dispatch-table renderer (#13), kept only
 so tests/importers/test_html_equivalence.py can check the new one gives the same Markdown.
+Rules changed since are made here too, in this file's own way: ``<ol start>`` keeps
+its numbers, and a table cell's line breaks and pipes cannot break its row.
 
 Anki field HTML to readable Markdown.
 
@@ -72,7 +74,7 @@ _TOKEN = re.compile(
 )
 _WHITESPACE = re.compile(r"[ \t\r\n\f]+")
 _ATTRIBUTE = re.compile(r"([A-Za-z_:][-\w:.]*)\s*(?:=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+))?")
-_NEEDS_ATTRIBUTES = {"img", "a", "code"}
+_NEEDS_ATTRIBUTES = {"img", "a", "code", "ol"}
 
 
 def _attributes(text: str) -> list[tuple[str, str | None]]:
@@ -88,6 +90,7 @@ def _attributes(text: str) -> list[tuple[str, str | None]]:
 class _Renderer:
     # A plain class with slots: one is made per field, tens of thousands per import.
     __slots__ = (
+        "cells",
         "drop_depth",
         "has_text",
         "item_start",
@@ -117,6 +120,7 @@ class _Renderer:
         self.item_start = False
         self.table_rows: list[int] = []  # rows written, per open table
         self.row_cells = 0
+        self.cells: list[int] = []
         self.script_start = -1  # where the open <sup>/<sub> text starts
 
     def feed(self, source: str) -> None:
@@ -195,7 +199,9 @@ class _Renderer:
         elif tag in ("ul", "ol"):
             self.item_start = False
             self._newlines(1)
-            self.lists.append([0 if tag == "ol" else -1])
+            start = re.fullmatch(r"\s*([1-9][0-9]{0,8})\s*", attributes.get("start", ""))
+            first = int(start.group(1)) - 1 if start else 0
+            self.lists.append([first if tag == "ol" else -1])
         elif tag == "li":
             self.item_start = False
             self._newlines(1)
@@ -216,6 +222,7 @@ class _Renderer:
         elif tag in ("td", "th"):
             self.out.append(" ")
             self.row_cells += 1
+            self.cells.append(len(self.out))
         elif tag == "img":
             self._image(attributes)
         elif tag == "a":
@@ -235,6 +242,8 @@ class _Renderer:
             return
         if self.drop_depth:
             return
+        if tag == "tr":
+            self.cells.clear()  # an open cell ends with its row
         if tag == "pre" and self.pre_depth:
             self.pre_depth -= 1
             if "".join(self.out[-1:]).endswith("\n") is False:
@@ -251,8 +260,15 @@ class _Renderer:
             simple = re.fullmatch(r"[-+]?\w+", body) is not None
             self.out[self.script_start :] = [body if simple else f"({body})", trail]
             self.script_start = -1
-        elif tag in ("td", "th") and self.table_rows:
-            self.out.append(" |")
+        elif tag in ("td", "th") and (self.cells or self.table_rows):
+            if self.cells:
+                start = self.cells.pop()
+                self.out[start:] = [
+                    re.sub(r"[ \t]*\n+[ \t]*", " ", piece).replace("|", "\\|")
+                    for piece in self.out[start:]
+                ]
+            if self.table_rows:
+                self.out.append(" |")
         elif tag == "tr" and self.table_rows:
             self.table_rows[-1] += 1
             if self.table_rows[-1] == 1 and self.row_cells:
@@ -283,7 +299,12 @@ class _Renderer:
         # Outside <pre>, HTML collapses whitespace; a source newline is a space. Layout
         # whitespace between tags at a line start would become a blank line (and split
         # a nested list), so it is dropped there.
-        if not data.strip() and (not self.out or self.out[-1].endswith("\n")):
+        if not data.strip() and (
+            not self.out
+            or self.out[-1].endswith("\n")
+            or self.item_start
+            or (self.table_rows and not self.cells)
+        ):
             return
         self.out.append(_WHITESPACE.sub(" ", data))
 

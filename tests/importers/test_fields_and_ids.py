@@ -44,6 +44,20 @@ from quizdl.importers.ids import anki_card_id, content_id, given_id, is_valid_id
             "<tbody><tr><td>1</td><td>2</td></tr></tbody></table>",
             "| a | b |\n| --- | --- |\n| 1 | 2 |",
         ),
+        # A cell's line breaks and pipes would end its row (a real Anki export's table);
+        # the spaces they leave are harmless, as Markdown trims a cell.
+        (
+            "<table><tr><th>Op</th><th>RPC</th></tr><tr><td>Resign</td>"
+            '<td>POST /resign<br>{<br>"id": 1<br>}</td></tr>'
+            "<tr><td><div>a|b</div><div>c</div></td><td>d</td></tr></table>",
+            '| Op | RPC |\n| --- | --- |\n| Resign | POST /resign { "id": 1 } |\n|  a\\|b c  | d |',
+        ),
+        # A list that continues after a paragraph keeps its numbers.
+        (
+            '<ol start="2"><li>Linear algebra</li><li>Calculus</li></ol>',
+            "2. Linear algebra\n3. Calculus",
+        ),
+        ('<ol start="x"><li>a</li></ol><ol start="0"><li>b</li></ol>', "1. a\n\n1. b"),
         ("def f():<br>&nbsp;&nbsp;&nbsp;&nbsp;return 1", "def f():\n\xa0\xa0\xa0\xa0return 1"),
         ('<img src="fig.png">', "[image: fig.png]"),
         ("find <i>A</i><sup>-1 </sup>in closed form", "find *A*^-1 in closed form"),

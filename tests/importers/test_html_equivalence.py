@@ -37,6 +37,10 @@ ATTRIBUTES = [
     " checked",
     ' alt="x" alt="y"',
     ' HREF="HTTP://EXAMPLE.COM"',
+    ' start="3"',
+    " start=0",
+    ' start=" 12 "',
+    ' start="-2"',
 ]
 TEXT_PIECES = st.sampled_from(
     [
@@ -140,6 +144,9 @@ def _media_counts(media: MediaNotes) -> tuple[int, int, int]:
 @example("<script/>kept<style>dropped</style>")
 @example("<i>a</i><i>b</i> <b> spaced </b><a href='https://x.y'>link</a>")
 @example('<ol><li>one<ul><li>nested</li></ul></li><li>two</li></ol><img src="p.png"/>')
+@example('<ol start="7"><li>seven</li><li>eight<ol start="x"><li>one</li></ol></li></ol>')
+@example("<table><tr><td>a<br>b|c<div>d</div></td><td><b>x\ny</b></td></tr></table>")
+@example("<table><tr><td><table><tr><td>in<br>ner</td></tr></table>out<br>er</td></tr></table>")
 def test_the_renderer_gives_the_reference_markdown(html: str) -> None:
     media, expected_media = MediaNotes(), MediaNotes()
     assert html_to_markdown(html, media) == reference_markdown(html, expected_media)
