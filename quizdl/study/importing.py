@@ -168,11 +168,13 @@ def _diff(session: Session, deck: Deck, source_path: str | None = None) -> _Diff
     updated: list[str] = []
     unchanged: list[str] = []
     restored: list[str] = []
-    for card, content in zip(deck.cards, contents, strict=True):
+    for index, (card, content) in enumerate(zip(deck.cards, contents, strict=True)):
         old = existing.get(card.id)
         if old is None:
             new.append(card.id)
-        elif old.retired:
+            continue
+        content = contents[index] = _stored_tag_spelling(content, old.content)
+        if old.retired:
             restored.append(card.id)
         elif old.content != content:
             updated.append(card.id)
@@ -233,6 +235,18 @@ def refuse_other_source(plan: ImportPlan, source_path: str | None) -> None:
         f"deck {plan.deck_id!r} was imported from {plan.other_source}; {source_path} is "
         f"another file and would retire {len(plan.retired)} of its {plan.active_before} cards"
     )
+
+
+def _stored_tag_spelling(content: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:
+    """Anki packages and CSV cannot hold a space in a tag ("deep learning" leaves as
+    "deep_learning"): a tag that comes back that way keeps the spelling the card has,
+    so a deck exported and imported again is unchanged."""
+    tags, old_tags = content.get("tags"), old.get("tags")
+    if not tags or not old_tags or tags == old_tags:
+        return content
+    spelled = {tag.replace(" ", "_"): tag for tag in old_tags if " " in tag}
+    fixed = [spelled.get(tag, tag) for tag in tags] if spelled else tags
+    return content if fixed == tags else {**content, "tags": fixed}
 
 
 def _keeping_tags(content: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:

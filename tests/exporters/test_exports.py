@@ -174,3 +174,9 @@ def test_csv_tags_with_spaces_survive_a_round_trip(home: Path, tmp_path: Path) -
     assert run("export", "tagged", "-o", str(out)).exit_code == 0
     (card,) = read_source(out, ImportOptions()).deck.cards
     assert card.tags == ("deep_learning", "cnn")
+    # Imported back over the deck, the tag keeps its spelling: nothing changed.
+    again = run("import", str(out), "--deck", "tagged")
+    assert "0 updated" in again.stdout and "1 unchanged" in again.stdout
+    service = open_study(bundled=[])
+    assert service.find_card("a", "tagged").card.tags == ("deep learning", "cnn")
+    service.db.close()
