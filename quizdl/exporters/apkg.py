@@ -13,10 +13,13 @@ import hashlib
 import html
 import re
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import genanki
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.token import Token
 
 from quizdl.decks.model import CLOZE_BLANK, ClozeCard, Deck, canonical_blank
 from quizdl.exporters.sides import front_and_back
@@ -70,6 +73,18 @@ _MEDIA_LINK = re.compile(r'<a href="media:([0-9a-f]{32}\.[a-z0-9]{1,5})">(?:🔊
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "breaks": True}).enable(
     ["table", "strikethrough"]
 )
+_SECOND_SPACE = re.compile(r"(?<= ) ")
+
+
+def _text_keeping_spaces(
+    renderer: object, tokens: Sequence[Token], index: int, options: object, env: object
+) -> str:
+    """Text with its runs of spaces kept (``a &nbsp;b``): HTML shows "a  b" as "a b",
+    and the card imported back would lose the space it had."""
+    return _SECOND_SPACE.sub("&nbsp;", escapeHtml(tokens[index].content))
+
+
+_MARKDOWN.add_render_rule("text", _text_keeping_spaces)
 
 
 def markdown_to_html(text: str) -> str:

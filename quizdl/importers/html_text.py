@@ -173,6 +173,8 @@ class _Renderer:
                     data = html.unescape(data)
                 if data.isprintable() and "  " not in data and data != " " and not self.pre_depth:
                     # Plain words outside <pre>: what _data does with them, without a call.
+                    if self.item_start and data[0] == " ":
+                        data = data[1:]  # "<li> x": the marker's space is the only one
                     self.has_text = True
                     self.item_start = False
                     out.append(data)
@@ -180,6 +182,8 @@ class _Renderer:
                     self._data(data, out)
 
     def _data(self, data: str, out: list[str]) -> None:
+        if self.item_start and not self.pre_depth:
+            data = data.lstrip(" \t\r\n\f")  # "<li> x": the marker's space is the only one
         blank = data.isspace() or not data
         if not blank:
             self.has_text = True

@@ -77,6 +77,26 @@ def test_markdown_becomes_the_html_anki_renders() -> None:
     assert "<ul>\n<li>a\n<ul>\n<li>b</li>" in html
     assert markdown_to_html("costs $5 and $10, $x_1 * y$") == "costs $5 and $10, \\(x_1 * y\\)"
     assert markdown_to_html("<script>x</script>") == "&lt;script&gt;x&lt;/script&gt;"
+    # HTML shows "a  b" as "a b": the spaces a card has are kept as &nbsp; (not in code).
+    assert markdown_to_html("e.g.  *a*, a   b and `x  y`") == (
+        "e.g. &nbsp;<em>a</em>, a &nbsp;&nbsp;b and <code>x  y</code>"
+    )
+
+
+def test_spaces_and_tables_come_back_from_an_apkg_unchanged(home: Path, tmp_path: Path) -> None:
+    deck = tmp_path / "spaced.yaml"
+    deck.write_text(
+        "id: spaced\ntitle: Spaced\ncards:\n"
+        "  - {id: a, type: qa, question: 'Two  spaces,   three?', answer: 'e.g.  *this*'}\n"
+        "  - id: b\n    type: qa\n    question: A table?\n    answer: |-\n"
+        "      | Op | RPC |\n      | --- | --- |\n      | Resign | POST a\\|b |\n",
+        encoding="utf-8",
+    )
+    assert run("import", str(deck)).exit_code == 0
+    out = tmp_path / "spaced.apkg"
+    assert run("export", "spaced", "-o", str(out)).exit_code == 0
+    again = run("import", str(out), "--dry-run")
+    assert "0 new, 0 updated, 0 retired, 0 restored, 2 unchanged" in again.stdout, again.output
 
 
 def test_the_package_carries_its_media_and_anki_reads_it(rich: Path, tmp_path: Path) -> None:

@@ -290,6 +290,8 @@ class _Renderer:
     def handle_data(self, data: str) -> None:
         if self.drop_depth:
             return
+        if self.item_start and not self.pre_depth:
+            data = data.lstrip(" \t\r\n\f")
         if data.strip():
             self.has_text = True
             self.item_start = False

@@ -58,6 +58,8 @@ from quizdl.importers.ids import anki_card_id, content_id, given_id, is_valid_id
             "2. Linear algebra\n3. Calculus",
         ),
         ('<ol start="x"><li>a</li></ol><ol start="0"><li>b</li></ol>', "1. a\n\n1. b"),
+        # The space after a list marker is the marker's own: "<li> x" is "- x".
+        ("<ul>\n<li> The domain</li><li>  two</li></ul>", "- The domain\n- two"),
         ("def f():<br>&nbsp;&nbsp;&nbsp;&nbsp;return 1", "def f():\n\xa0\xa0\xa0\xa0return 1"),
         ('<img src="fig.png">', "[image: fig.png]"),
         ("find <i>A</i><sup>-1 </sup>in closed form", "find *A*^-1 in closed form"),
