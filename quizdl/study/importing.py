@@ -227,7 +227,7 @@ def _other_source(row: DeckRow | None, source_path: str | None, plan: ImportPlan
     return row.source_path if 2 * len(plan.retired) > plan.active_before else None
 
 
-def refuse_other_source(plan: ImportPlan, source_path: str | None) -> None:
+def _refuse_other_source(plan: ImportPlan, source_path: str | None) -> None:
     """OtherSource when ``plan`` replaces a deck another file made (see _other_source)."""
     if plan.other_source is None:
         return
@@ -303,7 +303,7 @@ def apply_import(
     deck another file made; nothing is written then."""
     diff = _diff(session, deck, source_path)
     if not replace:
-        refuse_other_source(diff.plan, source_path)
+        _refuse_other_source(diff.plan, source_path)
     connection = session.connection()
     _update_elsewhere(connection, deck, diff)
     row = session.get(DeckRow, deck.id)
