@@ -171,10 +171,14 @@ class _Renderer:
             if data and not drop:
                 if "&" in data:
                     data = html.unescape(data)
-                if data.isprintable() and "  " not in data and data != " " and not self.pre_depth:
+                if (
+                    data.isprintable()
+                    and "  " not in data
+                    and data != " "
+                    and not self.pre_depth
+                    and not (self.item_start and data[0] == " ")
+                ):
                     # Plain words outside <pre>: what _data does with them, without a call.
-                    if self.item_start and data[0] == " ":
-                        data = data[1:]  # "<li> x": the marker's space is the only one
                     self.has_text = True
                     self.item_start = False
                     out.append(data)

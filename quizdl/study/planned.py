@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import String, bindparam, select, type_coerce
 from sqlalchemy.engine import Connection
 
 from quizdl.scheduling.fsrs import forgetting_curve
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
 
 # The day as the driver gives it (text on SQLite, a date on PostgreSQL): as_day.
-_STUDIED = DriverStatement(
+_STUDIED_ROWS = (
     select(
         tables.cards.c.pk,
         tables.cards.c.deck_id,
@@ -54,6 +54,9 @@ _STUDIED = DriverStatement(
     .join(tables.card_states, tables.card_states.c.card_pk == tables.cards.c.pk)
     .where(*tables.ACTIVE_CARD)
 )
+_STUDIED = DriverStatement(_STUDIED_ROWS)
+# A plan over some decks reads only theirs, through the cards' (deck, state) index.
+_STUDIED_IN_DECK = DriverStatement(_STUDIED_ROWS.where(tables.cards.c.deck_id == bindparam("deck")))
 
 
 @dataclass(frozen=True)
@@ -102,16 +105,23 @@ def planned_schedule(
     plan = current_plan(reader)
     if plan is None or today >= plan.interview_day:
         return None
-    covered = frozenset(plan.deck_ids)
+    connection = connection_of(reader)
+    # Compiled statements on the driver: no per-row result objects, and each
+    # distinct day parsed once (as_day), over up to 100,000 cards.
+    rows = (
+        [
+            row
+            for deck_id in dict.fromkeys(plan.deck_ids)
+            for row in _STUDIED_IN_DECK.execute(connection, {"deck": deck_id}).rows
+        ]
+        if plan.deck_ids
+        else _STUDIED.execute(connection, {}).rows
+    )
     own_due: dict[int, date] = {}
     deck_of: dict[int, str] = {}
     days: dict[object, date] = {}
     unseen = 0
-    # Every studied card, filtered here: one compiled statement for any plan, and
-    # no per-row result objects or date parsing (as_day) over 100,000 cards.
-    for pk, deck_id, raw_due in _STUDIED.execute(connection_of(reader), {}).rows:
-        if covered and deck_id not in covered:
-            continue
+    for pk, deck_id, raw_due in rows:
         if raw_due is None:
             unseen += 1
         else:

@@ -15,6 +15,7 @@ from anki.collection import (
     ImportAnkiPackageRequest,
 )
 from click.testing import CliRunner, Result
+from helpers import write_deck
 
 from quizdl.exporters.apkg import markdown_to_html
 from quizdl.importers import ImportOptions, read_source
@@ -84,13 +85,13 @@ def test_markdown_becomes_the_html_anki_renders() -> None:
 
 
 def test_spaces_and_tables_come_back_from_an_apkg_unchanged(home: Path, tmp_path: Path) -> None:
-    deck = tmp_path / "spaced.yaml"
-    deck.write_text(
+    deck = write_deck(
+        tmp_path,
         "id: spaced\ntitle: Spaced\ncards:\n"
         "  - {id: a, type: qa, question: 'Two  spaces,   three?', answer: 'e.g.  *this*'}\n"
         "  - id: b\n    type: qa\n    question: A table?\n    answer: |-\n"
         "      | Op | RPC |\n      | --- | --- |\n      | Resign | POST a\\|b |\n",
-        encoding="utf-8",
+        "spaced.yaml",
     )
     assert run("import", str(deck)).exit_code == 0
     out = tmp_path / "spaced.apkg"

@@ -122,6 +122,15 @@ async def open_import(pilot: object, app: QuizApp) -> ImportScreen:
     return app.screen
 
 
+async def preview_import(pilot: object, app: QuizApp, path: Path) -> str:
+    """Open the import screen, validate ``path`` there; the report it shows."""
+    screen = await open_import(pilot, app)
+    screen.query_one("#path", Input).value = str(path)
+    await pilot.press("enter")  # type: ignore[attr-defined]
+    await settle(pilot)  # type: ignore[arg-type]
+    return static_text(app, "#import-report")
+
+
 async def test_import_preview_then_confirm(
     app: QuizApp, service: StudyService, tmp_path: Path
 ) -> None:
@@ -133,11 +142,7 @@ async def test_import_preview_then_confirm(
     path = tmp_path / "changed.yaml"
     path.write_text(changed, encoding="utf-8")
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await open_import(pilot, app)
-        screen.query_one("#path", Input).value = str(path)
-        await pilot.press("enter")
-        await settle(pilot)
-        report = static_text(app, "#import-report")
+        report = await preview_import(pilot, app, path)
         assert "Update deck Test deck" in report
         # Cards are listed by what the learner will see, not by their ids.
         assert "2 new\n        · GELU\n        · layers.Dense(10" in report
@@ -165,11 +170,7 @@ async def test_import_preview_warns_when_another_file_would_replace_the_deck(
     )
     before = len(service.export_deck("test-deck")[0].cards)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await open_import(pilot, app)
-        screen.query_one("#path", Input).value = str(other)
-        await pilot.press("enter")
-        await settle(pilot)
-        report = static_text(app, "#import-report")
+        report = await preview_import(pilot, app, other)
         assert f"was imported from {deck_path.resolve()}" in report
         assert f"retires {before} of the deck's {before} cards" in report
         # The preview is the question: confirming imports it, as it says.
@@ -183,11 +184,7 @@ async def test_import_errors_show_locations(app: QuizApp, tmp_path: Path) -> Non
     path = tmp_path / "bad.yaml"
     path.write_text(DECK.replace("type: mcq", "type: mcq\n    colour: red"), encoding="utf-8")
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await open_import(pilot, app)
-        screen.query_one("#path", Input).value = str(path)
-        await pilot.press("enter")
-        await settle(pilot)
-        report = static_text(app, "#import-report")
+        report = await preview_import(pilot, app, path)
         assert "Not importable" in report
         assert "bad.yaml:" in report and "colour" in report
         await pilot.press("ctrl+s")
