@@ -164,12 +164,23 @@ def key_point_hits(answer: str, key_points: Sequence[str | Sequence[str]]) -> li
     for word in words(answer):
         said |= forms(word)
     typed_by_hand = frozenset(said) if len(answer) <= _TYPO_MAX_ANSWER_CHARS else frozenset()
+    squeezed_answer: str | None = None
     hits = []
     for point in key_points:
         synonyms = [point] if isinstance(point, str) else list(point)
         mentioned = almost = False
         for phrasing in synonyms:
             needed = [w for w in words(phrasing) if w not in _STOP_WORDS] or words(phrasing)
+            if not needed:
+                # Only symbols ("->", "[/]"): there are no words to look for, so the
+                # symbols must be there as written (spacing aside).
+                if squeezed_answer is None:
+                    squeezed_answer = _squeezed(answer)
+                literal = _squeezed(phrasing)
+                if literal and literal in squeezed_answer:
+                    mentioned = True
+                    break
+                continue
             missing = [w for w in needed if not forms(w) & said]
             if needed and not missing:
                 mentioned = True
@@ -180,6 +191,10 @@ def key_point_hits(answer: str, key_points: Sequence[str | Sequence[str]]) -> li
                 almost = True
         hits.append(KeyPointHit(synonyms[0], mentioned, almost and not mentioned))
     return hits
+
+
+def _squeezed(text: str) -> str:
+    return "".join(fold(text).split())
 
 
 @dataclass(frozen=True)

@@ -131,6 +131,13 @@ def test_a_range_key_point_needs_both_ends_not_any_digit() -> None:
     assert hit.mentioned
 
 
+def test_a_key_point_of_symbols_only_is_mentioned_when_the_symbols_are_typed() -> None:
+    points = ["->", "[/]", "[", "**"]
+    hits = key_point_hits("x -> y, then [ / ] and [", points)
+    assert [hit.mentioned for hit in hits] == [True, True, True, False]
+    assert not any(hit.mentioned for hit in key_point_hits("no symbols at all", points))
+
+
 def test_a_key_point_with_a_slip_is_almost_and_suggests_hard() -> None:
     points = ["vanishing gradients", "residual connections"]
     hits = key_point_hits("the vanishing gradeints are fixed by residual conections", points)
