@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
@@ -50,7 +51,13 @@ def prompt_of(content: dict[str, Any]) -> str:
         text = str(content.get("title", ""))
     else:
         text = str(content.get("question", ""))
+    if "```" in text or "~~~" in text:
+        text = _FENCE.sub(" ", text)  # a card that opens with code shows its code
     return " ".join(text.split())
+
+
+# A code fence's own line ("```python"): markup, not a word of the prompt.
+_FENCE = re.compile(r"^[ \t]*(?:```|~~~)[^\n]*$", re.MULTILINE)
 
 
 def normalise(text: str) -> str:

@@ -8,8 +8,15 @@ from typing import Any
 
 import pytest
 
-from quizdl.decks.content import card_to_content, cards_to_content, normalise, search_text_of
+from quizdl.decks.content import (
+    card_to_content,
+    cards_to_content,
+    normalise,
+    prompt_of,
+    search_text_of,
+)
 from quizdl.decks.loader import load_deck
+from quizdl.decks.model import CLOZE_BLANK
 
 BUNDLED = sorted((Path(__file__).parents[2] / "decks").glob("*.yaml"))
 
@@ -58,3 +65,17 @@ def test_search_text_is_what_it_was_for_every_bundled_card(path: Path) -> None:
     assert [search_text_of(content) for content in contents] == [
         _search_text_reference(content) for content in contents
     ]
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda path: path.stem)
+def test_prompts_in_lists_show_a_cards_words_not_its_code_fences(path: Path) -> None:
+    # Browse and the import preview list each card by this one line; a cloze that
+    # opens with a code block showed "```python" first.
+    contents = cards_to_content(load_deck(path).cards)
+    for content in contents:
+        prompt = prompt_of(content)
+        assert prompt and "```" not in prompt and "~~~" not in prompt, content["id"]
+    code_first = [c for c in contents if str(c.get("text", "")).startswith("```")]
+    for content in code_first:
+        first_code_line = CLOZE_BLANK.sub("[…]", content["text"].split("\n")[1])
+        assert prompt_of(content).startswith(" ".join(first_code_line.split()))
