@@ -174,9 +174,8 @@ class _Renderer:
                 if (
                     data.isprintable()
                     and "  " not in data
-                    and data != " "
+                    and data[0] != " "
                     and not self.pre_depth
-                    and not (self.item_start and data[0] == " ")
                 ):
                     # Plain words outside <pre>: what _data does with them, without a call.
                     self.has_text = True
@@ -186,8 +185,11 @@ class _Renderer:
                     self._data(data, out)
 
     def _data(self, data: str, out: list[str]) -> None:
-        if self.item_start and not self.pre_depth:
-            data = data.lstrip(" \t\r\n\f")  # "<li> x": the marker's space is the only one
+        if not self.pre_depth and (self.item_start or not out or out[-1].endswith("\n")):
+            # HTML drops the spaces that begin a line ("<br> - x" shows "- x"), and
+            # "<li> x" has the marker's space only. Kept, they would read as Markdown
+            # (an indented line, four spaces a code block) and double on a round trip.
+            data = data.lstrip(" \t\r\n\f")
         blank = data.isspace() or not data
         if not blank:
             self.has_text = True
@@ -535,9 +537,13 @@ def _nbsp(text: str) -> str:
         line = raw.rstrip(" \xa0")
         lead = _LEADING_NBSP.match(line)
         indent = lead.group(0).replace(" ", "\xa0") if lead else ""
-        if indent and _LIST_ITEM.match(line[len(indent) :]):
-            indent = indent.replace("\xa0", " ")  # an indented list item stays a list item
-        lines.append(indent + line[len(indent) :].replace("\xa0", " "))
+        text = line[len(indent) :]
+        if indent and _LIST_ITEM.match(text):
+            # An indented list item stays a list item. One space cannot nest it under
+            # another item, so it is only the space Anki showed: it goes, and the item
+            # reads back the same after a round trip.
+            indent = "" if len(indent) == 1 else indent.replace("\xa0", " ")
+        lines.append(indent + text.replace("\xa0", " "))
     return "\n".join(lines)
 
 

@@ -131,6 +131,19 @@ def _clean_question(text: str) -> tuple[str, list[str]]:
     return text.strip().strip("\u200d\ufe0f").strip(), tags
 
 
+def _spaces(text: str) -> str:
+    """Non-breaking spaces within a line as spaces, as an Anki field's read
+    (``html_text``): pasted from a web page, they are not meant, and a card sent
+    through an export would come back with plain ones. Those that indent a line stay."""
+    if "\xa0" not in text:
+        return text
+    lines = []
+    for line in text.split("\n"):
+        indent = len(line) - len(line.lstrip(" \xa0"))
+        lines.append(line[:indent] + line[indent:].replace("\xa0", " "))
+    return "\n".join(lines)
+
+
 def _strip_outer_bold(text: str) -> str:
     text = text.strip()
     if text.endswith(("**", "__")) and text.count("**") % 2 == 1:
@@ -168,8 +181,8 @@ class _Reader:
         if item is None:
             return
         question, difficulty = _clean_question(" ".join(part.strip() for part in item.question))
-        question = _heading_question(question).text or question
-        answer = "\n".join(item.answer)
+        question = _spaces(_heading_question(question).text or question)
+        answer = _spaces("\n".join(item.answer))
         if looks_like_html(answer) and "```" not in answer:
             answer = html_to_markdown(answer, self.media)
         answer = _clean_answer(tidy(answer))

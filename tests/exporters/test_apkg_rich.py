@@ -161,3 +161,21 @@ def test_a_deck_sent_to_anki_and_back_lands_in_its_own_deck(rich: Path, tmp_path
     assert "Would import 'rich': 0 new, 0 updated, 0 retired, 0 restored, 3 unchanged" in (
         again.stdout
     ), again.output
+
+
+def test_a_markdown_list_with_pasted_nbsp_comes_back_from_an_apkg_unchanged(
+    home: Path, tmp_path: Path
+) -> None:
+    # A question list copied from a web page: non-breaking spaces inside its lines.
+    source = tmp_path / "pasted.md"
+    source.write_text(
+        "# Pasted\n\n**What is\xa0labeled data?**\n\n"
+        "Data whose\xa0input is already tagged with the\xa0output.\n\n"
+        "**Why?**\n\nTo learn\xa0a mapping.\n",
+        encoding="utf-8",
+    )
+    assert run("import", str(source)).exit_code == 0
+    out = tmp_path / "pasted.apkg"
+    assert run("export", "pasted", "-o", str(out)).exit_code == 0
+    again = run("import", str(out), "--dry-run")
+    assert "0 new, 0 updated, 0 retired, 0 restored, 2 unchanged" in again.stdout, again.output

@@ -290,8 +290,8 @@ class _Renderer:
     def handle_data(self, data: str) -> None:
         if self.drop_depth:
             return
-        if self.item_start and not self.pre_depth:
-            data = data.lstrip(" \t\r\n\f")
+        if not self.pre_depth and (self.item_start or not self.out or self.out[-1].endswith("\n")):
+            data = data.lstrip(" \t\r\n\f")  # spaces that begin a line are not shown
         if data.strip():
             self.has_text = True
             self.item_start = False
@@ -392,9 +392,10 @@ def _nbsp(text: str) -> str:
         line = raw.rstrip(" \xa0")
         lead = _LEADING_NBSP.match(line)
         indent = lead.group(0).replace(" ", "\xa0") if lead else ""
-        if indent and _LIST_ITEM.match(line[len(indent) :]):
-            indent = indent.replace("\xa0", " ")  # an indented list item stays a list item
-        lines.append(indent + line[len(indent) :].replace("\xa0", " "))
+        text = line[len(indent) :]
+        if indent and _LIST_ITEM.match(text):
+            indent = "" if len(indent) == 1 else indent.replace("\xa0", " ")
+        lines.append(indent + text.replace("\xa0", " "))
     return "\n".join(lines)
 
 

@@ -63,7 +63,12 @@ from quizdl.importers.ids import anki_card_id, content_id, given_id, is_valid_id
         ("def f():<br>&nbsp;&nbsp;&nbsp;&nbsp;return 1", "def f():\n\xa0\xa0\xa0\xa0return 1"),
         ('<img src="fig.png">', "[image: fig.png]"),
         ("find <i>A</i><sup>-1 </sup>in closed form", "find *A*^-1 in closed form"),
-        ("By the<br>&nbsp;- GPUs<br>&nbsp;- CPUs&nbsp;", "By the\n - GPUs\n - CPUs"),
+        # Anki shows a space before "- GPUs"; as Markdown it is a list item either way,
+        # so the item reads back the same from an export. Two spaces may nest it.
+        ("By the<br>&nbsp;- GPUs<br>&nbsp;- CPUs&nbsp;", "By the\n- GPUs\n- CPUs"),
+        ("- a<br>&nbsp;&nbsp;- b", "- a\n  - b"),
+        # HTML does not show the spaces that begin a line; as Markdown four would be code.
+        ("By the<br> - GPUs<br>    next<br>\n  more", "By the\n- GPUs\nnext\nmore"),
     ],
 )
 def test_html_to_markdown(html: str, markdown: str) -> None:
