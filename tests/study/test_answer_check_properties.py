@@ -4,6 +4,8 @@
   cased, spaced around punctuation or minus-signed, checked through
   ``check_cloze`` on its own card (the review's code path).
 - Hostile typed text and hostile card text never raise.
+- A key point typed as written, among other words, is mentioned: whatever it
+  is made of (a key point of symbols alone was never mentioned).
 - Checking time stays bounded for long and pathological input (no
   catastrophic backtracking, no deep recursion).
 """
@@ -25,6 +27,7 @@ from quizdl.study.answer_check import (
     check_cloze,
     key_point_hits,
 )
+from quizdl.study.answers.text import fold
 
 DECKS = Path(__file__).resolve().parents[2] / "decks"
 BLANKS = [
@@ -113,6 +116,17 @@ def test_hostile_card_text_never_raises(expected: str, typed: str) -> None:
     check_blank(typed, (expected or "x",))
     blank_matches(typed, expected or "x")
     key_point_hits(typed, [expected or "x"])
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(HOSTILE, HOSTILE, HOSTILE)
+def test_an_answer_that_states_a_key_point_mentions_it(point: str, before: str, after: str) -> None:
+    # Whatever a deck's key point is (words, numbers, symbols only, markup), typing it
+    # as written, between other words, mentions it.
+    if not "".join(fold(point).split()):
+        return  # nothing visible to type
+    (hit,) = key_point_hits(f"{before} {point} {after}", [point])
+    assert hit.mentioned
 
 
 PATHOLOGICAL = [
