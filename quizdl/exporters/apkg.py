@@ -128,7 +128,8 @@ def media_names(deck: Deck) -> list[str]:
     return list(names)
 
 
-def _cloze_text(card: ClozeCard) -> str:
+def cloze_html(card: ClozeCard) -> str:
+    """The card as the text field of an Anki cloze note."""
     # quizdl shows all blanks of a card at once: one Anki cloze number keeps it one card.
     escaped = markdown_to_html(card.text)
     # Anki has no alternatives: it gets the canonical answer the review shows.
@@ -144,7 +145,7 @@ def export_apkg(deck: Deck, media_folder: Path | None = None) -> bytes:
         tags = [tag.replace(" ", "_") for tag in card.tags]
         guid = genanki.guid_for(deck.id, card.id)
         if isinstance(card, ClozeCard):
-            fields = [_cloze_text(card), markdown_to_html(card.hint or ""), card.id]
+            fields = [cloze_html(card), markdown_to_html(card.hint or ""), card.id]
             note = genanki.Note(model=_CLOZE_MODEL, fields=fields, tags=tags, guid=guid)
         else:
             front, back = front_and_back(card)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import (
     bindparam,
     exists,
@@ -25,9 +26,10 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
-from quizdl.decks.content import cards_to_content, search_text_of
+from quizdl.decks.content import card_from_content, cards_to_content, search_text_of
 from quizdl.decks.model import Deck
 from quizdl.decks.yaml_nodes import gc_paused
+from quizdl.exporters.sides import is_two_sided_copy
 from quizdl.store import tables
 from quizdl.store.bulk import chunks, insert_rows
 from quizdl.store.models import CardRow, CardStateRow, DeckRow
@@ -173,7 +175,7 @@ def _diff(session: Session, deck: Deck, source_path: str | None = None) -> _Diff
         if old is None:
             new.append(card.id)
             continue
-        content = contents[index] = _stored_tag_spelling(content, old.content)
+        content = contents[index] = _as_stored(content, old.content)
         if old.retired:
             restored.append(card.id)
         elif old.content != content:
@@ -237,16 +239,36 @@ def _refuse_other_source(plan: ImportPlan, source_path: str | None) -> None:
     )
 
 
-def _stored_tag_spelling(content: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:
-    """Anki packages and CSV cannot hold a space in a tag ("deep learning" leaves as
-    "deep_learning"): a tag that comes back that way keeps the spelling the card has,
-    so a deck exported and imported again is unchanged."""
-    tags, old_tags = content.get("tags"), old.get("tags")
-    if not tags or not old_tags or tags == old_tags:
+def _as_stored(content: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:
+    """``content`` with what other formats cannot carry written as the card has it,
+    so that a deck exported and imported again is unchanged:
+
+    - a card read from a CSV file or an Anki package that is the stored card sent
+      there unedited keeps its own type and fields (``exporters.sides``), with the
+      file's tags;
+    - Anki packages and CSV cannot hold a space in a tag ("deep learning" leaves as
+      "deep_learning"): such a tag keeps the card's spelling.
+    """
+    if content == old:
         return content
-    spelled = {tag.replace(" ", "_"): tag for tag in old_tags if " " in tag}
-    fixed = [spelled.get(tag, tag) for tag in tags] if spelled else tags
-    return content if fixed == tags else {**content, "tags": fixed}
+    if content.get("type") in ("qa", "cloze") and _copy_of(content, old):
+        content = {**old, "tags": content.get("tags", [])}
+    tags, old_tags = content.get("tags"), old.get("tags")
+    if tags and old_tags and tags != old_tags:
+        spelled = {tag.replace(" ", "_"): tag for tag in old_tags if " " in tag}
+        if spelled:
+            content = {**content, "tags": [spelled.get(tag, tag) for tag in tags]}
+    return content
+
+
+def _copy_of(content: dict[str, Any], old: dict[str, Any]) -> bool:
+    """Whether ``content`` is the stored card as a CSV file or an Anki package
+    carries it (``exporters.sides``)."""
+    try:
+        stored = card_from_content(old)
+    except ValidationError:
+        return False  # stored by an older quizdl in a form it no longer reads
+    return is_two_sided_copy(stored, content)
 
 
 def _keeping_tags(content: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:

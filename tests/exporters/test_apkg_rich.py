@@ -3,6 +3,7 @@ package comes back into quizdl unchanged."""
 
 from __future__ import annotations
 
+import csv
 import zipfile
 from pathlib import Path
 
@@ -17,9 +18,13 @@ from anki.collection import (
 from click.testing import CliRunner, Result
 from helpers import write_deck
 
+from quizdl.decks.loader import load_deck
+from quizdl.decks.model import QACard
 from quizdl.exporters.apkg import markdown_to_html
+from quizdl.exporters.yaml_export import export_yaml
 from quizdl.importers import ImportOptions, read_source
 from quizdl.media import media_dir, store, stored_name
+from quizdl.study.factory import open_study
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(32))
 OGG = b"OggS" + bytes(16)
@@ -179,3 +184,68 @@ def test_a_markdown_list_with_pasted_nbsp_comes_back_from_an_apkg_unchanged(
     assert run("export", "pasted", "-o", str(out)).exit_code == 0
     again = run("import", str(out), "--dry-run")
     assert "0 new, 0 updated, 0 retired, 0 restored, 2 unchanged" in again.stdout, again.output
+
+
+@pytest.mark.parametrize("suffix", [".apkg", ".csv"])
+def test_yaml_block_text_comes_back_unchanged(home: Path, tmp_path: Path, suffix: str) -> None:
+    # A "|" block ends with a newline, which an Anki field or CSV cell does not keep;
+    # a real edit made outside quizdl still counts.
+    deck = write_deck(
+        tmp_path,
+        "id: blocks\ntitle: Blocks\ncards:\n"
+        "  - id: a\n    type: qa\n    question: |\n      Why normalise?\n"
+        "    answer: |\n      To keep activations in range.\n"
+        "  - id: b\n    type: concept\n    term: Dropout\n"
+        "    explanation: |\n      Zeroes units at random.\n",
+        "blocks.yaml",
+    )
+    assert run("import", str(deck)).exit_code == 0
+    out = tmp_path / f"blocks{suffix}"
+    assert run("export", "blocks", "-o", str(out)).exit_code == 0
+    again = run("import", str(out), "--deck", "blocks", "--dry-run")
+    assert "0 new, 0 updated, 0 retired, 0 restored, 2 unchanged" in again.stdout, again.output
+    if suffix == ".csv":
+        out.write_text(out.read_text().replace("in range.", "in a range."))
+        edited = run("import", str(out), "--deck", "blocks", "--dry-run")
+        assert "0 new, 1 updated, 0 retired, 0 restored, 1 unchanged" in edited.stdout, (
+            edited.output
+        )
+
+
+@pytest.mark.parametrize("suffix", [".apkg", ".csv"])
+def test_every_card_type_comes_back_from_a_two_sided_export_as_it_was(
+    home: Path, tmp_path: Path, suffix: str
+) -> None:
+    # CSV and Anki know a front and a back only. A learner's deck sent there and
+    # imported again must keep its concepts, key points, choices and challenges,
+    # not turn into plain question cards.
+    guide = load_deck(Path(__file__).parents[2] / "decks" / "deep-learning-guide.yaml")
+    mine = guide.model_copy(update={"id": "mine"})
+    assert {card.type for card in mine.cards} == {"concept", "qa", "mcq", "cloze", "challenge"}
+    assert any(isinstance(card, QACard) and card.key_points for card in mine.cards)
+    source = tmp_path / "mine.yaml"
+    source.write_bytes(export_yaml(mine))
+    assert run("import", str(source)).exit_code == 0
+    out = tmp_path / f"mine{suffix}"
+    assert run("export", "mine", "-o", str(out)).exit_code == 0
+    again = run("import", str(out), "--deck", "mine", "--dry-run")
+    expected = f"0 new, 0 updated, 0 retired, 0 restored, {len(mine.cards)} unchanged"
+    assert expected in again.stdout, again.output
+    if suffix == ".csv":
+        # A tag added in a spreadsheet is an update, and the card keeps its type.
+        concept = next(card for card in mine.cards if card.type == "concept")
+        with out.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.reader(handle))
+        row = next(row for row in rows if row[0] == concept.id)
+        row[-1] = f"{row[-1]} added".strip()
+        with out.open("w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerows(rows)
+        edited = run("import", str(out), "--deck", "mine")
+        assert "0 new, 1 updated" in edited.stdout, edited.output
+        service = open_study()
+        try:
+            stored = {card.id: card for card in service.export_deck("mine")[0].cards}
+        finally:
+            service.db.close()
+        assert stored[concept.id].type == "concept"
+        assert "added" in stored[concept.id].tags
