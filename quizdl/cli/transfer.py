@@ -145,7 +145,7 @@ def import_command(
     source_path = str(path.resolve())
     try:
         plan = (
-            service.plan_import(source.deck, source_path=source_path)
+            service.plan_import(source.deck, source_path=source_path, two_sided=source.two_sided)
             if dry_run
             else service.import_deck(
                 source.deck,
@@ -154,6 +154,7 @@ def import_command(
                 progress=progress,
                 media=source.media.files,
                 replace=replace,
+                two_sided=source.two_sided,
             )
         )
     except OtherSource as exc:

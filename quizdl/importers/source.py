@@ -165,3 +165,9 @@ class ImportSource:
     media: MediaNotes = field(default_factory=MediaNotes)
     notes: list[str] = field(default_factory=list)  # other things worth telling the user
     progress: dict[str, ImportedProgress] | None = None
+
+    @property
+    def two_sided(self) -> bool:
+        """Read from a format that holds a card's front and back only, which quizdl
+        also exports to: a card there may be a copy of one of richer type."""
+        return self.format in ("anki", "csv")

@@ -160,7 +160,9 @@ def _existing_cards(connection: Connection, deck_id: str) -> dict[str, _Existing
     return {row.card_id: _Existing(row.pk, row.content, row.retired, row.position) for row in rows}
 
 
-def _diff(session: Session, deck: Deck, source_path: str | None = None) -> _Diff:
+def _diff(
+    session: Session, deck: Deck, source_path: str | None = None, two_sided: bool = False
+) -> _Diff:
     connection = session.connection()
     existing = _existing_cards(connection, deck.id)
     row = session.get(DeckRow, deck.id)
@@ -175,7 +177,7 @@ def _diff(session: Session, deck: Deck, source_path: str | None = None) -> _Diff
         if old is None:
             new.append(card.id)
             continue
-        content = contents[index] = _as_stored(content, old.content)
+        content = contents[index] = _as_stored(content, old.content, two_sided)
         if old.retired:
             restored.append(card.id)
         elif old.content != content:
@@ -239,19 +241,20 @@ def _refuse_other_source(plan: ImportPlan, source_path: str | None) -> None:
     )
 
 
-def _as_stored(content: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:
+def _as_stored(content: dict[str, Any], old: dict[str, Any], two_sided: bool) -> dict[str, Any]:
     """``content`` with what other formats cannot carry written as the card has it,
     so that a deck exported and imported again is unchanged:
 
-    - a card read from a CSV file or an Anki package that is the stored card sent
-      there unedited keeps its own type and fields (``exporters.sides``), with the
-      file's tags;
+    - a card read from a CSV file or an Anki package (``two_sided``) that is the
+      stored card sent there unedited keeps its own type and fields
+      (``exporters.sides``), with the file's tags. Only from those formats: in a
+      YAML deck the same sides with fewer fields are the author's edit;
     - Anki packages and CSV cannot hold a space in a tag ("deep learning" leaves as
       "deep_learning"): such a tag keeps the card's spelling.
     """
     if content == old:
         return content
-    if content.get("type") in ("qa", "cloze") and _copy_of(content, old):
+    if two_sided and content.get("type") in ("qa", "cloze") and _copy_of(content, old):
         content = {**old, "tags": content.get("tags", [])}
     tags, old_tags = content.get("tags"), old.get("tags")
     if tags and old_tags and tags != old_tags:
@@ -303,8 +306,10 @@ def store_media(files: Mapping[str, bytes]) -> int:
     return store(files)
 
 
-def plan_import(session: Session, deck: Deck, source_path: str | None = None) -> ImportPlan:
-    return _diff(session, deck, source_path).plan
+def plan_import(
+    session: Session, deck: Deck, source_path: str | None = None, *, two_sided: bool = False
+) -> ImportPlan:
+    return _diff(session, deck, source_path, two_sided).plan
 
 
 # Tens of thousands of new dicts and tuples, none in a cycle: without the pause the
@@ -320,10 +325,11 @@ def apply_import(
     now: datetime,
     progress: Mapping[str, ImportedProgress] | None = None,
     replace: bool = True,
+    two_sided: bool = False,
 ) -> ImportPlan:
     """``replace=False`` refuses (OtherSource) a file that would replace most of a
-    deck another file made; nothing is written then."""
-    diff = _diff(session, deck, source_path)
+    deck another file made; nothing is written then. ``two_sided``: see _as_stored."""
+    diff = _diff(session, deck, source_path, two_sided)
     if not replace:
         _refuse_other_source(diff.plan, source_path)
     connection = session.connection()

@@ -64,13 +64,19 @@ class LibraryService:
         return synced
 
     def plan_import(
-        self, deck: Deck, *, origin: str = "imported", source_path: str | None = None
+        self,
+        deck: Deck,
+        *,
+        origin: str = "imported",
+        source_path: str | None = None,
+        two_sided: bool = False,
     ) -> ImportPlan:
         """What importing ``deck`` would change (``source_path``: the file it comes
-        from, to tell another file that shares the deck's id: ``other_source``)."""
+        from, to tell another file that shares the deck's id: ``other_source``;
+        ``two_sided``: read from CSV or an Anki package, see ``importing``)."""
         with self.context.db.read() as session:
             _refuse_bundled_clash(session, deck, origin)
-            return importing.plan_import(session, deck, source_path)
+            return importing.plan_import(session, deck, source_path, two_sided=two_sided)
 
     def import_deck(
         self,
@@ -82,6 +88,7 @@ class LibraryService:
         progress: Mapping[str, ImportedProgress] | None = None,
         media: Mapping[str, bytes] | None = None,
         replace: bool = True,
+        two_sided: bool = False,
     ) -> ImportPlan:
         """Apply a validated deck in one transaction; returns what changed.
 
@@ -102,6 +109,7 @@ class LibraryService:
                 now=to_utc_naive(self.context.clock()),
                 progress=progress,
                 replace=replace,
+                two_sided=two_sided,
             )
 
     def import_file(self, path: Path) -> ImportPlan:

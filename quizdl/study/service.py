@@ -134,9 +134,16 @@ class StudyService:
         return self.library.sync_bundled(paths)
 
     def plan_import(
-        self, deck: Deck, *, origin: str = "imported", source_path: str | None = None
+        self,
+        deck: Deck,
+        *,
+        origin: str = "imported",
+        source_path: str | None = None,
+        two_sided: bool = False,
     ) -> ImportPlan:
-        return self.library.plan_import(deck, origin=origin, source_path=source_path)
+        return self.library.plan_import(
+            deck, origin=origin, source_path=source_path, two_sided=two_sided
+        )
 
     def import_deck(
         self,
@@ -148,6 +155,7 @@ class StudyService:
         progress: Mapping[str, ImportedProgress] | None = None,
         media: Mapping[str, bytes] | None = None,
         replace: bool = True,
+        two_sided: bool = False,
     ) -> ImportPlan:
         return self.library.import_deck(
             deck,
@@ -157,6 +165,7 @@ class StudyService:
             progress=progress,
             media=media,
             replace=replace,
+            two_sided=two_sided,
         )
 
     def import_file(self, path: Path) -> ImportPlan:

@@ -249,3 +249,34 @@ def test_every_card_type_comes_back_from_a_two_sided_export_as_it_was(
             service.db.close()
         assert stored[concept.id].type == "concept"
         assert "added" in stored[concept.id].tags
+
+
+def test_in_a_yaml_deck_fewer_fields_on_the_same_sides_are_the_authors_edit(
+    home: Path, tmp_path: Path
+) -> None:
+    # The copy rule is for CSV and Anki files only: a YAML author who drops a key
+    # point or a blank's other answer, or makes a concept a question, means it.
+    before = (
+        "id: authored\ntitle: Authored\ncards:\n"
+        "  - {id: a, type: qa, question: Q?, answer: A., key_points: [A]}\n"
+        "  - {id: b, type: cloze, text: 'x = {{8256|8,256}}'}\n"
+        "  - {id: c, type: concept, term: Dropout, explanation: Zeroes units.}\n"
+    )
+    after = (
+        "id: authored\ntitle: Authored\ncards:\n"
+        "  - {id: a, type: qa, question: Q?, answer: A.}\n"
+        "  - {id: b, type: cloze, text: 'x = {{8256}}'}\n"
+        "  - {id: c, type: qa, question: Dropout, answer: Zeroes units.}\n"
+    )
+    deck = write_deck(tmp_path, before, "authored.yaml")
+    assert run("import", str(deck)).exit_code == 0
+    deck.write_text(after, encoding="utf-8")
+    again = run("import", str(deck))
+    assert "0 new, 3 updated" in again.stdout, again.output
+    service = open_study()
+    try:
+        stored = {card.id: card for card in service.export_deck("authored")[0].cards}
+    finally:
+        service.db.close()
+    assert isinstance(stored["a"], QACard) and stored["a"].key_points == ()
+    assert stored["c"].type == "qa"

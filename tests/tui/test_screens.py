@@ -6,6 +6,7 @@ from pathlib import Path
 
 from textual.widgets import DataTable, Input, Select, Static
 
+from quizdl.exporters.csv_export import export_csv
 from quizdl.study.service import StudyService
 from quizdl.tui.app import QuizApp
 from quizdl.tui.deck_file import card_line_of
@@ -178,6 +179,20 @@ async def test_import_preview_warns_when_another_file_would_replace_the_deck(
         await settle(pilot)
         assert "Imported Test deck [b]v2[/b]" in static_text(app, "#import-report")
     assert [card.id for card in service.export_deck("test-deck")[0].cards] == ["swish"]
+
+
+async def test_a_deck_exported_to_csv_previews_and_imports_back_unchanged(
+    app: QuizApp, service: StudyService, tmp_path: Path
+) -> None:
+    # The test deck has a concept, key points, a multiple-choice card and a cloze:
+    # from CSV they come back as the two sides it kept, which must not replace them.
+    deck, _ = service.export_deck("test-deck")
+    path = tmp_path / "test-deck.csv"
+    path.write_bytes(export_csv(deck))
+    async with app.run_test(size=(100, 30)) as pilot:
+        report = await preview_import(pilot, app, path)
+        assert f"{len(deck.cards)} unchanged" in report and "0 updated" in report, report
+    assert service.export_deck("test-deck")[0] == deck
 
 
 async def test_import_errors_show_locations(app: QuizApp, tmp_path: Path) -> None:

@@ -152,7 +152,9 @@ class ImportScreen(QuizScreen[None]):
 
         try:
             source = read_source(path, ImportOptions(keep_unanswered=keep_unanswered))
-            plan = service_of(self).plan_import(source.deck, source_path=str(path.resolve()))
+            plan = service_of(self).plan_import(
+                source.deck, source_path=str(path.resolve()), two_sided=source.two_sided
+            )
         except DeckError as exc:
             problems = "\n".join(f"[$error]✗[/] {markup_safe(str(p))}" for p in exc.problems)
             count = len(exc.problems)
@@ -210,6 +212,7 @@ class ImportScreen(QuizScreen[None]):
             content_hash=source.content_hash,
             progress=source.progress,
             media=source.media.files,
+            two_sided=source.two_sided,
         )
         message = (
             f"Imported {plan.deck_title}: {len(plan.new)} new, {len(plan.updated)} updated, "
