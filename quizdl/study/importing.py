@@ -26,10 +26,15 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
-from quizdl.decks.content import card_from_content, cards_to_content, search_text_of
+from quizdl.decks.content import (
+    card_from_content,
+    card_to_content,
+    cards_to_content,
+    search_text_of,
+)
 from quizdl.decks.model import Deck
 from quizdl.decks.yaml_nodes import gc_paused
-from quizdl.exporters.sides import is_two_sided_copy
+from quizdl.exporters.sides import edited_from_sides, is_two_sided_copy
 from quizdl.store import tables
 from quizdl.store.bulk import chunks, insert_rows
 from quizdl.store.models import CardRow, CardStateRow, DeckRow
@@ -254,8 +259,8 @@ def _as_stored(content: dict[str, Any], old: dict[str, Any], two_sided: bool) ->
     """
     if content == old:
         return content
-    if two_sided and content.get("type") in ("qa", "cloze") and _copy_of(content, old):
-        content = {**old, "tags": content.get("tags", [])}
+    if two_sided and content.get("type") in ("qa", "cloze"):
+        content = _from_two_sides(content, old)
     tags, old_tags = content.get("tags"), old.get("tags")
     if tags and old_tags and tags != old_tags:
         spelled = {tag.replace(" ", "_"): tag for tag in old_tags if " " in tag}
@@ -264,14 +269,20 @@ def _as_stored(content: dict[str, Any], old: dict[str, Any], two_sided: bool) ->
     return content
 
 
-def _copy_of(content: dict[str, Any], old: dict[str, Any]) -> bool:
-    """Whether ``content`` is the stored card as a CSV file or an Anki package
-    carries it (``exporters.sides``)."""
+def _from_two_sides(content: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:
+    """A card read from CSV or an Anki package, as the stored card it is a copy of
+    (``exporters.sides``): unedited, the stored card; edited, the stored card with
+    the edit in its own fields. The file's tags either way. A copy that no longer
+    reads as its card's kind comes in as it reads."""
     try:
         stored = card_from_content(old)
     except ValidationError:
-        return False  # stored by an older quizdl in a form it no longer reads
-    return is_two_sided_copy(stored, content)
+        return content  # stored by an older quizdl in a form it no longer reads
+    tags = content.get("tags", [])
+    if is_two_sided_copy(stored, content):
+        return {**old, "tags": tags}
+    edited = edited_from_sides(stored, content)
+    return content if edited is None else {**card_to_content(edited), "tags": tags}
 
 
 def _keeping_tags(content: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:

@@ -280,3 +280,105 @@ def test_in_a_yaml_deck_fewer_fields_on_the_same_sides_are_the_authors_edit(
         service.db.close()
     assert isinstance(stored["a"], QACard) and stored["a"].key_points == ()
     assert stored["c"].type == "qa"
+
+
+def test_edits_made_in_a_csv_export_land_in_each_cards_own_fields(
+    home: Path, tmp_path: Path
+) -> None:
+    # A learner edits their deck in a spreadsheet: each edited card keeps its type and
+    # what the spreadsheet never showed (key points, formula, spec, other answers).
+    guide = load_deck(Path(__file__).parents[2] / "decks" / "deep-learning-guide.yaml")
+    source = tmp_path / "mine.yaml"
+    source.write_bytes(export_yaml(guide.model_copy(update={"id": "mine"})))
+    assert run("import", str(source)).exit_code == 0
+    out = tmp_path / "mine.csv"
+    assert run("export", "mine", "-o", str(out)).exit_code == 0
+    with out.open(newline="", encoding="utf-8") as handle:
+        rows = {row[0]: row for row in csv.reader(handle)}
+    edits = {
+        "nn-bias-role": (2, "term add", "term give"),
+        "nn-neuron": (3, "Takes a vector", "Takes a whole vector"),
+        "nn-deep-meaning": (2, "trained on a GPU", "trained on GPUs"),
+        "nn-guide-model-hidden-cloze": (2, "The guide's first model", "The first model"),
+        "keras-mlp-mnist": (2, "No other layers.", "Add no other layers."),
+    }
+    for card_id, (column, old, new) in edits.items():
+        assert old in rows[card_id][column], card_id
+        rows[card_id][column] = rows[card_id][column].replace(old, new)
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows.values())
+    again = run("import", str(out), "--deck", "mine")
+    assert f"0 new, {len(edits)} updated" in again.stdout, again.output
+    service = open_study()
+    try:
+        stored = {card.id: card for card in service.export_deck("mine")[0].cards}
+    finally:
+        service.db.close()
+    before = {card.id: card for card in guide.cards}
+    for card_id, (_, old, new) in edits.items():
+        card, was = stored[card_id], before[card_id]
+        assert card.type == was.type, card_id
+        changed = {
+            name for name, value in card.model_dump().items() if value != was.model_dump()[name]
+        }
+        assert len(changed) == 1, (card_id, changed)
+        (name,) = changed
+        value = getattr(was, name)
+        if isinstance(value, tuple):  # choices
+            assert getattr(card, name) == tuple(v.replace(old, new) for v in value)
+        else:  # the edited field as the file has it, without a YAML block's newline
+            assert getattr(card, name) == value.replace(old, new).rstrip(), card_id
+
+
+def test_edits_made_in_anki_land_in_each_cards_own_fields(home: Path, tmp_path: Path) -> None:
+    deck = write_deck(
+        tmp_path,
+        "id: edited\ntitle: Edited\ncards:\n"
+        "  - {id: q, type: qa, question: What shifts it?, answer: The bias., key_points: [bias]}\n"
+        "  - {id: c, type: concept, term: Neuron, explanation: A weighted sum., formula: y = wx}\n"
+        "  - {id: z, type: cloze, text: 'It has {{8256|8,256}} weights.'}\n",
+        "edited.yaml",
+    )
+    assert run("import", str(deck)).exit_code == 0
+    package = tmp_path / "edited.apkg"
+    assert run("export", "edited", "-o", str(package)).exit_code == 0
+    (tmp_path / "anki").mkdir()
+    col = Collection(str(tmp_path / "anki" / "collection.anki2"))
+    try:
+        col.import_anki_package(
+            ImportAnkiPackageRequest(package_path=str(package), options=ImportAnkiPackageOptions())
+        )
+        for note_id in col.find_notes(""):
+            note = col.get_note(note_id)
+            note.fields = [
+                field.replace("shifts it", "moves it")
+                .replace("weighted sum", "weighted total")
+                .replace("It has", "The layer has")
+                for field in note.fields
+            ]
+            col.update_note(note)
+        deck_id = col.decks.id_for_name("Edited")
+        assert deck_id is not None
+        back = tmp_path / "from-anki.apkg"
+        options = ExportAnkiPackageOptions(
+            with_scheduling=False, with_deck_configs=False, with_media=False, legacy=False
+        )
+        col.export_anki_package(out_path=str(back), options=options, limit=DeckIdLimit(deck_id))
+    finally:
+        col.close()
+    again = run("import", str(back), "--deck", "edited")
+    assert "0 new, 3 updated" in again.stdout, again.output
+    service = open_study()
+    try:
+        stored = {card.id: card for card in service.export_deck("edited")[0].cards}
+    finally:
+        service.db.close()
+    assert stored["q"].model_dump() == {
+        **QACard(
+            type="qa", id="q", question="What moves it?", answer="The bias.", key_points=("bias",)
+        ).model_dump()
+    }
+    assert stored["c"].type == "concept"
+    assert stored["c"].model_dump()["explanation"] == "A weighted total."
+    assert stored["c"].model_dump()["formula"] == "y = wx"
+    assert stored["z"].model_dump()["text"] == "The layer has {{8256|8,256}} weights."
