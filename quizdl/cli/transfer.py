@@ -179,6 +179,7 @@ def import_command(
                 "retired": plan.retired,
                 "restored": plan.restored,
                 "other_source": plan.other_source,
+                "retyped": {card_id: list(kinds) for card_id, kinds in plan.retyped.items()},
                 "unchanged": len(plan.unchanged),
                 "elsewhere_updated": plan.elsewhere_updated,
                 "elsewhere_unchanged": plan.elsewhere_unchanged,
@@ -221,6 +222,19 @@ def import_command(
         )
         if not plan.deck_exists and not (plan.new or plan.restored or plan.unchanged):
             click.echo(f"  note: no deck {plan.deck_id!r} is made: every card is already in one")
+    if plan.retyped:
+        shown = ", ".join(
+            f"{card_id} ({old} → {new})" for card_id, (old, new) in list(plan.retyped.items())[:5]
+        )
+        more = f" and {len(plan.retyped) - 5} more" if len(plan.retyped) > 5 else ""
+        click.echo(
+            f"  note: {len(plan.retyped)} card(s) change kind: {shown}{more}; "
+            + (
+                "their copy here no longer reads as their own kind (a YAML export keeps it)"
+                if source.two_sided
+                else "as this source gives them"
+            )
+        )
     if plan.deck_exists and plan.retired:
         click.echo(
             f"  note: {len(plan.retired)} card(s) of the existing deck {plan.deck_id!r} are not "

@@ -208,6 +208,13 @@ def _diff(
                 elsewhere_updated.setdefault(other.deck_id, []).append(card.id)
             else:
                 elsewhere_unchanged += 1
+    updated_ids = set(updated)
+    retyped = {
+        card.id: (str(old_type), str(content["type"]))
+        for card, content in zip(deck.cards, contents, strict=True)
+        if card.id in updated_ids
+        and (old_type := existing[card.id].content.get("type")) != content["type"]
+    }
     plan = ImportPlan(
         deck.id,
         deck.title,
@@ -219,6 +226,7 @@ def _diff(
         restored,
         elsewhere_updated,
         elsewhere_unchanged,
+        retyped=retyped,
     )
     other_file = _other_source(row, source_path, plan)
     if other_file is not None:

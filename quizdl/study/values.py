@@ -213,6 +213,9 @@ class ImportPlan:
     # The file the deck was imported from, when this import comes from another file
     # and would retire more than half of the deck's cards (``study.importing``).
     other_source: str | None = None
+    # Updated cards whose kind changes: card id -> (stored type, new type). From CSV or
+    # an Anki package, a copy whose sides no longer read as its kind (study.importing).
+    retyped: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def active_before(self) -> int:

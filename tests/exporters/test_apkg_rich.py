@@ -4,6 +4,7 @@ package comes back into quizdl unchanged."""
 from __future__ import annotations
 
 import csv
+import json
 import zipfile
 from pathlib import Path
 
@@ -382,3 +383,24 @@ def test_edits_made_in_anki_land_in_each_cards_own_fields(home: Path, tmp_path: 
     assert stored["c"].model_dump()["explanation"] == "A weighted total."
     assert stored["c"].model_dump()["formula"] == "y = wx"
     assert stored["z"].model_dump()["text"] == "The layer has {{8256|8,256}} weights."
+
+
+def test_a_copy_that_no_longer_reads_as_its_kind_is_named_when_it_changes_kind(
+    home: Path, tmp_path: Path
+) -> None:
+    deck = write_deck(
+        tmp_path,
+        "id: picks\ntitle: Picks\ncards:\n"
+        "  - {id: m, type: mcq, question: Which?, choices: [one, two], answer: 1}\n",
+        "picks.yaml",
+    )
+    assert run("import", str(deck)).exit_code == 0
+    out = tmp_path / "picks.csv"
+    assert run("export", "picks", "-o", str(out)).exit_code == 0
+    out.write_text(out.read_text(encoding="utf-8").replace("a) one\nb) two", "one or two"))
+    dry = run("import", str(out), "--deck", "picks", "--dry-run")
+    assert "note: 1 card(s) change kind: m (mcq → qa); their copy here no longer reads" in (
+        dry.stdout
+    ), dry.output
+    as_json = run("import", str(out), "--deck", "picks", "--dry-run", "--json")
+    assert json.loads(as_json.stdout)["retyped"] == {"m": ["mcq", "qa"]}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 from textual.widgets import DataTable, Input, Select, Static
 
+from quizdl.decks.model import MCQCard
 from quizdl.exporters.csv_export import export_csv
 from quizdl.study.service import StudyService
 from quizdl.tui.app import QuizApp
@@ -192,7 +194,20 @@ async def test_a_deck_exported_to_csv_previews_and_imports_back_unchanged(
     async with app.run_test(size=(100, 30)) as pilot:
         report = await preview_import(pilot, app, path)
         assert f"{len(deck.cards)} unchanged" in report and "0 updated" in report, report
-    assert service.export_deck("test-deck")[0] == deck
+        assert service.export_deck("test-deck")[0] == deck
+        # A multiple-choice copy whose choices were deleted in a spreadsheet can only
+        # come in as a question card: the preview says so before the confirm.
+        mcq = next(card for card in deck.cards if isinstance(card, MCQCard))
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.reader(handle))
+        next(row for row in rows if row[0] == mcq.id)[2] = mcq.question
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerows(rows)
+        app.screen.query_one("#path", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        report = static_text(app, "#import-report")
+        assert "1 updated card(s) change kind (mcq → qa):\n        · Which activation" in report
 
 
 async def test_import_errors_show_locations(app: QuizApp, tmp_path: Path) -> None:

@@ -62,6 +62,15 @@ def plan_markup(plan: ImportPlan, notes: list[str], prompts: dict[str, str]) -> 
             "file is imported again)."
         )
         lines[1:1] = [f"[b $warning]⚠[/] {markup_safe(warning)}"]
+    if plan.retyped:
+        # From CSV or Anki, a copy that no longer reads as its kind: say so before
+        # the confirm turns a challenge or a multiple-choice card into a question.
+        kinds = ", ".join(sorted({f"{old} → {new}" for old, new in plan.retyped.values()}))
+        warning = f"{len(plan.retyped)} updated card(s) change kind ({markup_safe(kinds)}):"
+        lines.insert(
+            2 if plan.other_source is not None else 1,
+            f"[b $warning]⚠[/] {warning}{card_list(list(plan.retyped), prompts)}",
+        )
     for label, ids, colour in (
         ("new", plan.new, "$success"),
         ("updated", plan.updated, "$warning"),
