@@ -61,19 +61,20 @@ class DriverStatement:
         fallbacks = compiled.construct_params(_check=False) or {}
         # Positional drivers (sqlite3) take the values in the SQL's order.
         names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(fallbacks)
-        binds = []
+        # One conversion per parameter: a bind the statement holds twice (a JSON
+        # path in a CAST) is listed twice, and converting twice would quote it twice.
+        binds: dict[str, Callable[[Any], Any]] = {}
         for bind in compiled.binds.values():
             convert = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            name = compiled.bind_names[bind]
             if convert is not None:
-                binds.append((name, convert))
+                binds.setdefault(compiled.bind_names[bind], convert)
         columns = getattr(self.statement, "exported_columns", ())
         return _Compiled(
             compiled.string,
             names,
             compiled.positional,
             {name: value for name, value in fallbacks.items() if value is not None},
-            tuple(binds),
+            tuple(binds.items()),
             tuple(column.type.dialect_impl(dialect) for column in columns),
         )
 

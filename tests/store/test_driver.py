@@ -9,13 +9,14 @@ against ``Connection.execute`` of the same Core statement on a real database
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from helpers import collection_url
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Text, bindparam, cast, insert, select, update
 
 from quizdl.store import tables
 from quizdl.store.db import Database
@@ -64,6 +65,17 @@ def test_reads_come_back_typed_as_sqlalchemy_gives_them(db: Database) -> None:
             assert fast == [tuple(row) for row in connection.execute(statement)]
         day, deck_ids, _ = DriverStatement(PLAN).execute(connection, {}).rows[0]
         assert day == date(2026, 4, 1) and deck_ids == ["d", "[b]x[/b]"]
+
+
+def test_a_json_path_taken_out_in_sql_reads_as_sqlalchemy_reads_it(db: Database) -> None:
+    # The path is a parameter that the statement holds twice (in the CAST): it was
+    # converted twice, quoted twice, and every card read as having no tags.
+    with db.engine.begin() as connection:
+        connection.execute(update(tables.cards).values(content={"tags": ["a", "[/]"]}))
+        statement = select(tables.cards.c.pk, cast(tables.cards.c.content["tags"], Text))
+        fast = DriverStatement(statement).execute(connection, {}).rows
+        assert fast == [tuple(row) for row in connection.execute(statement)]
+        assert json.loads(fast[0][1]) == ["a", "[/]"]
 
 
 def test_insert_returns_its_key_and_stores_dates_sqlalchemy_can_read(db: Database) -> None:

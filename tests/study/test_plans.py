@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from helpers import FixedClock, write_deck
+from helpers import FixedClock, collection_url, write_deck
 
 from quizdl.study.errors import StudyError, UnknownDeck
 from quizdl.study.factory import open_study
@@ -27,7 +27,12 @@ def deck_text(deck_id: str, count: int, tag: str) -> str:
 
 @pytest.fixture
 def study(home: Path, clock: FixedClock, tmp_path: Path) -> Iterator[StudyService]:
-    service = open_study(clock=clock, bundled=[], settings=StudySettings(new_cards_per_day=2))
+    service = open_study(
+        database_url=collection_url(tmp_path, "plans"),
+        clock=clock,
+        bundled=[],
+        settings=StudySettings(new_cards_per_day=2),
+    )
     service.import_file(write_deck(tmp_path, deck_text("big", 30, "cnn"), "big.yaml"))
     service.import_file(write_deck(tmp_path, deck_text("other", 10, "rnn"), "other.yaml"))
     yield service
