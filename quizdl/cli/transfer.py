@@ -145,7 +145,7 @@ def import_command(
     source_path = str(path.resolve())
     try:
         plan = (
-            service.plan_import(source.deck, source_path=source_path, two_sided=source.two_sided)
+            service.plan_import(source.deck, source_path=source_path, traits=source.traits)
             if dry_run
             else service.import_deck(
                 source.deck,
@@ -154,7 +154,7 @@ def import_command(
                 progress=progress,
                 media=source.media.files,
                 replace=replace,
-                two_sided=source.two_sided,
+                traits=source.traits,
             )
         )
     except OtherSource as exc:
@@ -231,7 +231,7 @@ def import_command(
             f"  note: {len(plan.retyped)} card(s) change kind: {shown}{more}; "
             + (
                 "their copy here no longer reads as their own kind (a YAML export keeps it)"
-                if source.two_sided
+                if source.traits.two_sided
                 else "as this source gives them"
             )
         )

@@ -20,7 +20,7 @@ from quizdl.importers.assemble import DeckBuilder
 from quizdl.importers.cloze import to_blanks
 from quizdl.importers.html_text import html_to_markdown
 from quizdl.importers.ids import anki_card_id, is_valid_id
-from quizdl.importers.source import ImportOptions, ImportSource, MediaFetch, MediaNotes
+from quizdl.importers.source import TITLE_ONLY, ImportOptions, ImportSource, MediaFetch, MediaNotes
 from quizdl.scheduling.sm2 import INITIAL_EASINESS, MIN_EASINESS, SM2State
 from quizdl.study.clock import study_day
 from quizdl.study.values import ImportedProgress
@@ -234,6 +234,7 @@ def convert(
         builder.skip(f"note {note_id}", "Anki generated no card for it")
     deck = builder.build(title, _quizdl_deck_id(collection) or title)
     source = ImportSource(deck, "anki", path, digest, builder.skipped, media)
+    source.deck_fields = TITLE_ONLY  # the Anki deck's name
     source.progress = progress if options.with_progress else None
     if cloze_extras:
         source.notes.append(

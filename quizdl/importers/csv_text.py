@@ -19,7 +19,7 @@ from quizdl.importers.detect import BACK_NAMES, FRONT_NAMES, sniff_delimiter
 from quizdl.importers.html_text import html_to_markdown, looks_like_html
 from quizdl.importers.ids import anki_card_id, content_key, given_id, id_of_key
 from quizdl.importers.refuse import refuse
-from quizdl.importers.source import ImportOptions, ImportSource, MediaNotes
+from quizdl.importers.source import ImportOptions, ImportSource, MediaNotes, title_fields
 
 _SEPARATORS = {
     "comma": ",",
@@ -152,7 +152,9 @@ def read_csv(path: Path, text: str, digest: str, options: ImportOptions) -> Impo
         )
     title = headers.get("deck", "").strip() or path.stem
     deck = builder.build(title, title)
-    return ImportSource(deck, "csv", path, digest, builder.skipped, media)
+    source = ImportSource(deck, "csv", path, digest, builder.skipped, media)
+    source.deck_fields = title_fields(bool(headers.get("deck", "").strip()))
+    return source
 
 
 def _columns(

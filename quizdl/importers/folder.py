@@ -22,7 +22,7 @@ from quizdl.decks.model import QACard
 from quizdl.importers.assemble import DeckBuilder
 from quizdl.importers.markdown import read_markdown
 from quizdl.importers.refuse import MAX_SOURCE_BYTES, refuse
-from quizdl.importers.source import ImportOptions, ImportSource
+from quizdl.importers.source import ImportOptions, ImportSource, title_fields
 
 MAX_FOLDER_FILES = 5_000
 _SUFFIXES = (".md", ".markdown")
@@ -83,4 +83,6 @@ def read_folder(folder: Path, options: ImportOptions) -> ImportSource:
                 )
     title = folder.resolve().name or "notes"
     deck = builder.build(title, title)
-    return ImportSource(deck, "markdown", folder, digest.hexdigest(), builder.skipped)
+    source = ImportSource(deck, "markdown", folder, digest.hexdigest(), builder.skipped)
+    source.deck_fields = title_fields(False)  # the folder's name
+    return source

@@ -28,7 +28,7 @@ from quizdl.importers.html_text import html_to_markdown, looks_like_html
 from quizdl.importers.ids import content_id, given_id
 from quizdl.importers.progress import progress_from_data
 from quizdl.importers.refuse import refuse
-from quizdl.importers.source import ImportOptions, ImportSource
+from quizdl.importers.source import ImportOptions, ImportSource, title_fields
 
 EXPORT_FORMAT = "quizdl"
 # Field names question banks use, most specific first.
@@ -49,13 +49,13 @@ def read_json(path: Path, text: str, digest: str, options: ImportOptions) -> Imp
     except RecursionError:
         refuse(path, "JSON is nested too deeply")
     if isinstance(data, list):
-        return _records(path, data, digest, options, path.stem)
+        return _records(path, data, digest, options, None)
     if isinstance(data, dict):
         if data.get("format") == EXPORT_FORMAT or _is_own_deck(data.get("deck")):
             return _own_export(path, data, digest, options)
         if _is_own_deck(data):
             return _own_export(path, {"deck": data}, digest, options)
-        title = _title(data) or path.stem
+        title = _title(data) or None  # the file gives no title: its name stands in
         for key in (*_LISTS, *data.keys()):
             value = data.get(key)
             if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
@@ -109,8 +109,9 @@ def value_text(value: Any) -> str | None:
 
 
 def _records(
-    path: Path, records: list[Any], digest: str, options: ImportOptions, title: str
+    path: Path, records: list[Any], digest: str, options: ImportOptions, given: str | None
 ) -> ImportSource:
+    """``given``: the deck title the file gives, if any (its name stands in otherwise)."""
     builder = DeckBuilder(path, options)
     for number, record in enumerate(records, start=1):
         where = f"record {number}"
@@ -144,8 +145,11 @@ def _records(
             raw_id = None
             card_id = content_id(front)
         builder.add_qa(card_id, front, back, tags, where, dedupe_question=raw_id is None)
+    title = given or path.stem
     deck = builder.build(title, title)
-    return ImportSource(deck, "json", path, digest, builder.skipped)
+    source = ImportSource(deck, "json", path, digest, builder.skipped)
+    source.deck_fields = title_fields(given is not None)
+    return source
 
 
 def _kind(value: Any) -> str:

@@ -27,7 +27,7 @@ from quizdl.importers.assemble import DeckBuilder
 from quizdl.importers.html_text import html_to_markdown, looks_like_html, tidy
 from quizdl.importers.ids import content_id
 from quizdl.importers.refuse import refuse
-from quizdl.importers.source import ImportOptions, ImportSource, MediaNotes
+from quizdl.importers.source import ImportOptions, ImportSource, MediaNotes, title_fields
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -409,6 +409,7 @@ def read_markdown(path: Path, text: str, digest: str, options: ImportOptions) ->
     title = reader.title or path.stem
     deck = reader.builder.build(title, path.stem if reader.title is None else title)
     source = ImportSource(deck, "markdown", path, digest, reader.builder.skipped, reader.media)
+    source.deck_fields = title_fields(reader.title is not None)
     if reader.builder.unanswered_skipped:
         source.notes.append(
             f"{reader.builder.unanswered_skipped} question(s) without a real answer skipped "

@@ -16,7 +16,7 @@ from quizdl.media import (
     reference,
     stored_name,
 )
-from quizdl.study.values import ImportedProgress
+from quizdl.study.values import DECK_FIELDS, ImportedProgress, SourceTraits
 
 # Called with (done, total) while a large source is converted; the CLI draws a bar.
 ProgressCallback = Callable[[int, int], None]
@@ -165,9 +165,18 @@ class ImportSource:
     media: MediaNotes = field(default_factory=MediaNotes)
     notes: list[str] = field(default_factory=list)  # other things worth telling the user
     progress: dict[str, ImportedProgress] | None = None
+    # The deck's own fields the file gives (study.values.SourceTraits).
+    deck_fields: frozenset[str] = DECK_FIELDS
 
     @property
-    def two_sided(self) -> bool:
-        """Read from a format that holds a card's front and back only, which quizdl
-        also exports to: a card there may be a copy of one of richer type."""
-        return self.format in ("anki", "csv")
+    def traits(self) -> SourceTraits:
+        return SourceTraits(two_sided=self.format in ("anki", "csv"), deck_fields=self.deck_fields)
+
+
+TITLE_ONLY = frozenset({"title"})
+
+
+def title_fields(given: bool) -> frozenset[str]:
+    """A list of cards gives its deck a title at most, and none when its file's name
+    stands in for it."""
+    return TITLE_ONLY if given else frozenset()

@@ -19,7 +19,7 @@ from quizdl.importers.ids import content_id, given_id
 from quizdl.importers.json_source import value_text
 from quizdl.importers.progress import progress_from_data
 from quizdl.importers.refuse import refuse
-from quizdl.importers.source import ImportOptions, ImportSource
+from quizdl.importers.source import ImportOptions, ImportSource, title_fields
 
 _PROGRESS_KEY = re.compile(r"^progress\s*:", re.MULTILINE)
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -79,12 +79,15 @@ def _other_tool_deck(path: Path, text: str, digest: str, options: ImportOptions)
         builder.add_qa(card_id, front, back, tags, where, dedupe_question=guid is None)
         if note.get("include_reverse") is True or note.get("reverse") is True:
             builder.add_qa(f"{card_id}-r", back, front, tags, f"{where} (reversed)")
-    title = next(
+    given = next(
         (str(data[key]) for key in ("deck", "name", "title") if isinstance(data.get(key), str)),
-        path.stem,
+        None,
     )
+    title = given or path.stem
     deck = builder.build(title, title)
-    return ImportSource(deck, "yaml", path, digest, builder.skipped)
+    source = ImportSource(deck, "yaml", path, digest, builder.skipped)
+    source.deck_fields = title_fields(given is not None)
+    return source
 
 
 def read_yaml(path: Path, text: str, digest: str, options: ImportOptions) -> ImportSource:

@@ -39,7 +39,7 @@ from quizdl.store import tables
 from quizdl.store.bulk import chunks, insert_rows
 from quizdl.store.models import CardRow, CardStateRow, DeckRow
 from quizdl.study.errors import OtherSource
-from quizdl.study.values import ImportedProgress, ImportPlan
+from quizdl.study.values import DECK_FIELDS, NO_TRAITS, ImportedProgress, ImportPlan, SourceTraits
 
 _UPDATE_CARD = (
     update(CardRow)
@@ -166,7 +166,7 @@ def _existing_cards(connection: Connection, deck_id: str) -> dict[str, _Existing
 
 
 def _diff(
-    session: Session, deck: Deck, source_path: str | None = None, two_sided: bool = False
+    session: Session, deck: Deck, source_path: str | None = None, traits: SourceTraits = NO_TRAITS
 ) -> _Diff:
     connection = session.connection()
     existing = _existing_cards(connection, deck.id)
@@ -182,7 +182,7 @@ def _diff(
         if old is None:
             new.append(card.id)
             continue
-        content = contents[index] = _as_stored(content, old.content, two_sided)
+        content = contents[index] = _as_stored(content, old.content, traits.two_sided)
         if old.retired:
             restored.append(card.id)
         elif old.content != content:
@@ -215,9 +215,11 @@ def _diff(
         if card.id in updated_ids
         and (old_type := existing[card.id].content.get("type")) != content["type"]
     }
+    # A file without a title of its own (its name stands in) keeps the deck's.
+    keeps_title = row is not None and "title" not in traits.deck_fields
     plan = ImportPlan(
         deck.id,
-        deck.title,
+        row.title if keeps_title and row is not None else deck.title,
         deck_exists,
         new,
         updated,
@@ -326,9 +328,13 @@ def store_media(files: Mapping[str, bytes]) -> int:
 
 
 def plan_import(
-    session: Session, deck: Deck, source_path: str | None = None, *, two_sided: bool = False
+    session: Session,
+    deck: Deck,
+    source_path: str | None = None,
+    *,
+    traits: SourceTraits = NO_TRAITS,
 ) -> ImportPlan:
-    return _diff(session, deck, source_path, two_sided).plan
+    return _diff(session, deck, source_path, traits).plan
 
 
 # Tens of thousands of new dicts and tuples, none in a cycle: without the pause the
@@ -344,11 +350,12 @@ def apply_import(
     now: datetime,
     progress: Mapping[str, ImportedProgress] | None = None,
     replace: bool = True,
-    two_sided: bool = False,
+    traits: SourceTraits = NO_TRAITS,
 ) -> ImportPlan:
     """``replace=False`` refuses (OtherSource) a file that would replace most of a
-    deck another file made; nothing is written then. ``two_sided``: see _as_stored."""
-    diff = _diff(session, deck, source_path, two_sided)
+    deck another file made; nothing is written then. ``traits``: what the file can
+    say (``SourceTraits``): a deck's field it does not give keeps its stored value."""
+    diff = _diff(session, deck, source_path, traits)
     if not replace:
         _refuse_other_source(diff.plan, source_path)
     connection = session.connection()
@@ -356,13 +363,19 @@ def apply_import(
     row = session.get(DeckRow, deck.id)
     if row is None and len(diff.elsewhere) == len(deck.cards):
         return diff.plan  # every card is a note another deck holds: no empty deck is made
+    # A new deck takes every field (a title made of the file's name included).
+    given = traits.deck_fields if row is not None else DECK_FIELDS
     if row is None:
         row = DeckRow(id=deck.id)
         session.add(row)
-    row.title = deck.title
-    row.description = deck.description
-    row.version = str(deck.version)
-    row.tags = list(deck.tags)
+    if "title" in given:
+        row.title = deck.title
+    if "description" in given:
+        row.description = deck.description
+    if "version" in given:
+        row.version = str(deck.version)
+    if "tags" in given:
+        row.tags = list(deck.tags)
     row.origin = origin
     row.source_path = source_path
     row.content_hash = content_hash

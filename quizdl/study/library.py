@@ -17,7 +17,7 @@ from quizdl.study.card_rows import CARD_WITH_STATE, card_records
 from quizdl.study.clock import to_utc_naive
 from quizdl.study.context import StudyContext
 from quizdl.study.errors import ImportRefused, UnknownDeck
-from quizdl.study.values import ImportedProgress, ImportPlan
+from quizdl.study.values import NO_TRAITS, ImportedProgress, ImportPlan, SourceTraits
 
 
 def _refuse_bundled_clash(session: Session, deck: Deck, origin: str) -> None:
@@ -69,14 +69,14 @@ class LibraryService:
         *,
         origin: str = "imported",
         source_path: str | None = None,
-        two_sided: bool = False,
+        traits: SourceTraits | None = None,
     ) -> ImportPlan:
         """What importing ``deck`` would change (``source_path``: the file it comes
         from, to tell another file that shares the deck's id: ``other_source``;
-        ``two_sided``: read from CSV or an Anki package, see ``importing``)."""
+        ``traits``: what the file can say, see ``SourceTraits``)."""
         with self.context.db.read() as session:
             _refuse_bundled_clash(session, deck, origin)
-            return importing.plan_import(session, deck, source_path, two_sided=two_sided)
+            return importing.plan_import(session, deck, source_path, traits=traits or NO_TRAITS)
 
     def import_deck(
         self,
@@ -88,7 +88,7 @@ class LibraryService:
         progress: Mapping[str, ImportedProgress] | None = None,
         media: Mapping[str, bytes] | None = None,
         replace: bool = True,
-        two_sided: bool = False,
+        traits: SourceTraits | None = None,
     ) -> ImportPlan:
         """Apply a validated deck in one transaction; returns what changed.
 
@@ -109,7 +109,7 @@ class LibraryService:
                 now=to_utc_naive(self.context.clock()),
                 progress=progress,
                 replace=replace,
-                two_sided=two_sided,
+                traits=traits or NO_TRAITS,
             )
 
     def import_file(self, path: Path) -> ImportPlan:

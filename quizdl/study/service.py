@@ -44,6 +44,7 @@ if TYPE_CHECKING:
         ImportedProgress,
         ImportPlan,
         QueueEntry,
+        SourceTraits,
         Stats,
         StudyCard,
         StudyMoreKind,
@@ -139,11 +140,9 @@ class StudyService:
         *,
         origin: str = "imported",
         source_path: str | None = None,
-        two_sided: bool = False,
+        traits: SourceTraits | None = None,
     ) -> ImportPlan:
-        return self.library.plan_import(
-            deck, origin=origin, source_path=source_path, two_sided=two_sided
-        )
+        return self.library.plan_import(deck, origin=origin, source_path=source_path, traits=traits)
 
     def import_deck(
         self,
@@ -155,7 +154,7 @@ class StudyService:
         progress: Mapping[str, ImportedProgress] | None = None,
         media: Mapping[str, bytes] | None = None,
         replace: bool = True,
-        two_sided: bool = False,
+        traits: SourceTraits | None = None,
     ) -> ImportPlan:
         return self.library.import_deck(
             deck,
@@ -165,7 +164,7 @@ class StudyService:
             progress=progress,
             media=media,
             replace=replace,
-            two_sided=two_sided,
+            traits=traits,
         )
 
     def import_file(self, path: Path) -> ImportPlan:

@@ -228,6 +228,29 @@ class ImportPlan:
         return len(self.new) + len(self.updated) + len(self.retired) + len(self.restored) + moved
 
 
+# A deck's own fields, beside its cards.
+DECK_FIELDS = frozenset({"title", "description", "tags", "version"})
+
+
+@dataclass(frozen=True)
+class SourceTraits:
+    """What an import's file can say, so that what it cannot say is not taken for an
+    edit (``study.importing``).
+
+    ``two_sided``: a CSV file or an Anki package, which hold a card's front and back
+    only: a card there that is a copy of a stored one keeps what else it has.
+    ``deck_fields``: the deck's own fields the file gives (a CSV file without a
+    ``#deck:`` line gives none: its name only stands in for a title); a deck already
+    in the collection keeps the others as they are.
+    """
+
+    two_sided: bool = False
+    deck_fields: frozenset[str] = DECK_FIELDS
+
+
+NO_TRAITS = SourceTraits()  # a deck file of quizdl's own: every field, cards whole
+
+
 @dataclass(frozen=True)
 class ChallengeInfo:
     card_pk: int

@@ -404,3 +404,50 @@ def test_a_copy_that_no_longer_reads_as_its_kind_is_named_when_it_changes_kind(
     ), dry.output
     as_json = run("import", str(out), "--deck", "picks", "--dry-run", "--json")
     assert json.loads(as_json.stdout)["retyped"] == {"m": ["mcq", "qa"]}
+
+
+@pytest.mark.parametrize("suffix", [".apkg", ".csv"])
+def test_a_deck_keeps_its_title_description_and_tags_through_a_two_sided_export(
+    home: Path, tmp_path: Path, suffix: str
+) -> None:
+    # A CSV file has no deck title (its name stands in) and neither format has the
+    # deck's description or tags: importing the copy must not replace them.
+    deck = write_deck(
+        tmp_path,
+        "id: titled\ntitle: Deep [b]learning[/b] basics\ndescription: Mine.\n"
+        "tags: [core]\ncards:\n  - {id: a, type: qa, question: Q?, answer: A.}\n",
+        "titled.yaml",
+    )
+    assert run("import", str(deck)).exit_code == 0
+    out = tmp_path / f"copy{suffix}"
+    assert run("export", "titled", "-o", str(out)).exit_code == 0
+    again = run("import", str(out), "--deck", "titled")
+    assert "0 new, 0 updated" in again.stdout, again.output
+    service = open_study()
+    try:
+        stored = service.export_deck("titled")[0]
+    finally:
+        service.db.close()
+    assert (stored.title, stored.description, stored.tags) == (
+        "Deep [b]learning[/b] basics",
+        "Mine.",
+        ("core",),
+    )
+
+
+def test_a_csv_deck_line_still_names_the_deck(home: Path, tmp_path: Path) -> None:
+    deck = write_deck(
+        tmp_path,
+        "id: named\ntitle: Old name\ncards:\n  - {id: a, type: qa, question: Q?, answer: A.}\n",
+        "named.yaml",
+    )
+    assert run("import", str(deck)).exit_code == 0
+    out = tmp_path / "named.csv"
+    assert run("export", "named", "-o", str(out)).exit_code == 0
+    out.write_text("#deck:New name\n" + out.read_text(encoding="utf-8"), encoding="utf-8")
+    assert run("import", str(out), "--deck", "named").exit_code == 0
+    service = open_study()
+    try:
+        assert service.export_deck("named")[0].title == "New name"
+    finally:
+        service.db.close()

@@ -162,7 +162,7 @@ class ImportScreen(QuizScreen[None]):
         try:
             source = read_source(path, ImportOptions(keep_unanswered=keep_unanswered))
             plan = service_of(self).plan_import(
-                source.deck, source_path=str(path.resolve()), two_sided=source.two_sided
+                source.deck, source_path=str(path.resolve()), traits=source.traits
             )
         except DeckError as exc:
             problems = "\n".join(f"[$error]✗[/] {markup_safe(str(p))}" for p in exc.problems)
@@ -221,7 +221,7 @@ class ImportScreen(QuizScreen[None]):
             content_hash=source.content_hash,
             progress=source.progress,
             media=source.media.files,
-            two_sided=source.two_sided,
+            traits=source.traits,
         )
         message = (
             f"Imported {plan.deck_title}: {len(plan.new)} new, {len(plan.updated)} updated, "
