@@ -31,6 +31,7 @@ _SEPARATORS = {
 }
 _TAG_NAMES = ("tags", "tag", "labels")
 _ID_NAMES = ("id", "card id", "card_id", "guid")
+_DECK_NAMES = ("deck",)
 _PROGRESS_EVERY = 1000
 csv.field_size_limit(16 * 1024 * 1024)
 
@@ -151,10 +152,20 @@ def read_csv(path: Path, text: str, digest: str, options: ImportOptions) -> Impo
             card_id, front, back, tags, where, dedupe_question=not raw_id, question_key=key
         )
     title = headers.get("deck", "").strip() or path.stem
-    deck = builder.build(title, title)
+    deck = builder.build(title, _named_deck(header_names, rows) or title)
     source = ImportSource(deck, "csv", path, digest, builder.skipped, media)
     source.deck_fields = title_fields(bool(headers.get("deck", "").strip()))
     return source
+
+
+def _named_deck(names: list[str], rows: list[list[str]]) -> str | None:
+    """The deck a "deck" column names when every row names the same one (quizdl's
+    export writes its deck id there), so that the file goes back into that deck."""
+    column = _find(names, _DECK_NAMES) if names else None
+    if column is None:
+        return None
+    named = {row[column].strip() for row in rows if column < len(row)} - {""}
+    return named.pop() if len(named) == 1 else None
 
 
 def _columns(
@@ -186,6 +197,9 @@ def _columns(
     }
     if id_column is not None:
         taken.add(id_column)
+    deck = _find(names, _DECK_NAMES) if names else None
+    if deck is not None:
+        taken.add(deck)
     free = [
         index for index in range(max((len(row) for row in rows), default=2)) if index not in taken
     ]

@@ -238,7 +238,8 @@ def test_every_card_type_comes_back_from_a_two_sided_export_as_it_was(
         with out.open(newline="", encoding="utf-8") as handle:
             rows = list(csv.reader(handle))
         row = next(row for row in rows if row[0] == concept.id)
-        row[-1] = f"{row[-1]} added".strip()
+        tags = rows[0].index("tags")
+        row[tags] = f"{row[tags]} added".strip()
         with out.open("w", newline="", encoding="utf-8") as handle:
             csv.writer(handle).writerows(rows)
         edited = run("import", str(out), "--deck", "mine")

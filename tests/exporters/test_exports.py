@@ -82,11 +82,12 @@ def test_bundled_decks_round_trip_losslessly(tmp_path: Path) -> None:
 
 
 def test_csv_export_reads_back_with_the_same_ids(imported: Path, tmp_path: Path) -> None:
-    out = tmp_path / "small.csv"
+    out = tmp_path / "my copy.csv"
     run("export", "small", "--format", "csv", "-o", str(out))
     rows = out.read_text(encoding="utf-8").splitlines()
-    assert rows[0] == "id,type,front,back,tags"
+    assert rows[0] == "id,type,front,back,tags,deck"
     source = read_source(out, ImportOptions())
+    assert source.deck.id == "small"  # from its deck column, not the file's name
     assert [card.id for card in source.deck.cards] == ["relu", "dropout", "softmax-output", "pool"]
     assert "keras.layers.MaxPooling2D([…])" in out.read_text(encoding="utf-8")
 

@@ -189,7 +189,7 @@ async def test_a_deck_exported_to_csv_previews_and_imports_back_unchanged(
     # The test deck has a concept, key points, a multiple-choice card and a cloze:
     # from CSV they come back as the two sides it kept, which must not replace them.
     deck, _ = service.export_deck("test-deck")
-    path = tmp_path / "test-deck.csv"
+    path = tmp_path / "copy.csv"  # the deck column, not the name, says which deck
     path.write_bytes(export_csv(deck))
     async with app.run_test(size=(100, 30)) as pilot:
         report = await preview_import(pilot, app, path)
