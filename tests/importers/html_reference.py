@@ -323,6 +323,18 @@ class _Renderer:
             self.has_text = True
             self.out.append(self.media.image(src, alt))
 
+    def finish(self) -> None:
+        """Emphasis still open at the field's end runs to it, as HTML shows it ("a <b>b"
+        is "a **b**", not a stray "**"); Markdown cannot carry it across a blank
+        line, so there it is dropped."""
+        while self.marks:
+            marker, index = self.marks[-1]
+            if "\n\n" in "".join(self.out[index + 1 :]):
+                self.marks.pop()
+                self.out[index] = ""
+            else:
+                self._close_mark(marker)
+
     def _close_mark(self, marker: str) -> None:
         """Close emphasis; whitespace moves outside the markers, empty emphasis vanishes
         (``the<b> term</b>`` must not become ``the** term**``, which is not bold)."""
@@ -372,6 +384,7 @@ def html_to_markdown(source: str, media: MediaNotes | None = None) -> str:
             source = pattern.sub(replacement, source)
     renderer = _Renderer(notes)
     renderer.feed(source)
+    renderer.finish()
     return _protect_angles(_nbsp(tidy("".join(renderer.out))))
 
 

@@ -59,6 +59,10 @@ from quizdl.importers.ids import anki_card_id, content_id, given_id, is_valid_id
         ),
         ('<ol start="x"><li>a</li></ol><ol start="0"><li>b</li></ol>', "1. a\n\n1. b"),
         # The space after a list marker is the marker's own: "<li> x" is "- x".
+        # Emphasis left open runs to the field's end, as HTML shows it; not across a
+        # blank line, which Markdown emphasis cannot cross.
+        ("a <i>b<br>c", "a *b\nc*"),
+        ("<b>x<div><br></div>y", "x\n\ny"),
         ("<ul>\n<li> The domain</li><li>  two</li></ul>", "- The domain\n- two"),
         ("def f():<br>&nbsp;&nbsp;&nbsp;&nbsp;return 1", "def f():\n\xa0\xa0\xa0\xa0return 1"),
         ('<img src="fig.png">', "[image: fig.png]"),
