@@ -44,8 +44,8 @@ def front_and_back(card: Card) -> tuple[str, str]:
 def is_two_sided_copy(card: Card, content: Mapping[str, Any]) -> bool:
     """Whether ``content``, a card read from a CSV file or an Anki package, is ``card``
     sent there unedited: its front and back as CSV reads them (as they are) or as an
-    Anki package does (through HTML and back), or its cloze as Anki's, trailing space
-    aside.
+    Anki package does (through HTML and back), or its cloze as Anki's, the spaces
+    around them aside.
 
     Those formats cannot hold what else the card has (a concept's type, a question's
     key points, the choices of a multiple-choice card as choices, a blank's other
@@ -58,13 +58,14 @@ def is_two_sided_copy(card: Card, content: Mapping[str, Any]) -> bool:
     from quizdl.importers.html_text import html_to_markdown
 
     def through_anki(text: str) -> str:
-        return html_to_markdown(markdown_to_html(text)).rstrip()
+        return html_to_markdown(markdown_to_html(text)).strip()
 
     def same_side(read: object, side: str) -> bool:
-        # As written first: rendering Markdown costs ~0.15 ms a side, which a re-import
-        # of a large deck would pay on every card.
-        read = str(read).rstrip()
-        return read == side.rstrip() or read == through_anki(side)
+        # Spaces around a side are not kept (the importers strip them). As written
+        # first: rendering Markdown costs ~0.15 ms a side, which a re-import of a
+        # large deck would pay on every card.
+        read = str(read).strip()
+        return read == side.strip() or read == through_anki(side)
 
     if content.get("type") == "qa":
         front, back = front_and_back(card)
@@ -74,8 +75,8 @@ def is_two_sided_copy(card: Card, content: Mapping[str, Any]) -> bool:
     if content.get("type") == "cloze" and isinstance(card, ClozeCard):
         text = to_blanks(html_to_markdown(cloze_html(card)), 1).text
         hint = through_anki(card.hint) if card.hint else ""
-        return (str(content.get("text", "")).rstrip(), content.get("hint") or "") == (
-            text.rstrip(),
+        return (str(content.get("text", "")).strip(), content.get("hint") or "") == (
+            text.strip(),
             hint,
         )
     return False
@@ -111,9 +112,9 @@ def edited_from_sides(card: Card, content: Mapping[str, Any]) -> Card | None:
         return None
     fields = card.model_dump()
     for name, value in list(changes.items()):
-        # A side loses its trailing newline on the way (a YAML "|" block has one).
+        # A side loses the spaces around it on the way (a YAML "|" block's newline).
         stored = fields[name]
-        if isinstance(value, str) and isinstance(stored, str) and value.rstrip() == stored.rstrip():
+        if isinstance(value, str) and isinstance(stored, str) and value.strip() == stored.strip():
             del changes[name]
     try:
         return type(card).model_validate({**fields, **changes})

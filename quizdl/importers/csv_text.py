@@ -32,6 +32,7 @@ _SEPARATORS = {
 _TAG_NAMES = ("tags", "tag", "labels")
 _ID_NAMES = ("id", "card id", "card_id", "guid")
 _DECK_NAMES = ("deck",)
+_OWN_COLUMNS = ("id", "type", "front", "back", "tags")  # quizdl's export (csv_export)
 _PROGRESS_EVERY = 1000
 csv.field_size_limit(16 * 1024 * 1024)
 
@@ -98,7 +99,7 @@ def read_csv(path: Path, text: str, digest: str, options: ImportOptions) -> Impo
         rows, line_numbers = _parse(body, delimiter, skip_lines)
     except csv.Error as exc:
         refuse(path, f"not readable as CSV: {exc}")
-    html = headers.get("html", "").strip().casefold() == "true"
+    html_header = headers.get("html", "").strip().casefold()
 
     header_names: list[str] = []
     first = rows[0] if rows else []
@@ -112,6 +113,12 @@ def read_csv(path: Path, text: str, digest: str, options: ImportOptions) -> Impo
         rows = rows[1:]
         line_numbers = line_numbers[1:]
     columns = _columns(path, headers, header_names, rows, options)
+    html = html_header == "true"
+    # Fields that only look like HTML are sniffed, unless the file says what they
+    # are: "#html:false", or quizdl's own export, whose fields are Markdown where
+    # "<b>" is text a card shows.
+    own_export = [name.strip().casefold() for name in header_names[:5]] == list(_OWN_COLUMNS)
+    sniff = not html_header and not own_export
 
     builder = DeckBuilder(path, options)
     media = MediaNotes()
@@ -134,7 +141,7 @@ def read_csv(path: Path, text: str, digest: str, options: ImportOptions) -> Impo
             continue
         front = row[columns.front]
         back = row[columns.back] if columns.back is not None else ""
-        if html or looks_like_html(front) or looks_like_html(back):
+        if html or (sniff and (looks_like_html(front) or looks_like_html(back))):
             front, back = html_to_markdown(front, media), html_to_markdown(back, media)
         tags = (
             row[columns.tags].split()

@@ -159,3 +159,18 @@ def test_a_semicolon_file_with_one_heading_line_is_csv(tmp_path: Path) -> None:
     assert source.format == "csv"
     assert [c.question for c in source.deck.cards][-1] == "What is Adam?"  # type: ignore[union-attr]
     assert len(source.deck.cards) == 4
+
+
+def test_html_looking_text_is_html_unless_the_file_says_otherwise(tmp_path: Path) -> None:
+    row = "What does <i>x</i> do?,a &amp; b\n"
+    # A spreadsheet of Anki fields: HTML, found by looking.
+    assert [(c.question, c.answer) for c in _qa(_write(tmp_path, "a.csv", row))] == [
+        ("What does *x* do?", "a & b")
+    ]
+    # "#html:false", and quizdl's own export (Markdown, where "<b>" is text): as written.
+    plain = _write(tmp_path, "b.csv", "#html:false\n" + row)
+    own = _write(tmp_path, "c.csv", "id,type,front,back,tags,deck\nq1,qa," + row.strip() + ",,d\n")
+    for path in (plain, own):
+        assert [(c.question, c.answer) for c in _qa(path)] == [
+            ("What does <i>x</i> do?", "a &amp; b")
+        ]
