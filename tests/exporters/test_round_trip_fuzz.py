@@ -8,6 +8,7 @@ lists, hostile strings), the import must find nothing changed.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,7 +17,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from quizdl.decks.model import Deck
+from quizdl.decks.loader import load_deck
+from quizdl.decks.model import ChallengeCard, Deck
 from quizdl.exporters.apkg import export_apkg
 from quizdl.exporters.csv_export import export_csv
 from quizdl.importers import ImportOptions, read_source
@@ -38,23 +40,46 @@ TEXT = st.one_of(
 )
 
 
+_TAG = st.from_regex(r"[a-z][a-z0-9 _-]{0,12}", fullmatch=True)
+_CHALLENGES = [
+    card
+    for card in load_deck(Path(__file__).parents[2] / "decks" / "keras-challenges.yaml").cards
+    if isinstance(card, ChallengeCard)
+]
+
+
 @st.composite
 def decks(draw: st.DrawFn) -> Deck:
     cards: list[dict[str, object]] = []
     for number in range(draw(st.integers(1, 4))):
-        kind = draw(st.sampled_from(["concept", "qa", "mcq", "cloze"]))
+        kind = draw(st.sampled_from(["concept", "qa", "mcq", "cloze", "challenge"]))
         card: dict[str, object] = {"id": f"c{number}", "type": kind}
         if kind == "concept":
             card |= {"term": draw(TEXT), "explanation": draw(TEXT)}
+            card["formula"] = draw(st.none() | TEXT)
         elif kind == "qa":
             card |= {"question": draw(TEXT), "answer": draw(TEXT)}
             card["key_points"] = draw(st.lists(TEXT, max_size=2))
         elif kind == "mcq":
             choices = draw(st.lists(TEXT, min_size=2, max_size=3))
             card |= {"question": draw(TEXT), "choices": choices}
-            card["answer"] = draw(st.integers(0, len(choices) - 1))
+            card["answer"] = draw(
+                st.integers(0, len(choices) - 1)
+                | st.lists(st.integers(0, len(choices) - 1), min_size=1, unique=True)
+            )
+            card["explanation"] = draw(st.just("") | TEXT)
+        elif kind == "cloze":
+            # An answer holds no braces or pipes of its own: they are the blank's markup.
+            alternatives = draw(st.lists(TEXT, min_size=1, max_size=2))
+            answers = "|".join(re.sub(r"[{}|]", "", text) for text in alternatives)
+            card["text"] = draw(TEXT) + " {{" + answers + "}}"
+            card["hint"] = draw(st.none() | TEXT)
         else:
-            card["text"] = draw(TEXT) + " {{" + draw(TEXT).replace("}", "") + "}}"
+            challenge = draw(st.sampled_from(_CHALLENGES)).model_dump()
+            card |= {key: value for key, value in challenge.items() if key not in ("id", "tags")}
+            card["prompt"] = draw(TEXT)
+        card["tags"] = draw(st.lists(_TAG, max_size=2, unique=True))
+        card["source"] = draw(st.none() | TEXT)
         cards.append(card)
     try:
         return Deck.model_validate({"id": "trip", "title": draw(TEXT), "cards": cards})
