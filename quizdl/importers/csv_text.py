@@ -44,6 +44,7 @@ class _Columns:
     tags: int | None
     id: int | None
     guid: bool  # the id column holds Anki GUIDs
+    deck: int | None  # a "deck" column (quizdl's export: the deck's id)
 
 
 def _header_lines(lines: list[str]) -> tuple[dict[str, str], int]:
@@ -159,16 +160,15 @@ def read_csv(path: Path, text: str, digest: str, options: ImportOptions) -> Impo
             card_id, front, back, tags, where, dedupe_question=not raw_id, question_key=key
         )
     title = headers.get("deck", "").strip() or path.stem
-    deck = builder.build(title, _named_deck(header_names, rows) or title)
+    deck = builder.build(title, _named_deck(columns.deck, rows) or title)
     source = ImportSource(deck, "csv", path, digest, builder.skipped, media)
     source.deck_fields = title_fields(bool(headers.get("deck", "").strip()))
     return source
 
 
-def _named_deck(names: list[str], rows: list[list[str]]) -> str | None:
+def _named_deck(column: int | None, rows: list[list[str]]) -> str | None:
     """The deck a "deck" column names when every row names the same one (quizdl's
     export writes its deck id there), so that the file goes back into that deck."""
-    column = _find(names, _DECK_NAMES) if names else None
     if column is None:
         return None
     named = {row[column].strip() for row in rows if column < len(row)} - {""}
@@ -219,7 +219,7 @@ def _columns(
         if back is None:
             rest = [index for index in free if index != front]
             back = rest[0] if rest else None
-    return _Columns(front, back, tags, id_column, is_guid)
+    return _Columns(front, back, tags, id_column, is_guid, deck)
 
 
 def _parse(body: str, delimiter: str, offset: int) -> tuple[list[list[str]], list[int]]:

@@ -216,10 +216,10 @@ def _diff(
         and (old_type := existing[card.id].content.get("type")) != content["type"]
     }
     # A file without a title of its own (its name stands in) keeps the deck's.
-    keeps_title = row is not None and "title" not in traits.deck_fields
+    title = row.title if row is not None and "title" not in traits.deck_fields else deck.title
     plan = ImportPlan(
         deck.id,
-        row.title if keeps_title and row is not None else deck.title,
+        title,
         deck_exists,
         new,
         updated,
