@@ -69,6 +69,7 @@ _TOKEN = re.compile(
     re.DOTALL,
 )
 _WHITESPACE = re.compile(r"[ \t\r\n\f]+")
+_SPACES = frozenset(" \t\r\n\f")
 _ATTRIBUTE = re.compile(r"([A-Za-z_:][-\w:.]*)\s*(?:=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+))?")
 _NEEDS_ATTRIBUTES = {"img", "a", "code", "ol"}
 # An <ol start="..."> Markdown can number (CommonMark allows up to nine digits).
@@ -185,10 +186,15 @@ class _Renderer:
                     self._data(data, out)
 
     def _data(self, data: str, out: list[str]) -> None:
-        if not self.pre_depth and (self.item_start or not out or out[-1].endswith("\n")):
-            # HTML drops the spaces that begin a line ("<br> - x" shows "- x"), and
-            # "<li> x" has the marker's space only. Kept, they would read as Markdown
-            # (an indented line, four spaces a code block) and double on a round trip.
+        if (
+            not self.pre_depth
+            and data[:1] in _SPACES
+            and (self.item_start or self._after_space(len(out)))
+        ):
+            # HTML shows one space where text and tags leave several ("a <span> b"),
+            # none where a line begins ("<br> - x" shows "- x"), and "<li> x" has the
+            # marker's space only. Kept, they would read as Markdown (an indented line,
+            # four spaces a code block) and double on a round trip.
             data = data.lstrip(" \t\r\n\f")
         blank = data.isspace() or not data
         if not blank:
@@ -446,11 +452,27 @@ class _Renderer:
         inner = "".join(self.out[index + 1 :])
         body = inner.strip()
         if not body:
-            self.out[index:] = [inner]
+            # Empty emphasis vanishes; its spaces stay unless a space is there already.
+            spaces = not inner.strip(" ")
+            self.out[index:] = [] if spaces and self._after_space(index) else [inner]
             return
         lead = inner[: len(inner) - len(inner.lstrip())]
         trail = inner[len(inner.rstrip()) :]
+        if lead and not lead.strip(" ") and self._after_space(index):
+            lead = ""  # "a <b> x</b>": one space, not two
         self.out[index:] = [lead, marker, body, marker, trail]
+
+    def _after_space(self, index: int) -> bool:
+        """Whether what is written before ``out[index]`` ends a word: a space, a line's
+        end, or nothing yet."""
+        out = self.out
+        # A mark's index may lie past the end once a sub- or superscript around it
+        # was folded into fewer pieces: everything written is before it then.
+        for position in range(min(index, len(out)) - 1, -1, -1):
+            piece = out[position]
+            if piece:
+                return piece[-1] in " \n"
+        return True
 
     def _close_link(self) -> None:
         href = self.link_href

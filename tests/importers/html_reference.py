@@ -290,8 +290,14 @@ class _Renderer:
     def handle_data(self, data: str) -> None:
         if self.drop_depth:
             return
-        if not self.pre_depth and (self.item_start or not self.out or self.out[-1].endswith("\n")):
-            data = data.lstrip(" \t\r\n\f")  # spaces that begin a line are not shown
+        if (
+            not self.pre_depth
+            and data
+            and data[0] in " \t\r\n\f"
+            and (self.item_start or self._ends_word(len(self.out)))
+        ):
+            # One space where text and tags leave several; none where a line begins.
+            data = data.lstrip(" \t\r\n\f")
         if data.strip():
             self.has_text = True
             self.item_start = False
@@ -309,6 +315,10 @@ class _Renderer:
         ):
             return
         self.out.append(_WHITESPACE.sub(" ", data))
+
+    def _ends_word(self, index: int) -> bool:
+        text = "".join(self.out[:index])
+        return not text or text[-1] in " \n"
 
     def _image(self, attributes: dict[str, str]) -> None:
         src = attributes.get("src", "").strip()
@@ -348,10 +358,12 @@ class _Renderer:
         inner = "".join(self.out[index + 1 :])
         body = inner.strip()
         if not body:
-            self.out[index:] = [inner]
+            self.out[index:] = [] if self._ends_word(index) and not inner.strip(" ") else [inner]
             return
         lead = inner[: len(inner) - len(inner.lstrip())]
         trail = inner[len(inner.rstrip()) :]
+        if lead and not lead.strip(" ") and self._ends_word(index):
+            lead = ""
         self.out[index:] = [lead, marker, body, marker, trail]
 
     def _close_link(self) -> None:

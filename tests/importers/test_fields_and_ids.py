@@ -59,6 +59,9 @@ from quizdl.importers.ids import anki_card_id, content_id, given_id, is_valid_id
         ),
         ('<ol start="x"><li>a</li></ol><ol start="0"><li>b</li></ol>', "1. a\n\n1. b"),
         # The space after a list marker is the marker's own: "<li> x" is "- x".
+        # HTML shows one space where text and tags leave several.
+        ("a <span> b</span>", "a b"),
+        ("a <b> x</b>, a <b>x </b> y, a <b> </b> b", "a **x**, a **x** y, a b"),
         # Emphasis left open runs to the field's end, as HTML shows it; not across a
         # blank line, which Markdown emphasis cannot cross.
         ("a <i>b<br>c", "a *b\nc*"),
