@@ -26,6 +26,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from textual.pilot import Pilot
 
+from quizdl.decks.loader import load_deck
+from quizdl.exporters.apkg import export_apkg
+from quizdl.exporters.csv_export import export_csv
 from quizdl.study.factory import open_study
 from quizdl.tui.app import QuizApp, make_app
 
@@ -96,7 +99,7 @@ START_SCREENS = [
     "m",  # the study-more dialog
     "p",  # the interview-plan dialog
 ]
-PATHS = ["deck", "missing", "folder", "binary", "hostile"]
+PATHS = ["deck", "missing", "folder", "binary", "hostile", "csv copy", "apkg copy"]
 # How often each kind of step is drawn: mostly keys the current screen binds,
 # so a walk goes deep into screens instead of bouncing off unbound keys.
 KINDS = [
@@ -166,6 +169,17 @@ async def _walk(
 def _paths(directory: Path, deck: Path) -> dict[str, Path]:
     binary = directory / "binary.apkg"
     binary.write_bytes(bytes(range(256)) * 8)
+    # The hostile deck's copies, as a learner sends it to a spreadsheet or Anki and
+    # back: unedited (.apkg), and with a multiple-choice card's choices gone (CSV),
+    # which the preview names as a card changing kind.
+    hostile = load_deck(deck)
+    apkg_copy = directory / "copy [b].apkg"
+    apkg_copy.write_bytes(export_apkg(hostile))
+    csv_copy = directory / "copy [@click=app.quit].csv"
+    csv_copy.write_text(
+        export_csv(hostile).decode("utf-8").replace("a) ", "").replace("b) ", ""),
+        encoding="utf-8",
+    )
     folder = directory / "a folder [x]"
     folder.mkdir()
     return {
@@ -174,6 +188,8 @@ def _paths(directory: Path, deck: Path) -> dict[str, Path]:
         "folder": folder,
         "binary": binary,
         "hostile": deck,
+        "csv copy": csv_copy,
+        "apkg copy": apkg_copy,
     }
 
 
