@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import String, bindparam, select, type_coerce
+from sqlalchemy import String, type_coerce
 from sqlalchemy.engine import Connection
 
 from quizdl.scheduling.fsrs import forgetting_curve
@@ -33,11 +33,10 @@ from quizdl.scheduling.plan import (
     review_seconds,
 )
 from quizdl.store import tables
-from quizdl.store.db import Database, connection_of
-from quizdl.store.driver import DriverStatement
+from quizdl.store.db import Database
 from quizdl.study.card_memory import card_memories
 from quizdl.study.fitted import parameters_in_use
-from quizdl.study.plans import PlanInfo, current_plan, learner_seconds_per_answer
+from quizdl.study.plans import PlanCards, PlanInfo, current_plan, learner_seconds_per_answer
 from quizdl.study.review_logs import as_day
 
 if TYPE_CHECKING:
@@ -45,18 +44,9 @@ if TYPE_CHECKING:
 
 
 # The day as the driver gives it (text on SQLite, a date on PostgreSQL): as_day.
-_STUDIED_ROWS = (
-    select(
-        tables.cards.c.pk,
-        tables.cards.c.deck_id,
-        type_coerce(tables.card_states.c.due, String),
-    )
-    .join(tables.card_states, tables.card_states.c.card_pk == tables.cards.c.pk)
-    .where(*tables.ACTIVE_CARD)
+_STUDIED = PlanCards(
+    tables.cards.c.pk, tables.cards.c.deck_id, type_coerce(tables.card_states.c.due, String)
 )
-_STUDIED = DriverStatement(_STUDIED_ROWS)
-# A plan over some decks reads only theirs, through the cards' (deck, state) index.
-_STUDIED_IN_DECK = DriverStatement(_STUDIED_ROWS.where(tables.cards.c.deck_id == bindparam("deck")))
 
 
 @dataclass(frozen=True)
@@ -105,23 +95,11 @@ def planned_schedule(
     plan = current_plan(reader)
     if plan is None or today >= plan.interview_day:
         return None
-    connection = connection_of(reader)
-    # Compiled statements on the driver: no per-row result objects, and each
-    # distinct day parsed once (as_day), over up to 100,000 cards.
-    rows = (
-        [
-            row
-            for deck_id in dict.fromkeys(plan.deck_ids)
-            for row in _STUDIED_IN_DECK.execute(connection, {"deck": deck_id}).rows
-        ]
-        if plan.deck_ids
-        else _STUDIED.execute(connection, {}).rows
-    )
     own_due: dict[int, date] = {}
     deck_of: dict[int, str] = {}
     days: dict[object, date] = {}
     unseen = 0
-    for pk, deck_id, raw_due in rows:
+    for pk, deck_id, raw_due in _STUDIED.rows(reader, plan):  # each day parsed once
         if raw_due is None:
             unseen += 1
         else:

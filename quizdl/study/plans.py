@@ -43,6 +43,8 @@ from quizdl.study.fitted import FittedParameters, parameters_in_use
 from quizdl.study.new_cards import introduced_today, own_allowances
 
 if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement
+
     from quizdl.store.db import Reader, Writer
 
 
@@ -264,17 +266,35 @@ def new_allowances(
     return allowed
 
 
-# Each studied card's tags as JSON text, taken out of its content by the database:
-# parsing every card's whole content in Python took a third of plan_status at
-# 100,000 cards.
-_CARD_TAGS_ROWS = (
-    select(tables.cards.c.pk, tables.cards.c.deck_id, cast(tables.cards.c.content["tags"], Text))
-    .join(tables.card_states, tables.card_states.c.card_pk == tables.cards.c.pk)
-    .where(*tables.ACTIVE_CARD)
-)
-_CARD_TAGS = DriverStatement(_CARD_TAGS_ROWS)
-_CARD_TAGS_IN_DECK = DriverStatement(
-    _CARD_TAGS_ROWS.where(tables.cards.c.deck_id == bindparam("deck"))
+class PlanCards:
+    """Columns of the active cards, joined to their states, that a plan covers, read as
+    compiled statements on the driver (no per-row result objects over 100,000 cards).
+    A plan over some decks reads only theirs, through the cards' (deck, state) index."""
+
+    def __init__(self, *columns: ColumnElement[Any]) -> None:
+        rows = (
+            select(*columns)
+            .join(tables.card_states, tables.card_states.c.card_pk == tables.cards.c.pk)
+            .where(*tables.ACTIVE_CARD)
+        )
+        self._every = DriverStatement(rows)
+        self._in_deck = DriverStatement(rows.where(tables.cards.c.deck_id == bindparam("deck")))
+
+    def rows(self, reader: Reader, plan: PlanInfo) -> list[tuple[Any, ...]]:
+        connection = connection_of(reader)
+        if not plan.deck_ids:
+            return self._every.execute(connection, {}).rows
+        return [
+            row
+            for deck_id in dict.fromkeys(plan.deck_ids)
+            for row in self._in_deck.execute(connection, {"deck": deck_id}).rows
+        ]
+
+
+# Each card's tags as JSON text, taken out of its content by the database: parsing
+# every card's whole content in Python took a third of plan_status at 100,000 cards.
+_CARD_TAGS = PlanCards(
+    tables.cards.c.pk, tables.cards.c.deck_id, cast(tables.cards.c.content["tags"], Text)
 )
 
 
@@ -283,20 +303,10 @@ def plan_status(reader: Reader, today: date, db: Database | None = None) -> Plan
     plan = current_plan(reader)
     if plan is None:
         return None
-    connection = connection_of(reader)
-    rows = (
-        [
-            row
-            for deck_id in dict.fromkeys(plan.deck_ids)
-            for row in _CARD_TAGS_IN_DECK.execute(connection, {"deck": deck_id}).rows
-        ]
-        if plan.deck_ids
-        else _CARD_TAGS.execute(connection, {}).rows
-    )
     groups: dict[int, list[str]] = {}
     # A deck's cards share a few tag lists: each distinct one is parsed once.
     tag_groups: dict[str | None, list[str]] = {}
-    for pk, deck_id, raw_tags in rows:
+    for pk, deck_id, raw_tags in _CARD_TAGS.rows(reader, plan):
         tags = tag_groups.get(raw_tags)
         if tags is None:
             parsed = json.loads(raw_tags) if raw_tags else None
