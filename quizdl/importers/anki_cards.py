@@ -233,8 +233,10 @@ def convert(
     for note_id in collection.notes.keys() - cards_seen:
         builder.skip(f"note {note_id}", "Anki generated no card for it")
     deck = builder.build(title, _quizdl_deck_id(collection) or title)
-    source = ImportSource(deck, "anki", path, digest, builder.skipped, media)
-    source.deck_fields = TITLE_ONLY  # the Anki deck's name
+    # The deck's title is the Anki deck's name.
+    source = ImportSource(
+        deck, "anki", path, digest, builder.skipped, media, deck_fields=TITLE_ONLY
+    )
     source.progress = progress if options.with_progress else None
     if cloze_extras:
         source.notes.append(

@@ -159,11 +159,12 @@ def read_csv(path: Path, text: str, digest: str, options: ImportOptions) -> Impo
         builder.add_qa(
             card_id, front, back, tags, where, dedupe_question=not raw_id, question_key=key
         )
-    title = headers.get("deck", "").strip() or path.stem
+    given = headers.get("deck", "").strip()
+    title = given or path.stem
     deck = builder.build(title, _named_deck(columns.deck, rows) or title)
-    source = ImportSource(deck, "csv", path, digest, builder.skipped, media)
-    source.deck_fields = title_fields(bool(headers.get("deck", "").strip()))
-    return source
+    return ImportSource(
+        deck, "csv", path, digest, builder.skipped, media, deck_fields=title_fields(bool(given))
+    )
 
 
 def _named_deck(column: int | None, rows: list[list[str]]) -> str | None:

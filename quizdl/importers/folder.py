@@ -83,6 +83,11 @@ def read_folder(folder: Path, options: ImportOptions) -> ImportSource:
                 )
     title = folder.resolve().name or "notes"
     deck = builder.build(title, title)
-    source = ImportSource(deck, "markdown", folder, digest.hexdigest(), builder.skipped)
-    source.deck_fields = title_fields(False)  # the folder's name
-    return source
+    return ImportSource(  # the folder's name stands in for a title
+        deck,
+        "markdown",
+        folder,
+        digest.hexdigest(),
+        builder.skipped,
+        deck_fields=title_fields(False),
+    )

@@ -147,9 +147,9 @@ def _records(
         builder.add_qa(card_id, front, back, tags, where, dedupe_question=raw_id is None)
     title = given or path.stem
     deck = builder.build(title, title)
-    source = ImportSource(deck, "json", path, digest, builder.skipped)
-    source.deck_fields = title_fields(given is not None)
-    return source
+    return ImportSource(
+        deck, "json", path, digest, builder.skipped, deck_fields=title_fields(given is not None)
+    )
 
 
 def _kind(value: Any) -> str:

@@ -408,8 +408,15 @@ def read_markdown(path: Path, text: str, digest: str, options: ImportOptions) ->
         reader.read_headings()
     title = reader.title or path.stem
     deck = reader.builder.build(title, path.stem if reader.title is None else title)
-    source = ImportSource(deck, "markdown", path, digest, reader.builder.skipped, reader.media)
-    source.deck_fields = title_fields(reader.title is not None)
+    source = ImportSource(
+        deck,
+        "markdown",
+        path,
+        digest,
+        reader.builder.skipped,
+        reader.media,
+        deck_fields=title_fields(reader.title is not None),
+    )
     if reader.builder.unanswered_skipped:
         source.notes.append(
             f"{reader.builder.unanswered_skipped} question(s) without a real answer skipped "

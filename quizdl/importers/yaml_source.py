@@ -85,9 +85,9 @@ def _other_tool_deck(path: Path, text: str, digest: str, options: ImportOptions)
     )
     title = given or path.stem
     deck = builder.build(title, title)
-    source = ImportSource(deck, "yaml", path, digest, builder.skipped)
-    source.deck_fields = title_fields(given is not None)
-    return source
+    return ImportSource(
+        deck, "yaml", path, digest, builder.skipped, deck_fields=title_fields(given is not None)
+    )
 
 
 def read_yaml(path: Path, text: str, digest: str, options: ImportOptions) -> ImportSource:
