@@ -16,25 +16,29 @@ from anki.collection import (
     ImportAnkiPackageOptions,
     ImportAnkiPackageRequest,
 )
-from click.testing import CliRunner, Result
+from exporters.copies import copy_of, run, stored_deck, unchanged
 from helpers import write_deck
 
 from quizdl.decks.loader import load_deck
-from quizdl.decks.model import QACard
+from quizdl.decks.model import Deck, QACard
 from quizdl.exporters.apkg import markdown_to_html
 from quizdl.exporters.yaml_export import export_yaml
 from quizdl.importers import ImportOptions, read_source
 from quizdl.media import media_dir, store, stored_name
-from quizdl.study.factory import open_study
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(32))
 OGG = b"OggS" + bytes(16)
 
 
-def run(*args: str) -> Result:
-    from quizdl.cli.main import cli
+GUIDE = Path(__file__).parents[2] / "decks" / "deep-learning-guide.yaml"
 
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+def _guide_as_mine(directory: Path) -> tuple[Deck, Path]:
+    """The bundled guide deck (every card kind) under the id "mine", as a YAML file."""
+    mine = load_deck(GUIDE).model_copy(update={"id": "mine"})
+    source = directory / "mine.yaml"
+    source.write_bytes(export_yaml(mine))
+    return mine, source
 
 
 def _deck(image: str, sound: str) -> str:
@@ -99,11 +103,8 @@ def test_spaces_and_tables_come_back_from_an_apkg_unchanged(home: Path, tmp_path
         "      | Op | RPC |\n      | --- | --- |\n      | Resign | POST a\\|b |\n",
         "spaced.yaml",
     )
-    assert run("import", str(deck)).exit_code == 0
-    out = tmp_path / "spaced.apkg"
-    assert run("export", "spaced", "-o", str(out)).exit_code == 0
-    again = run("import", str(out), "--dry-run")
-    assert "0 new, 0 updated, 0 retired, 0 restored, 2 unchanged" in again.stdout, again.output
+    again = run("import", str(copy_of(deck, "spaced", tmp_path / "spaced.apkg")), "--dry-run")
+    assert unchanged(2) in again.stdout, again.output
 
 
 def test_the_package_carries_its_media_and_anki_reads_it(rich: Path, tmp_path: Path) -> None:
@@ -133,7 +134,7 @@ def test_the_package_carries_its_media_and_anki_reads_it(rich: Path, tmp_path: P
 
 def test_the_package_reads_back_into_quizdl_unchanged(rich: Path) -> None:
     again = run("import", str(rich), "--dry-run")
-    assert "0 new, 0 updated, 0 retired, 0 restored, 3 unchanged" in again.stdout, again.output
+    assert unchanged(3) in again.stdout, again.output
     source = read_source(rich, ImportOptions())
     assert source.media.files == {
         str(stored_name(PNG, "sigmoid.png")): PNG,
@@ -180,11 +181,8 @@ def test_a_markdown_list_with_pasted_nbsp_comes_back_from_an_apkg_unchanged(
         "**Why?**\n\nTo learn\xa0a mapping.\n",
         encoding="utf-8",
     )
-    assert run("import", str(source)).exit_code == 0
-    out = tmp_path / "pasted.apkg"
-    assert run("export", "pasted", "-o", str(out)).exit_code == 0
-    again = run("import", str(out), "--dry-run")
-    assert "0 new, 0 updated, 0 retired, 0 restored, 2 unchanged" in again.stdout, again.output
+    again = run("import", str(copy_of(source, "pasted", tmp_path / "pasted.apkg")), "--dry-run")
+    assert unchanged(2) in again.stdout, again.output
 
 
 @pytest.mark.parametrize("suffix", [".apkg", ".csv"])
@@ -200,11 +198,9 @@ def test_yaml_block_text_comes_back_unchanged(home: Path, tmp_path: Path, suffix
         "    explanation: |\n      Zeroes units at random.\n",
         "blocks.yaml",
     )
-    assert run("import", str(deck)).exit_code == 0
-    out = tmp_path / f"blocks{suffix}"
-    assert run("export", "blocks", "-o", str(out)).exit_code == 0
+    out = copy_of(deck, "blocks", tmp_path / f"blocks{suffix}")
     again = run("import", str(out), "--deck", "blocks", "--dry-run")
-    assert "0 new, 0 updated, 0 retired, 0 restored, 2 unchanged" in again.stdout, again.output
+    assert unchanged(2) in again.stdout, again.output
     if suffix == ".csv":
         out.write_text(out.read_text().replace("in range.", "in a range."))
         edited = run("import", str(out), "--deck", "blocks", "--dry-run")
@@ -220,18 +216,12 @@ def test_every_card_type_comes_back_from_a_two_sided_export_as_it_was(
     # CSV and Anki know a front and a back only. A learner's deck sent there and
     # imported again must keep its concepts, key points, choices and challenges,
     # not turn into plain question cards.
-    guide = load_deck(Path(__file__).parents[2] / "decks" / "deep-learning-guide.yaml")
-    mine = guide.model_copy(update={"id": "mine"})
+    mine, source = _guide_as_mine(tmp_path)
     assert {card.type for card in mine.cards} == {"concept", "qa", "mcq", "cloze", "challenge"}
     assert any(isinstance(card, QACard) and card.key_points for card in mine.cards)
-    source = tmp_path / "mine.yaml"
-    source.write_bytes(export_yaml(mine))
-    assert run("import", str(source)).exit_code == 0
-    out = tmp_path / f"mine{suffix}"
-    assert run("export", "mine", "-o", str(out)).exit_code == 0
+    out = copy_of(source, "mine", tmp_path / f"mine{suffix}")
     again = run("import", str(out), "--deck", "mine", "--dry-run")
-    expected = f"0 new, 0 updated, 0 retired, 0 restored, {len(mine.cards)} unchanged"
-    assert expected in again.stdout, again.output
+    assert unchanged(len(mine.cards)) in again.stdout, again.output
     if suffix == ".csv":
         # A tag added in a spreadsheet is an update, and the card keeps its type.
         concept = next(card for card in mine.cards if card.type == "concept")
@@ -244,11 +234,7 @@ def test_every_card_type_comes_back_from_a_two_sided_export_as_it_was(
             csv.writer(handle).writerows(rows)
         edited = run("import", str(out), "--deck", "mine")
         assert "0 new, 1 updated" in edited.stdout, edited.output
-        service = open_study()
-        try:
-            stored = {card.id: card for card in service.export_deck("mine")[0].cards}
-        finally:
-            service.db.close()
+        stored = {card.id: card for card in stored_deck("mine").cards}
         assert stored[concept.id].type == "concept"
         assert "added" in stored[concept.id].tags
 
@@ -275,11 +261,7 @@ def test_in_a_yaml_deck_fewer_fields_on_the_same_sides_are_the_authors_edit(
     deck.write_text(after, encoding="utf-8")
     again = run("import", str(deck))
     assert "0 new, 3 updated" in again.stdout, again.output
-    service = open_study()
-    try:
-        stored = {card.id: card for card in service.export_deck("authored")[0].cards}
-    finally:
-        service.db.close()
+    stored = {card.id: card for card in stored_deck("authored").cards}
     assert isinstance(stored["a"], QACard) and stored["a"].key_points == ()
     assert stored["c"].type == "qa"
 
@@ -289,12 +271,8 @@ def test_edits_made_in_a_csv_export_land_in_each_cards_own_fields(
 ) -> None:
     # A learner edits their deck in a spreadsheet: each edited card keeps its type and
     # what the spreadsheet never showed (key points, formula, spec, other answers).
-    guide = load_deck(Path(__file__).parents[2] / "decks" / "deep-learning-guide.yaml")
-    source = tmp_path / "mine.yaml"
-    source.write_bytes(export_yaml(guide.model_copy(update={"id": "mine"})))
-    assert run("import", str(source)).exit_code == 0
-    out = tmp_path / "mine.csv"
-    assert run("export", "mine", "-o", str(out)).exit_code == 0
+    guide, source = _guide_as_mine(tmp_path)
+    out = copy_of(source, "mine", tmp_path / "mine.csv")
     with out.open(newline="", encoding="utf-8") as handle:
         rows = {row[0]: row for row in csv.reader(handle)}
     edits = {
@@ -311,11 +289,7 @@ def test_edits_made_in_a_csv_export_land_in_each_cards_own_fields(
         csv.writer(handle).writerows(rows.values())
     again = run("import", str(out), "--deck", "mine")
     assert f"0 new, {len(edits)} updated" in again.stdout, again.output
-    service = open_study()
-    try:
-        stored = {card.id: card for card in service.export_deck("mine")[0].cards}
-    finally:
-        service.db.close()
+    stored = {card.id: card for card in stored_deck("mine").cards}
     before = {card.id: card for card in guide.cards}
     for card_id, (_, old, new) in edits.items():
         card, was = stored[card_id], before[card_id]
@@ -341,9 +315,7 @@ def test_edits_made_in_anki_land_in_each_cards_own_fields(home: Path, tmp_path: 
         "  - {id: z, type: cloze, text: 'It has {{8256|8,256}} weights.'}\n",
         "edited.yaml",
     )
-    assert run("import", str(deck)).exit_code == 0
-    package = tmp_path / "edited.apkg"
-    assert run("export", "edited", "-o", str(package)).exit_code == 0
+    package = copy_of(deck, "edited", tmp_path / "edited.apkg")
     (tmp_path / "anki").mkdir()
     col = Collection(str(tmp_path / "anki" / "collection.anki2"))
     try:
@@ -370,11 +342,7 @@ def test_edits_made_in_anki_land_in_each_cards_own_fields(home: Path, tmp_path: 
         col.close()
     again = run("import", str(back), "--deck", "edited")
     assert "0 new, 3 updated" in again.stdout, again.output
-    service = open_study()
-    try:
-        stored = {card.id: card for card in service.export_deck("edited")[0].cards}
-    finally:
-        service.db.close()
+    stored = {card.id: card for card in stored_deck("edited").cards}
     assert stored["q"].model_dump() == {
         **QACard(
             type="qa", id="q", question="What moves it?", answer="The bias.", key_points=("bias",)
@@ -395,9 +363,7 @@ def test_a_copy_that_no_longer_reads_as_its_kind_is_named_when_it_changes_kind(
         "  - {id: m, type: mcq, question: Which?, choices: [one, two], answer: 1}\n",
         "picks.yaml",
     )
-    assert run("import", str(deck)).exit_code == 0
-    out = tmp_path / "picks.csv"
-    assert run("export", "picks", "-o", str(out)).exit_code == 0
+    out = copy_of(deck, "picks", tmp_path / "picks.csv")
     out.write_text(out.read_text(encoding="utf-8").replace("a) one\nb) two", "one or two"))
     dry = run("import", str(out), "--deck", "picks", "--dry-run")
     assert "note: 1 card(s) change kind: m (mcq → qa); their copy here no longer reads" in (
@@ -419,16 +385,10 @@ def test_a_deck_keeps_its_title_description_and_tags_through_a_two_sided_export(
         "tags: [core]\ncards:\n  - {id: a, type: qa, question: Q?, answer: A.}\n",
         "titled.yaml",
     )
-    assert run("import", str(deck)).exit_code == 0
-    out = tmp_path / f"copy{suffix}"
-    assert run("export", "titled", "-o", str(out)).exit_code == 0
+    out = copy_of(deck, "titled", tmp_path / f"copy{suffix}")
     again = run("import", str(out), "--deck", "titled")
     assert "0 new, 0 updated" in again.stdout, again.output
-    service = open_study()
-    try:
-        stored = service.export_deck("titled")[0]
-    finally:
-        service.db.close()
+    stored = stored_deck("titled")
     assert (stored.title, stored.description, stored.tags) == (
         "Deep [b]learning[/b] basics",
         "Mine.",
@@ -442,13 +402,7 @@ def test_a_csv_deck_line_still_names_the_deck(home: Path, tmp_path: Path) -> Non
         "id: named\ntitle: Old name\ncards:\n  - {id: a, type: qa, question: Q?, answer: A.}\n",
         "named.yaml",
     )
-    assert run("import", str(deck)).exit_code == 0
-    out = tmp_path / "named.csv"
-    assert run("export", "named", "-o", str(out)).exit_code == 0
+    out = copy_of(deck, "named", tmp_path / "named.csv")
     out.write_text("#deck:New name\n" + out.read_text(encoding="utf-8"), encoding="utf-8")
     assert run("import", str(out), "--deck", "named").exit_code == 0
-    service = open_study()
-    try:
-        assert service.export_deck("named")[0].title == "New name"
-    finally:
-        service.db.close()
+    assert stored_deck("named").title == "New name"

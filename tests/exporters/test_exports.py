@@ -10,19 +10,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner, Result
+from exporters.copies import copy_of, run, stored_deck
 from helpers import FixedClock, write_deck
 
 from quizdl.decks.loader import load_deck, parse_deck
 from quizdl.exporters import export_deck
 from quizdl.importers import ImportOptions, read_source
 from quizdl.study.factory import open_study
-
-
-def run(*args: str) -> Result:
-    from quizdl.cli.main import cli
-
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
 @pytest.fixture
@@ -170,14 +164,11 @@ def test_csv_tags_with_spaces_survive_a_round_trip(home: Path, tmp_path: Path) -
         "    answer: A\n    tags: [deep learning, cnn]\n",
         encoding="utf-8",
     )
-    assert run("import", str(deck)).exit_code == 0
-    out = tmp_path / "tagged.csv"
-    assert run("export", "tagged", "-o", str(out)).exit_code == 0
+    out = copy_of(deck, "tagged", tmp_path / "tagged.csv")
     (card,) = read_source(out, ImportOptions()).deck.cards
     assert card.tags == ("deep_learning", "cnn")
     # Imported back over the deck, the tag keeps its spelling: nothing changed.
     again = run("import", str(out), "--deck", "tagged")
     assert "0 updated" in again.stdout and "1 unchanged" in again.stdout
-    service = open_study(bundled=[])
-    assert service.find_card("a", "tagged").card.tags == ("deep learning", "cnn")
-    service.db.close()
+    (stored,) = stored_deck("tagged").cards
+    assert stored.tags == ("deep learning", "cnn")

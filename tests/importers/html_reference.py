@@ -334,14 +334,12 @@ class _Renderer:
             self.out.append(self.media.image(src, alt))
 
     def finish(self) -> None:
-        """Emphasis still open at the field's end runs to it, as HTML shows it ("a <b>b"
-        is "a **b**", not a stray "**"); Markdown cannot carry it across a blank
-        line, so there it is dropped."""
-        while self.marks:
-            marker, index = self.marks[-1]
+        """Open emphasis, innermost first: closed over the rest of the field, or its
+        marker deleted when a blank line lies in that rest."""
+        for marker, index in reversed(list(self.marks)):
             if "\n\n" in "".join(self.out[index + 1 :]):
-                self.marks.pop()
-                self.out[index] = ""
+                del self.out[index]
+                self.marks.remove((marker, index))
             else:
                 self._close_mark(marker)
 
