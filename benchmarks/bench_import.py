@@ -6,7 +6,9 @@ Files: a 20,000-note .apkg (written with genanki, HTML fields and tags) and a
 transaction). Anki is timed importing the same file into a fresh collection
 (``import_anki_package`` / ``import_csv``), taking turns with quizdl so load falls
 on both. Each figure is the median of 5 runs; peak RSS is measured in a process
-of its own per side.
+of its own per side. The floor rows (_floor.py) are the least a Python import
+can take for the same file, in the same turns: where the floor is slower than
+Anki, so must every import built on Python and sqlite3 be.
 
 Run: .venv/bin/python benchmarks/bench_import.py
 (the Anki column needs ``pip install anki``; without it the column says so.)
@@ -21,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import genanki
+from _floor import floor_import, quizdl_markdown
 from _table import Row, emit, interleaved, scratch_dir
 
 from quizdl.importers import ImportOptions, read_source
@@ -104,6 +107,8 @@ def main() -> None:
                 "read": lambda path=path: quizdl_read(path),  # type: ignore[misc]
                 "import": lambda path=path: quizdl_import(path),  # type: ignore[misc]
             }
+            floors = _floors(path)
+            actions.update(floors)
             if problem is None:
                 actions["anki"] = lambda path=path: anki_import(path)  # type: ignore[misc]
             seconds = interleaved(actions, RUNS)
@@ -113,6 +118,8 @@ def main() -> None:
             rows.append(
                 Row(f"import {label}", seconds["import"], anki, None, True, section=section)
             )
+            for name in floors:
+                rows.append(Row(f"{name}, {label}", seconds[name], anki, section=section))
             rss_dir = directory / f"rss-{path.suffix[1:]}"
             rss_dir.mkdir()
             rows.append(
@@ -128,6 +135,23 @@ def main() -> None:
         print(f"Anki column empty: {problem}")
     print(f"(median of {RUNS} runs, quizdl and Anki in turns; python {sys.version.split()[0]})")
     emit(rows)
+
+
+def _floors(path: Path) -> dict[str, Callable[[], object]]:
+    """The least a Python import can take for ``path`` (see _floor.py), checked to
+    store every card so that a broken floor cannot pass for a fast one."""
+
+    def run(convert: Callable[[str], str] | None = None) -> None:
+        stored = floor_import(path) if convert is None else floor_import(path, convert)
+        if stored != NOTES:
+            raise SystemExit(f"floor import of {path.name} stored {stored} cards, not {NOTES}")
+
+    if path.suffix != ".apkg":
+        return {"floor (sqlite3 alone)": run}
+    return {
+        "floor (sqlite3 alone, tags deleted)": run,
+        "floor with quizdl's HTML to Markdown": lambda: run(quizdl_markdown),
+    }
 
 
 def anki_import_problem() -> str | None:
