@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual.widgets import DataTable, Input, Select, Static
 
-from quizdl.decks.model import MCQCard
+from quizdl.decks.model import Deck, MCQCard, QACard
 from quizdl.exporters.csv_export import export_csv
 from quizdl.study.service import StudyService
 from quizdl.tui.app import QuizApp
@@ -80,6 +80,26 @@ async def test_browse_search_and_filters(app: QuizApp) -> None:
         await pilot.pause(0.4)
         await settle(pilot)
         assert len(result_ids(screen)) == 4
+
+
+async def test_browse_says_when_more_cards_match_than_it_lists(
+    app: QuizApp, service: StudyService
+) -> None:
+    # The list holds 500 rows; with 604 cards it said "500 cards", and the
+    # learner could not tell that another deck's cards were missing from it.
+    questions = [
+        QACard(type="qa", id=f"big-{i}", question=f"Question {i}?", answer=f"Answer {i}")
+        for i in range(600)
+    ]
+    service.import_deck(Deck(id="big", title="Big deck", cards=tuple(questions)))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_browse(pilot, app)
+        assert len(result_ids(screen)) == 500
+        assert "first 500 shown, more match ·" in static_text(app, "#result-count")
+        screen.query_one("#deck", Select).value = "test-deck"
+        await settle(pilot)
+        assert len(result_ids(screen)) == 4
+        assert static_text(app, "#result-count").startswith("4 cards ·")
 
 
 async def test_browse_open_card_and_unsuspend(app: QuizApp, service: StudyService) -> None:

@@ -22,6 +22,9 @@ from quizdl.tui.widgets.tables import fill_table
 
 STATUSES: tuple[CardStatus, ...] = ("new", "learning", "review", "suspended", "retired")
 SEARCH_DELAY = 0.25
+# Rows the list holds at most: a table of every card of a 100,000-card collection
+# would take seconds to fill. One more is asked for, to tell that more match.
+SHOWN = 500
 LABELS = ("Prompt", "Type", "State", "Due", "Deck/card")
 # Type, state and due are short; the prompt and the card's deck/id share what
 # the screen has left, the prompt taking the larger part, so every column
@@ -145,12 +148,15 @@ class BrowseScreen(QuizScreen[None]):
             tag=query.tag,
             card_type=query.card_type,
             status=query.status,
+            limit=SHOWN + 1,
         )
         self.app.call_from_thread(self.show, rows)
 
     def show(self, rows: list[BrowseRow]) -> None:
         table: DataTable[Cell] = self.query_one("#results", DataTable)
         cursor = table.cursor_row
+        more = len(rows) > SHOWN
+        rows = rows[:SHOWN]
         self.rows = {row.pk: row for row in rows}
         cells: list[list[Cell]] = [
             [
@@ -175,6 +181,8 @@ class BrowseScreen(QuizScreen[None]):
         if 0 <= cursor < table.row_count:
             table.move_cursor(row=cursor)
         shown = f"{len(rows)} card{'s' if len(rows) != 1 else ''}"
+        if more:
+            shown = f"first {SHOWN} shown, more match"
         self.query_one("#result-count", Static).update(
             f"{shown} · [b]Enter[/b] open · [b]u[/b] suspend/unsuspend · [b]/[/b] search"
         )
