@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -92,6 +93,53 @@ def test_a_stale_lock_from_a_killed_process_is_taken_over(tmp_path: Path) -> Non
     assert lock.acquire() is None
     assert json.loads(lock.path.read_text())["pid"] == os.getpid()
     lock.release()
+
+
+def test_a_lock_file_whose_pid_runs_again_is_taken_over(tmp_path: Path) -> None:
+    # A terminal closed under the app leaves the file behind; after a reboot its
+    # pid may belong to another program. The collection stayed read-only then.
+    lock = CollectionLock(tmp_path / "quizdl.sqlite3")
+    import socket
+
+    lock.path.write_text(
+        json.dumps({"pid": os.getppid(), "host": socket.gethostname(), "started": "09:00 UTC"})
+    )
+    assert lock.acquire() is None
+    lock.release()
+
+
+def test_a_lock_is_free_once_its_holder_is_killed(tmp_path: Path) -> None:
+    database = tmp_path / "quizdl.sqlite3"
+    with subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; "
+            "from quizdl.store.lock import CollectionLock; "
+            "assert CollectionLock(Path(sys.argv[1])).acquire() is None; "
+            "print('held', flush=True); time.sleep(60)",
+            str(database),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as holder:
+        try:
+            assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+            lock = CollectionLock(database)
+            found = lock.acquire()
+            assert found is not None and found.pid == holder.pid
+            assert "pid" in found.describe()
+            holder.kill()
+            # Not reaped yet (no wait): the process is a zombie whose pid still
+            # answers os.kill(pid, 0), but its lock is gone with it.
+            for _ in range(100):
+                if lock.acquire() is None:
+                    break
+                time.sleep(0.05)
+            assert lock.held
+            lock.release()
+        finally:
+            holder.kill()
 
 
 def test_a_half_written_lock_is_taken_over(tmp_path: Path) -> None:
