@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Input, Select, Static
 
 from quizdl.decks.model import Deck, MCQCard, QACard
 from quizdl.exporters.csv_export import export_csv
 from quizdl.study.service import StudyService
-from quizdl.tui.app import QuizApp
+from quizdl.tui.app import QuizApp, make_app
 from quizdl.tui.deck_file import card_line_of
 from quizdl.tui.screens.browse import BrowseScreen, split_tag
 from quizdl.tui.screens.card_detail import CardDetailScreen
@@ -337,3 +338,46 @@ async def test_home_shows_the_interview_plan(app: QuizApp, service: StudyService
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert "Interview in 9 days — 0/4 ready" in static_text(app, "#today")
+
+
+async def test_deck_file_of_an_anki_package_is_not_given_to_the_editor(
+    tmp_path: Path, service: StudyService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "e" handed the card's source to $EDITOR whatever it was: an Anki package
+    # is a zip, which a text editor shows as noise and can break on save.
+    import genanki
+
+    from quizdl.importers import ImportOptions, read_source
+
+    monkeypatch.setenv("EDITOR", "true")
+    package = tmp_path / "anki.apkg"
+    deck = genanki.Deck(2_059_400_110, "From Anki")
+    deck.add_note(genanki.Note(genanki.BASIC_MODEL, ["What is a tensor?", "An array"]))
+    genanki.Package(deck).write_to_file(str(package))
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text(
+        "What is an epoch of training?,One pass over the data\n"
+        "What does a learning rate set?,The step size\n",
+        encoding="utf-8",
+    )
+    for path in (package, sheet):
+        source = read_source(path, ImportOptions())
+        service.import_deck(source.deck, source_path=str(path))
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for question, expected in (
+            ("What is a tensor?", f"{package} is an Anki package, not a text file."),
+            # A CSV card has no written id: the line holding its question.
+            ("What does a learning rate set?", f"{sheet}:2"),
+        ):
+            pk = next(row.pk for row in service.browse(question))
+            await app.push_screen(CardDetailScreen(pk))
+            await settle(pilot)
+            app.clear_notifications()
+            await pilot.press("e")
+            await pilot.pause()
+            messages = [n.message for n in app._notifications]
+            assert any(m.startswith(expected) for m in messages), messages
+            await pilot.press("escape")
+            await settle(pilot)
