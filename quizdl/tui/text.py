@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
 # C0 and C1 controls except newline and tab, DEL, and the bidirectional
@@ -57,10 +58,11 @@ def plain(text: str) -> Text:
 
 
 def one_line(text: str, width: int | None = None) -> str:
-    """Whitespace collapsed to single spaces, clipped to ``width`` with an ellipsis."""
+    """Whitespace collapsed to single spaces, clipped to ``width`` terminal cells
+    with an ellipsis (a wide character, such as an emoji or CJK, takes two)."""
     line = " ".join(printable(text).split())
-    if width is not None and len(line) > width:
-        return line[: max(width - 1, 0)].rstrip() + "…"
+    if width is not None and cell_len(line) > width:
+        return set_cell_size(line, max(width - 1, 0)).rstrip() + "…"
     return line
 
 

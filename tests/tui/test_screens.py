@@ -97,6 +97,9 @@ async def test_browse_says_when_more_cards_match_than_it_lists(
         screen = await open_browse(pilot, app)
         assert len(result_ids(screen)) == 500
         assert "first 500 shown, more match ·" in static_text(app, "#result-count")
+        await pilot.resize_terminal(80, 24)  # the table is laid out again
+        await settle(pilot)
+        assert "first 500 shown, more match ·" in static_text(app, "#result-count")
         screen.query_one("#deck", Select).value = "test-deck"
         await settle(pilot)
         assert len(result_ids(screen)) == 4
@@ -179,6 +182,39 @@ async def test_import_preview_then_confirm(
         assert "Imported Test deck" in static_text(app, "#import-report")
     assert [r.card_id for r in service.browse("gaussian")] == ["gelu"]
     assert service.browse("", status="retired")[0].card_id == "dense-cloze"
+
+
+async def test_import_preview_lists_each_card_on_one_line(
+    service: StudyService, tmp_path: Path
+) -> None:
+    # Prompts were clipped at 70 characters whatever the width: at 80 columns a
+    # long one wrapped under the list's bullets, and emoji took two cells each.
+    from rich.cells import cell_len
+
+    questions = [
+        "What is the value of a convolutional kernel applied to a 3×3 matrix of zeros?",
+        "What is supervised machine learning, and how does it differ from the rest? 👶👶👶",
+        "Short one?",
+        *(f"What does question number {i} of this long list ask about, exactly?" for i in range(9)),
+    ]
+    path = tmp_path / "questions.md"
+    path.write_text(
+        "".join(f"**{question}**\n\nAn answer to it.\n\n" for question in questions),
+        encoding="utf-8",
+    )
+    for width in (80, 160):  # a scroll bar at 80 x 24: the report is longer than the screen
+        app = make_app(service)
+        async with app.run_test(size=(width, 24)) as pilot:
+            await preview_import(pilot, app, path)
+            report = app.screen.query_one("#import-report", Static)
+            listed = [
+                line for line in str(report.render()).splitlines() if line.lstrip().startswith("·")
+            ]
+            assert len(listed) == 8
+            assert all(cell_len(line) <= report.content_region.width for line in listed), listed
+            assert any(line.endswith("Short one?") for line in listed)
+            if width == 160:  # room enough: nothing is clipped
+                assert not any(line.endswith("…") for line in listed)
 
 
 async def test_import_preview_warns_when_another_file_would_replace_the_deck(

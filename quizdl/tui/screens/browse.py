@@ -69,6 +69,7 @@ class BrowseScreen(QuizScreen[None]):
         super().__init__()
         self.initial_search = search
         self.rows: dict[int, BrowseRow] = {}
+        self.found: list[BrowseRow] = []  # the last search's rows, one past SHOWN at most
         self._search_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -99,8 +100,8 @@ class BrowseScreen(QuizScreen[None]):
         self.show([])
 
     def on_resize(self) -> None:
-        if self.rows:
-            self.show(list(self.rows.values()))
+        if self.found:
+            self.show(self.found)
 
     def on_screen_resume(self) -> None:
         # Sent on the first show too, and when a card's detail closes.
@@ -155,6 +156,7 @@ class BrowseScreen(QuizScreen[None]):
     def show(self, rows: list[BrowseRow]) -> None:
         table: DataTable[Cell] = self.query_one("#results", DataTable)
         cursor = table.cursor_row
+        self.found = rows
         more = len(rows) > SHOWN
         rows = rows[:SHOWN]
         self.rows = {row.pk: row for row in rows}

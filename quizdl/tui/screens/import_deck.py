@@ -27,7 +27,10 @@ from quizdl.tui.widgets.path_suggester import PathSuggester
 LISTED_IDS = 8
 CLI_FLAG = "--keep-unanswered"
 SCREEN_OPTION = "the “Keep questions” box"
-PROMPT_WIDTH = 70
+# A listed prompt is clipped to one line of what the result area leaves after its
+# scroll bar (kept free: a long report gets one) and the list's indent.
+LIST_INDENT = len("        · ")
+PROMPT_WIDTH = 100  # at most, however wide the screen
 
 
 @dataclass(frozen=True)
@@ -38,10 +41,11 @@ class Preview:
     prompts: dict[str, str]  # card id -> what the learner will see first
 
 
-def card_list(ids: list[str], prompts: dict[str, str]) -> str:
-    """The first few cards by their prompt (an id says nothing to a learner)."""
+def card_list(ids: list[str], prompts: dict[str, str], width: int = PROMPT_WIDTH) -> str:
+    """The first few cards by their prompt (an id says nothing to a learner), each
+    on one line of ``width`` cells."""
     lines = [
-        f"\n        · {markup_safe(one_line(prompts.get(card_id) or card_id, PROMPT_WIDTH))}"
+        f"\n        · {markup_safe(one_line(prompts.get(card_id) or card_id, width))}"
         for card_id in ids[:LISTED_IDS]
     ]
     if len(ids) > LISTED_IDS:
@@ -49,7 +53,10 @@ def card_list(ids: list[str], prompts: dict[str, str]) -> str:
     return "".join(lines)
 
 
-def plan_markup(plan: ImportPlan, notes: list[str], prompts: dict[str, str]) -> str:
+def plan_markup(
+    plan: ImportPlan, notes: list[str], prompts: dict[str, str], width: int = PROMPT_WIDTH
+) -> str:
+    """The preview; ``width``: the cells a listed card's prompt may take."""
     verb = "Update" if plan.deck_exists else "Create"
     lines = [f"[b]{verb} deck {markup_safe(plan.deck_title)}[/b] ({markup_safe(plan.deck_id)})", ""]
     if plan.other_source is not None:
@@ -69,7 +76,7 @@ def plan_markup(plan: ImportPlan, notes: list[str], prompts: dict[str, str]) -> 
         warning = f"{len(plan.retyped)} updated card(s) change kind ({markup_safe(kinds)}):"
         lines.insert(
             2 if plan.other_source is not None else 1,
-            f"[b $warning]⚠[/] {warning}{card_list(list(plan.retyped), prompts)}",
+            f"[b $warning]⚠[/] {warning}{card_list(list(plan.retyped), prompts, width)}",
         )
     for label, ids, colour in (
         ("new", plan.new, "$success"),
@@ -77,7 +84,7 @@ def plan_markup(plan: ImportPlan, notes: list[str], prompts: dict[str, str]) -> 
         ("retired", plan.retired, "$error"),
         ("restored", plan.restored, "$success"),
     ):
-        detail = card_list(ids, prompts)
+        detail = card_list(ids, prompts, width)
         lines.append(f"[{colour}]{len(ids):>5}[/] {label}{detail}")
     lines.append(f"[dim]{len(plan.unchanged):>5} unchanged[/dim]")
     lines.extend(f"[dim]{markup_safe(note)}[/dim]" for note in notes)
@@ -197,7 +204,14 @@ class ImportScreen(QuizScreen[None]):
 
     def show_preview(self, preview: Preview) -> None:
         self.preview = preview
-        self.report(plan_markup(preview.plan, preview.notes, preview.prompts))
+        area = self.query_one("#import-result", VerticalScroll)
+        room = area.content_region.width - area.styles.scrollbar_size_vertical - LIST_INDENT
+        width = min(max(room, 20), PROMPT_WIDTH)
+        self.report(plan_markup(preview.plan, preview.notes, preview.prompts, width))
+
+    def on_resize(self) -> None:
+        if self.preview is not None:
+            self.show_preview(self.preview)  # each prompt stays on one line
 
     def action_confirm(self) -> None:
         if self.preview is None:
