@@ -191,7 +191,7 @@ def import_command(
         return
     click.echo(
         f"Read {path} as {source.format}: {len(source.deck.cards)} card(s) "
-        f"for deck {source.deck.id!r} ({source.deck.title})."
+        f"for deck {plan.deck_id!r} ({plan.deck_title})."
     )
     for note in source.notes:
         click.echo(f"  note: {note}")

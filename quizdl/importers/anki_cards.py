@@ -232,10 +232,18 @@ def convert(
                 progress[added_id] = carried
     for note_id in collection.notes.keys() - cards_seen:
         builder.skip(f"note {note_id}", "Anki generated no card for it")
-    deck = builder.build(title, _quizdl_deck_id(collection) or title)
+    quizdl_id = _quizdl_deck_id(collection)
+    deck = builder.build(title, quizdl_id or title, named=quizdl_id is not None)
     # The deck's title is the Anki deck's name.
     source = ImportSource(
-        deck, "anki", path, digest, builder.skipped, media, deck_fields=TITLE_ONLY
+        deck,
+        "anki",
+        path,
+        digest,
+        builder.skipped,
+        media,
+        deck_fields=TITLE_ONLY,
+        deck_id_given=builder.deck_id_given,
     )
     source.progress = progress if options.with_progress else None
     if cloze_extras:

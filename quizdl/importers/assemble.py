@@ -43,6 +43,9 @@ class DeckBuilder:
     unanswered_skipped: int = 0
     _ids: dict[str, str] = field(default_factory=dict)  # card id -> where it came from
     _questions: dict[str, str] = field(default_factory=dict)  # content key -> where
+    # Set by build: the deck id was named (--deck, or the file's own mark of a
+    # quizdl deck), not made from a title or a file name.
+    deck_id_given: bool = False
 
     def skip(self, where: str, reason: str) -> None:
         self.skipped.append(Skip(where, reason))
@@ -116,7 +119,10 @@ class DeckBuilder:
         self.cards.append(card)
         return True
 
-    def build(self, title: str, default_id: str, *, description: str = "") -> Deck:
+    def build(
+        self, title: str, default_id: str, *, description: str = "", named: bool = False
+    ) -> Deck:
+        """``named``: ``default_id`` is the id the file gives its deck."""
         if not self.cards:
             reasons = sorted({skip.reason for skip in self.skipped})[:3]
             detail = (
@@ -124,6 +130,7 @@ class DeckBuilder:
             )
             refuse(self.path, f"no cards found{detail}")
         deck_id = self.options.deck_id or slugify(default_id)
+        self.deck_id_given = self.options.deck_id is not None or named
         try:
             return Deck(
                 id=deck_id,

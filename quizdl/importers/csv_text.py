@@ -161,9 +161,17 @@ def read_csv(path: Path, text: str, digest: str, options: ImportOptions) -> Impo
         )
     given = headers.get("deck", "").strip()
     title = given or path.stem
-    deck = builder.build(title, _named_deck(columns.deck, rows) or title)
+    named = _named_deck(columns.deck, rows)
+    deck = builder.build(title, named or title, named=named is not None)
     return ImportSource(
-        deck, "csv", path, digest, builder.skipped, media, deck_fields=title_fields(bool(given))
+        deck,
+        "csv",
+        path,
+        digest,
+        builder.skipped,
+        media,
+        deck_fields=title_fields(bool(given)),
+        deck_id_given=builder.deck_id_given,
     )
 
 

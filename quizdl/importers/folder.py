@@ -90,4 +90,5 @@ def read_folder(folder: Path, options: ImportOptions) -> ImportSource:
         digest.hexdigest(),
         builder.skipped,
         deck_fields=title_fields(False),
+        deck_id_given=builder.deck_id_given,
     )

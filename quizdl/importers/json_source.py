@@ -148,7 +148,13 @@ def _records(
     title = given or path.stem
     deck = builder.build(title, title)
     return ImportSource(
-        deck, "json", path, digest, builder.skipped, deck_fields=title_fields(given is not None)
+        deck,
+        "json",
+        path,
+        digest,
+        builder.skipped,
+        deck_fields=title_fields(given is not None),
+        deck_id_given=builder.deck_id_given,
     )
 
 

@@ -416,6 +416,7 @@ def read_markdown(path: Path, text: str, digest: str, options: ImportOptions) ->
         reader.builder.skipped,
         reader.media,
         deck_fields=title_fields(reader.title is not None),
+        deck_id_given=reader.builder.deck_id_given,
     )
     if reader.builder.unanswered_skipped:
         source.notes.append(

@@ -165,12 +165,18 @@ class ImportSource:
     media: MediaNotes = field(default_factory=MediaNotes)
     notes: list[str] = field(default_factory=list)  # other things worth telling the user
     progress: dict[str, ImportedProgress] | None = None
-    # The deck's own fields the file gives (study.values.SourceTraits).
+    # The deck's own fields the file gives, and whether its id was named rather
+    # than made from a title (study.values.SourceTraits).
     deck_fields: frozenset[str] = DECK_FIELDS
+    deck_id_given: bool = True
 
     @property
     def traits(self) -> SourceTraits:
-        return SourceTraits(two_sided=self.format in ("anki", "csv"), deck_fields=self.deck_fields)
+        return SourceTraits(
+            two_sided=self.format in ("anki", "csv"),
+            deck_fields=self.deck_fields,
+            deck_id_given=self.deck_id_given,
+        )
 
 
 TITLE_ONLY = frozenset({"title"})

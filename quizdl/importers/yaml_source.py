@@ -86,7 +86,13 @@ def _other_tool_deck(path: Path, text: str, digest: str, options: ImportOptions)
     title = given or path.stem
     deck = builder.build(title, title)
     return ImportSource(
-        deck, "yaml", path, digest, builder.skipped, deck_fields=title_fields(given is not None)
+        deck,
+        "yaml",
+        path,
+        digest,
+        builder.skipped,
+        deck_fields=title_fields(given is not None),
+        deck_id_given=builder.deck_id_given,
     )
 
 

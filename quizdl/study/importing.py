@@ -236,6 +236,28 @@ def _diff(
     return _Diff(plan, existing, contents, elsewhere)
 
 
+def into_its_deck(
+    session: Session, deck: Deck, source_path: str | None, traits: SourceTraits
+) -> Deck:
+    """``deck`` with the id of the deck its file made before, when the file does not
+    name its deck (a Markdown list, a CSV file or an Anki package gets an id made
+    from its title or name) and a deck of the collection came from that file (the
+    last one it made, if ``--deck`` made several). A list imported once with
+    ``--deck theory`` and again from the import screen, where there is no
+    ``--deck``, made a second deck of the same cards."""
+    if traits.deck_id_given or not source_path:
+        return deck
+    made = session.scalar(
+        select(DeckRow.id)
+        .where(DeckRow.source_path == source_path)
+        .order_by(DeckRow.imported_at.desc(), DeckRow.id)
+        .limit(1)
+    )
+    if made is None or made == deck.id:
+        return deck
+    return deck.model_copy(update={"id": made})
+
+
 def _other_source(row: DeckRow | None, source_path: str | None, plan: ImportPlan) -> str | None:
     """The deck's own file when ``source_path`` is another one that would retire more
     than half of its cards: most likely a different deck that got the same id (a

@@ -74,9 +74,11 @@ class LibraryService:
         """What importing ``deck`` would change (``source_path``: the file it comes
         from, to tell another file that shares the deck's id: ``other_source``;
         ``traits``: what the file can say, see ``SourceTraits``)."""
+        traits = traits or NO_TRAITS
         with self.context.db.read() as session:
+            deck = importing.into_its_deck(session, deck, source_path, traits)
             _refuse_bundled_clash(session, deck, origin)
-            return importing.plan_import(session, deck, source_path, traits=traits or NO_TRAITS)
+            return importing.plan_import(session, deck, source_path, traits=traits)
 
     def import_deck(
         self,
@@ -98,7 +100,9 @@ class LibraryService:
         made, as a command line import without --replace does."""
         if media:
             importing.store_media(media)
+        traits = traits or NO_TRAITS
         with self.context.db.locked_session() as session:
+            deck = importing.into_its_deck(session, deck, source_path, traits)
             _refuse_bundled_clash(session, deck, origin)
             return importing.apply_import(
                 session,
@@ -109,7 +113,7 @@ class LibraryService:
                 now=to_utc_naive(self.context.clock()),
                 progress=progress,
                 replace=replace,
-                traits=traits or NO_TRAITS,
+                traits=traits,
             )
 
     def import_file(self, path: Path) -> ImportPlan:

@@ -242,10 +242,14 @@ class SourceTraits:
     ``deck_fields``: the deck's own fields the file gives (a CSV file without a
     ``#deck:`` line gives none: its name only stands in for a title); a deck already
     in the collection keeps the others as they are.
+    ``deck_id_given``: the deck's id was named (by the file, or by the learner's
+    ``--deck``), not made from a title or file name: a file that does not name its
+    deck goes back into the deck it made before.
     """
 
     two_sided: bool = False
     deck_fields: frozenset[str] = DECK_FIELDS
+    deck_id_given: bool = True
 
 
 NO_TRAITS = SourceTraits()  # a deck file of quizdl's own: every field, cards whole

@@ -92,3 +92,30 @@ def test_a_new_version_or_a_moved_file_still_updates_the_deck(
     moved = _csv(tmp_path / "moved", [*ANKI_VERSION[2:], ("A new question?", "Yes")])
     result = run("import", str(moved))
     assert result.exit_code == 0 and "0 new, 0 updated, 1 retired" in result.stdout
+
+
+def _imported_decks(study: StudyService) -> list[str]:
+    return sorted(deck.id for deck in study.deck_summaries() if deck.origin == "imported")
+
+
+def test_a_file_that_does_not_name_its_deck_goes_back_into_the_deck_it_made(
+    tmp_path: Path, run: Run, study: StudyService
+) -> None:
+    # Imported with --deck and then again without it (as the import screen does,
+    # having no --deck), a Markdown list or CSV file made a second deck of the
+    # same cards under the id made from its title.
+    path = _csv(tmp_path, ANKI_VERSION)
+    assert run("import", str(path), "--deck", "mine").exit_code == 0
+    study.answer(study.find_card(study.export_deck("mine")[0].cards[0].id, "mine").pk, 4)
+    again = run("import", str(path))
+    assert again.exit_code == 0
+    assert "Imported 'mine': 0 new, 0 updated, 0 retired, 0 restored, 4 unchanged." in again.stdout
+    assert "for deck 'mine'" in again.stdout
+    assert _imported_decks(study) == ["mine"]
+    # Made into a second deck on purpose, the file goes back into the last one.
+    assert run("import", str(path), "--deck", "copy").exit_code == 0
+    assert "Imported 'copy'" in run("import", str(path)).stdout
+    # Another file with the same title is not the same file: its own deck.
+    moved = _csv(tmp_path / "elsewhere", ANKI_VERSION)
+    assert "Imported 'chapter': 4 new" in run("import", str(moved)).stdout
+    assert _imported_decks(study) == ["chapter", "copy", "mine"]

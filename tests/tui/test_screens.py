@@ -417,3 +417,20 @@ async def test_deck_file_of_an_anki_package_is_not_given_to_the_editor(
             assert any(m.startswith(expected) for m in messages), messages
             await pilot.press("escape")
             await settle(pilot)
+
+
+async def test_import_screen_updates_the_deck_a_file_made_under_another_id(
+    app: QuizApp, service: StudyService, tmp_path: Path
+) -> None:
+    # The screen has no --deck: a list first imported with --deck mine was
+    # previewed (and imported) as a new deck named after its title.
+    from quizdl.importers import ImportOptions, read_source
+
+    path = tmp_path / "questions.md"
+    path.write_text("**What is a tensor?**\n\nAn array of numbers.\n", encoding="utf-8")
+    source = read_source(path, ImportOptions(deck_id="mine"))
+    service.import_deck(source.deck, source_path=str(path.resolve()), traits=source.traits)
+    async with app.run_test(size=(100, 30)) as pilot:
+        report = await preview_import(pilot, app, path)
+        assert "Update deck" in report and "(mine)" in report, report
+        assert "1 unchanged" in report
