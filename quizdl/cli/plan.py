@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -70,8 +69,6 @@ def plan(
         fail("--clear cannot be combined with --interview, --deck or --minutes-per-day")
     if interview is None and (decks or minutes_per_day is not None):
         fail("--deck and --minutes-per-day need --interview DATE")
-    if minutes_per_day is not None and not (math.isfinite(minutes_per_day) and minutes_per_day > 0):
-        fail(f"--minutes-per-day: expected a number of minutes above 0, got {minutes_per_day}")
     from quizdl.study.fitted import refit_if_due
 
     service = open_service()

@@ -35,6 +35,10 @@ from quizdl.scheduling.steps import DEFAULT_LEARNING_STEPS, DEFAULT_RELEARNING_S
 
 DEFAULT_MINUTES_PER_DAY = 20.0
 DEFAULT_FINAL_STRETCH_DAYS = 2
+# What a plan may ask for: a day's minutes, and an interview up to ten years away
+# (a date in year 9999 was taken, and planned day by day).
+MOST_MINUTES_PER_DAY = 24 * 60
+MOST_PLAN_DAYS = 3650
 # Before a learner has timed answers: 15 s an answer, between the review
 # (8-19 s) and learning (11-20 s) answer costs of Anki's simulator defaults.
 DEFAULT_SECONDS_PER_ANSWER = 15.0

@@ -18,7 +18,7 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Text, bindparam, cast, delete, func, insert, select
@@ -26,6 +26,8 @@ from sqlalchemy import Text, bindparam, cast, delete, func, insert, select
 from quizdl.scheduling.plan import (
     DEFAULT_FINAL_STRETCH_DAYS,
     DEFAULT_MINUTES_PER_DAY,
+    MOST_MINUTES_PER_DAY,
+    MOST_PLAN_DAYS,
     RECENT_ANSWERS,
     PlanSettings,
     new_card_seconds,
@@ -155,13 +157,16 @@ def set_plan(
     final_stretch_days: int = DEFAULT_FINAL_STRETCH_DAYS,
 ) -> PlanInfo:
     """Store a plan in place of any other; StudyError when it cannot be one."""
-    if interview_day <= today:
+    if not today < interview_day <= today + timedelta(days=MOST_PLAN_DAYS):
         raise StudyError(
-            f"the interview day must be after today ({today.isoformat()}), "
-            f"got {interview_day.isoformat()}"
+            f"the interview day must be after today ({today.isoformat()}) and at most "
+            f"{MOST_PLAN_DAYS} days away, got {interview_day.isoformat()}"
         )
-    if not math.isfinite(minutes_per_day) or minutes_per_day <= 0:
-        raise StudyError(f"minutes per day must be above 0, got {minutes_per_day}")
+    if not (math.isfinite(minutes_per_day) and 0 < minutes_per_day <= MOST_MINUTES_PER_DAY):
+        raise StudyError(
+            f"minutes per day must be more than 0 and at most {MOST_MINUTES_PER_DAY}, "
+            f"got {minutes_per_day:g}"
+        )
     known = set(writer.scalars(select(tables.decks.c.id)))
     for deck_id in deck_ids:
         if deck_id not in known:

@@ -71,9 +71,16 @@ class StudySettings:
         return LeechRule(self.leech_threshold, self.leech_action)
 
 
-def _non_negative_int(value: object, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise StudyError(f"{where}: expected a whole number ≥ 0, got {value!r}")
+# A count past any collection's size; also below SQLite's largest integer, which a
+# "no limit" of twenty nines overflowed in the queue's LIMIT (a traceback).
+LARGEST_COUNT = 1_000_000
+
+
+def _count(value: object, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= LARGEST_COUNT:
+        raise StudyError(
+            f"{where}: expected a whole number from 0 to {LARGEST_COUNT:,}, got {value!r}"
+        )
     return value
 
 
@@ -142,9 +149,7 @@ def load_settings(path: Path) -> StudySettings:
             raise StudyError(f"{path}: [decks.{deck_id}] may only set {', '.join(DECK_SETTINGS)}")
         where = f"{path}: decks.{deck_id}"
         if "new_cards_per_day" in table:
-            per_deck[deck_id] = _non_negative_int(
-                table["new_cards_per_day"], f"{where}.new_cards_per_day"
-            )
+            per_deck[deck_id] = _count(table["new_cards_per_day"], f"{where}.new_cards_per_day")
         if "scheduler" in table:
             deck_scheduler[deck_id] = _scheduler(table["scheduler"], f"{where}.scheduler")
         if "desired_retention" in table:
@@ -152,18 +157,16 @@ def load_settings(path: Path) -> StudySettings:
                 table["desired_retention"], f"{where}.desired_retention"
             )
     cap = data.get("max_reviews_per_day")
-    threshold = _non_negative_int(
+    threshold = _count(
         data.get("leech_threshold", DEFAULT_LEECH_THRESHOLD), f"{path}: leech_threshold"
     )
     if threshold < 1:
         raise StudyError(f"{path}: leech_threshold: expected a whole number ≥ 1, got 0")
     return StudySettings(
-        new_cards_per_day=_non_negative_int(
+        new_cards_per_day=_count(
             data.get("new_cards_per_day", DEFAULT_NEW_PER_DAY), f"{path}: new_cards_per_day"
         ),
-        max_reviews_per_day=None
-        if cap is None
-        else _non_negative_int(cap, f"{path}: max_reviews_per_day"),
+        max_reviews_per_day=None if cap is None else _count(cap, f"{path}: max_reviews_per_day"),
         deck_new_cards_per_day=per_deck,
         learning_steps=_step_minutes(
             data.get("learning_steps", list(DEFAULT_STEP_MINUTES)), f"{path}: learning_steps"

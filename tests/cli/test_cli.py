@@ -1,6 +1,7 @@
 """The CLI as a user runs it: a real process, a temp QUIZDL_HOME."""
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -89,8 +90,6 @@ def test_exported_schema_accepts_the_bundled_decks(home: Path) -> None:
 
 
 def test_plan_set_show_json_and_clear(home: Path, small_deck: Path) -> None:
-    from datetime import date, timedelta
-
     assert run(home, "import", str(small_deck)).returncode == 0
     shown = run(home, "plan")
     assert shown.returncode == 0 and "No interview plan" in shown.stdout
@@ -111,14 +110,20 @@ def test_plan_set_show_json_and_clear(home: Path, small_deck: Path) -> None:
     assert json.loads(run(home, "plan", "--json").stdout) is None
 
 
+# An interview day the plan accepts whatever day the suite runs on.
+SOON = (date.today() + timedelta(days=30)).isoformat()
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--interview", "next week"], "--interview: expected a date as YYYY-MM-DD"),
         (["--interview", "2000-01-01"], "the interview day must be after today"),
-        (["--interview", "2999-01-01", "--deck", "nope"], "no deck with id 'nope'"),
-        (["--interview", "2999-01-01", "--minutes-per-day", "0"], "--minutes-per-day: expected"),
-        (["--clear", "--interview", "2999-01-01"], "--clear cannot be combined"),
+        (["--interview", SOON, "--deck", "nope"], "no deck with id 'nope'"),
+        (["--interview", SOON, "--minutes-per-day", "0"], "minutes per day must be more than 0"),
+        (["--interview", SOON, "--minutes-per-day", "1e300"], "at most 1440, got 1e+300"),
+        (["--interview", "9999-12-31"], "at most 3650 days away"),
+        (["--clear", "--interview", SOON], "--clear cannot be combined"),
         (["--deck", "small"], "--deck and --minutes-per-day need --interview DATE"),
     ],
 )

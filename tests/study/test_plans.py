@@ -131,8 +131,13 @@ def test_bad_plans_are_refused_and_nothing_is_stored(study: StudyService) -> Non
         study.set_plan(TODAY)
     with pytest.raises(UnknownDeck, match="no deck with id 'nope'"):
         study.set_plan(TODAY + timedelta(days=5), ["nope"])
-    with pytest.raises(StudyError, match="minutes per day must be above 0"):
+    with pytest.raises(StudyError, match="minutes per day must be more than 0"):
         study.set_plan(TODAY + timedelta(days=5), minutes_per_day=0)
+    with pytest.raises(StudyError, match="at most 1440, got 1e"):
+        study.set_plan(TODAY + timedelta(days=5), minutes_per_day=1e300)
+    # A year-9999 interview was taken, and planned day by day for 2.9 million days.
+    with pytest.raises(StudyError, match="at most 3650 days away, got 9999-12-31"):
+        study.set_plan(date(9999, 12, 31))
     assert study.plan() is None and study.plan_status() is None
 
 

@@ -463,6 +463,15 @@ def test_learning_steps_and_leech_settings_are_read_and_checked(tmp_path: Path) 
         ('learning_steps = "1m"', "learning_steps: expected a list of minutes"),
         ("leech_threshold = 0", "leech_threshold: expected a whole number ≥ 1"),
         ('leech_action = "delete"', "leech_action: expected one of suspend, flag"),
+        # "No limit" as a row of nines overflowed SQLite's integers in the queue.
+        (
+            "max_reviews_per_day = 99999999999999999999",
+            "max_reviews_per_day: expected a whole number from 0 to 1,000,000",
+        ),
+        (
+            "[decks.big]\nnew_cards_per_day = 1000001",
+            "new_cards_per_day: expected a whole number from 0 to 1,000,000",
+        ),
     ]:
         config.write_text(bad + "\n")
         with pytest.raises(StudyError, match=message):

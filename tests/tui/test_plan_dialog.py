@@ -89,6 +89,7 @@ async def test_what_cannot_be_a_plan_is_refused_in_the_dialog(study: StudyServic
         for day, minutes, expected in (
             ("next week", "20", "expected a date as YYYY-MM-DD or a number of days"),
             ("2020-01-01", "20", "must be after today"),  # the service's own refusal
+            ("9999-12-31", "20", "at most 3650 days away"),
             ("9", "0", "minutes a day: expected more than 0"),
             ("9", "[/]", "minutes a day: expected a number, got '[/]'"),
         ):

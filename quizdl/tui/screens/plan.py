@@ -19,14 +19,12 @@ from textual.widgets import Button, Input, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 from textual.worker import Worker, WorkerState
 
-from quizdl.scheduling.plan import DEFAULT_MINUTES_PER_DAY
+from quizdl.scheduling.plan import DEFAULT_MINUTES_PER_DAY, MOST_MINUTES_PER_DAY, MOST_PLAN_DAYS
 from quizdl.study.errors import StudyError
 from quizdl.study.plans import PlanInfo
 from quizdl.tui.screens.dialog import DialogScreen
 from quizdl.tui.services import app_of, service_of
 from quizdl.tui.text import plain
-
-MOST_DAYS = 3650
 
 
 @dataclass(frozen=True)
@@ -41,9 +39,9 @@ def interview_day_of(text: str, today: date) -> date:
     text = text.strip()
     if text.isascii() and text.isdigit():
         days = int(text)
-        if not 1 <= days <= MOST_DAYS:
+        if not 1 <= days <= MOST_PLAN_DAYS:
             raise StudyError(
-                f"interview day: expected 1 to {MOST_DAYS} days from today, got {text}"
+                f"interview day: expected 1 to {MOST_PLAN_DAYS} days from today, got {text}"
             )
         return today + timedelta(days=days)
     try:
@@ -59,9 +57,10 @@ def minutes_of(text: str) -> float:
         minutes = float(text.strip())
     except ValueError:
         raise StudyError(f"minutes a day: expected a number, got {text.strip()!r}") from None
-    if not 0 < minutes <= 24 * 60:
+    if not 0 < minutes <= MOST_MINUTES_PER_DAY:
         raise StudyError(
-            f"minutes a day: expected more than 0 and at most 1440, got {text.strip()}"
+            f"minutes a day: expected more than 0 and at most {MOST_MINUTES_PER_DAY}, "
+            f"got {text.strip()}"
         )
     return minutes
 
