@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
@@ -93,6 +94,11 @@ def take_backup(
             closing(sqlite3.connect(partial)) as copy,
         ):
             source.backup(copy)
+            # The copy takes the collection's WAL mode with its pages; a backup is
+            # one self-contained file. In WAL mode, reading it to check it left a
+            # "-shm" and a "-wal" that the rename below did not take along: two
+            # orphans beside every backup, never pruned.
+            copy.execute("PRAGMA journal_mode=DELETE")
         if not is_intact(partial):
             partial.unlink(missing_ok=True)
             return None
@@ -101,7 +107,28 @@ def take_backup(
         partial.unlink(missing_ok=True)
     for old in list(backups_of(database))[keep:]:
         old.path.unlink(missing_ok=True)
+    _remove_leftovers(folder)
     return Backup(target, now.replace(microsecond=0))
+
+
+# A partial copy younger than this may be another process's backup in progress.
+_LEFTOVER_AGE_SECONDS = 3600
+_LEFTOVER_ENDINGS = (".partial", ".partial-shm", ".partial-wal", ".partial-journal")
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Files backups left behind: a copy cut short (the app killed meanwhile), and
+    the "-shm"/"-wal" pairs that earlier versions left beside every backup."""
+    now = time.time()
+    for name in os.listdir(folder):
+        if not (name.startswith(PREFIX) and name.endswith(_LEFTOVER_ENDINGS)):
+            continue
+        path = folder / name
+        try:
+            if now - path.stat().st_mtime > _LEFTOVER_AGE_SECONDS:
+                path.unlink()
+        except OSError:
+            continue  # gone meanwhile, or not ours to delete: a backup is still made
 
 
 def find_backup(database: Path, name: str | None) -> Backup:

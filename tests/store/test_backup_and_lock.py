@@ -37,6 +37,27 @@ def test_one_backup_a_day_and_only_the_newest_kept(tmp_path: Path) -> None:
     assert [b.taken.date() for b in kept] == [(NOON + timedelta(days=d)).date() for d in (4, 3, 2)]
 
 
+def test_backups_leave_nothing_else_in_their_folder(tmp_path: Path) -> None:
+    # Each backup left a "-shm" and a "-wal" beside it (checking the copy opened it
+    # in the collection's WAL mode), which pruning never removed.
+    database = collection(tmp_path)
+    folder = database.parent / "backups"
+    folder.mkdir()
+    old_pair = [folder / f"quizdl-20200101-000000.sqlite3.partial{end}" for end in ("-shm", "-wal")]
+    in_progress = folder / "quizdl-20261127-115959.sqlite3.partial"  # another process's
+    for path in [*old_pair, in_progress]:
+        path.write_bytes(b"")
+    hours_ago = time.time() - 7200
+    for path in old_pair:
+        os.utime(path, (hours_ago, hours_ago))
+    for day in range(3):
+        assert take_backup(database, NOON + timedelta(days=day)) is not None
+    assert sorted(os.listdir(folder)) == sorted(
+        [in_progress.name, *(b.name for b in backups_of(database))]
+    )
+    assert len(list(backups_of(database))) == 3
+
+
 def test_a_damaged_collection_never_replaces_a_good_backup(tmp_path: Path) -> None:
     database = collection(tmp_path)
     good = take_backup(database, NOON)
