@@ -393,8 +393,11 @@ def _cloze_rules(source: _Source, index: int, card: ClozeCard) -> Iterator[LintW
 
 
 def _generic(phrasing: str) -> bool:
-    tokens = [word for word in words(phrasing) if word not in _STOP] or words(phrasing)
-    if all(len(token.lstrip("-")) <= 1 for token in tokens):
+    found = words(phrasing)
+    tokens = [word for word in found if word not in _STOP] or found
+    # A key point of symbols only ("->", "[/]") has no words: the review looks for
+    # its symbols, so it is generic only if ordinary answers hold them (below).
+    if tokens and all(len(token.lstrip("-")) <= 1 for token in tokens):
         return True
     mentions = sum(key_point_hits(answer, [phrasing])[0].mentioned for answer in GENERIC_ANSWERS)
     return mentions >= 2
@@ -427,7 +430,7 @@ def _qa_rules(source: _Source, index: int, card: QACard) -> Iterator[LintWarning
                     card.id,
                     "key-point-too-generic",
                     f"{phrasing!r} is ticked for almost any answer (what is matched: "
-                    f"{' '.join(words(phrasing)) or 'nothing'!r}); say what is specific",
+                    f"{' '.join(words(phrasing)) or phrasing.strip()!r}); say what is specific",
                 )
 
 

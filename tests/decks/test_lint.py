@@ -265,6 +265,24 @@ def test_length_cue_is_quiet_at_a_third(tmp_path: Path) -> None:
 COMPILE_SNIPPET = "model.compile(optimizer='{a}', loss='{b}', metrics=['accuracy'])"
 
 
+def test_a_key_point_of_symbols_is_generic_only_when_ordinary_answers_hold_them(
+    tmp_path: Path,
+) -> None:
+    # The review looks for a symbol-only key point's symbols; lint called every
+    # one "ticked for almost any answer (what is matched: 'nothing')".
+    card = """\
+        - id: q
+          type: qa
+          question: How does a Keras functional model chain two layers?
+          answer: "x -> Dense -> y, each call's output feeding the next."
+          key_points: ["->", "."]
+        """
+    warnings = lint_paths([deck(tmp_path, CLEAN_MCQ + listed(card))])
+    found = [w for w in warnings if w.rule == "key-point-too-generic"]
+    assert [w.message.split(" is ticked")[0] for w in found] == ["'.'"]
+    assert "(what is matched: '.')" in found[0].message
+
+
 def test_a_cloze_inside_a_longer_cloze_interferes(tmp_path: Path) -> None:
     short = COMPILE_SNIPPET.format(a="{{adam}}", b="sparse_categorical_crossentropy")
     longer = "Integer labels 0-9 with a softmax output: " + COMPILE_SNIPPET.format(
