@@ -116,6 +116,18 @@ def _retention(value: object, where: str) -> float:
     return float(value)
 
 
+# The keys config.toml takes at its top level, beside the [decks.ID] tables.
+SETTINGS = (
+    "new_cards_per_day",
+    "max_reviews_per_day",
+    "learning_steps",
+    "leech_threshold",
+    "leech_action",
+    "scheduler",
+    "desired_retention",
+)
+
+
 def load_settings(path: Path) -> StudySettings:
     if not path.exists():
         return StudySettings()
@@ -123,16 +135,7 @@ def load_settings(path: Path) -> StudySettings:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise StudyError(f"{path}: {exc}") from None
-    known = {
-        "new_cards_per_day",
-        "max_reviews_per_day",
-        "learning_steps",
-        "leech_threshold",
-        "leech_action",
-        "scheduler",
-        "desired_retention",
-        "decks",
-    }
+    known = {*SETTINGS, "decks"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise StudyError(

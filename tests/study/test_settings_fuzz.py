@@ -19,17 +19,9 @@ from hypothesis import strategies as st
 
 from quizdl.study.errors import StudyError
 from quizdl.study.factory import open_study
-from quizdl.study.settings import load_settings
+from quizdl.study.settings import SETTINGS, load_settings
 
-KEYS = (
-    "new_cards_per_day",
-    "max_reviews_per_day",
-    "learning_steps",
-    "leech_threshold",
-    "leech_action",
-    "scheduler",
-    "desired_retention",
-)
+KEYS = SETTINGS
 DECK_KEYS = ("new_cards_per_day", "scheduler", "desired_retention")
 
 SCALARS = st.one_of(
