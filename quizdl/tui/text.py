@@ -9,6 +9,8 @@ an ANSI escape in an imported field must not recolour or move the terminal.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
@@ -55,6 +57,17 @@ def markup_safe(text: str) -> str:
 def plain(text: str) -> Text:
     """A renderable that shows ``text`` exactly (for table cells, notices)."""
     return Text(printable(text))
+
+
+def deck_names(decks: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Each deck's name in a list of (id, title): its title, with its id after it
+    where another deck of the list has the same title (two question banks both
+    called "Questions"), so that every row, box and option can be told apart."""
+    pairs = list(decks)
+    shared = Counter(title for _, title in pairs)
+    return {
+        deck_id: title if shared[title] == 1 else f"{title} ({deck_id})" for deck_id, title in pairs
+    }
 
 
 def one_line(text: str, width: int | None = None) -> str:

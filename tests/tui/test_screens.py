@@ -434,3 +434,32 @@ async def test_import_screen_updates_the_deck_a_file_made_under_another_id(
         report = await preview_import(pilot, app, path)
         assert "Update deck" in report and "(mine)" in report, report
         assert "1 unchanged" in report
+
+
+async def test_decks_with_one_title_are_told_apart(service: StudyService) -> None:
+    # Two question banks both called "Questions" were two identical rows on home,
+    # in the stats and in the plan dialog's list of decks to tick.
+    from textual.widgets import SelectionList
+
+    for deck_id in ("bank-a", "bank-b"):
+        card = QACard(type="qa", id=f"{deck_id}-1", question="Why?", answer="Because.")
+        service.import_deck(Deck(id=deck_id, title="Questions", cards=(card,)))
+    app = make_app(service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        home = app.screen.query_one("#decks", DataTable)
+        titles = [str(home.get_row_at(row)[0]) for row in range(home.row_count)]
+        assert {"Questions (bank-a)", "Questions (bank-b)", "Test deck"} <= set(titles)
+        await pilot.press("p")
+        await settle(pilot)
+        ticks = app.screen.query_one(SelectionList)
+        options = [str(ticks.get_option_at_index(i).prompt) for i in range(ticks.option_count)]
+        assert "Questions (bank-a)" in options and "Questions (bank-b)" in options
+        assert "Test deck" in options  # a title of its own stays as it is
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        stats = app.screen.query_one("#retention", DataTable)
+        rows = [str(stats.get_row_at(row)[0]) for row in range(stats.row_count)]
+        assert "Questions (bank-a)" in rows and "Questions (bank-b)" in rows

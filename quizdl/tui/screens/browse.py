@@ -16,7 +16,7 @@ from quizdl.decks.model import CARD_TYPES
 from quizdl.study.values import BrowseRow, CardStatus
 from quizdl.tui.screens.base import QuizScreen
 from quizdl.tui.services import service_of
-from quizdl.tui.text import Cell, plain
+from quizdl.tui.text import Cell, deck_names, plain
 from quizdl.tui.widgets.footer import Footer
 from quizdl.tui.widgets.tables import fill_table
 
@@ -110,7 +110,8 @@ class BrowseScreen(QuizScreen[None]):
     @work(thread=True, group="browse-decks", exit_on_error=False)
     def load_decks(self) -> None:
         decks = service_of(self).deck_summaries()
-        options = [(plain(deck.title), deck.id) for deck in decks]
+        names = deck_names((deck.id, deck.title) for deck in decks)
+        options = [(plain(names[deck.id]), deck.id) for deck in decks]
         self.app.call_from_thread(self.query_one("#deck", Select).set_options, options)
 
     def current_query(self) -> Query:

@@ -20,7 +20,7 @@ from quizdl.tui.plan_text import plan_line
 from quizdl.tui.render import format_seconds
 from quizdl.tui.screens.base import QuizScreen
 from quizdl.tui.services import app_of, service_of
-from quizdl.tui.text import Cell, plain
+from quizdl.tui.text import Cell, deck_names, plain
 from quizdl.tui.widgets.footer import Footer
 from quizdl.tui.widgets.heatmap import Heatmap
 from quizdl.tui.widgets.tables import fill_table
@@ -130,8 +130,14 @@ class HomeScreen(QuizScreen[None]):
         rows: list[tuple[str, list[Cell]]] = [
             (ALL_DECKS, [Text("All decks", style="bold"), str(new), str(due), str(total)])
         ]
+        names = deck_names((deck.id, deck.title) for deck in data.decks)
         for deck in data.decks:
-            cells: list[Cell] = [plain(deck.title), str(deck.new), str(deck.due), str(deck.total)]
+            cells: list[Cell] = [
+                plain(names[deck.id]),
+                str(deck.new),
+                str(deck.due),
+                str(deck.total),
+            ]
             rows.append((deck.id, cells))
         fill_table(
             table,

@@ -24,7 +24,7 @@ from quizdl.study.errors import StudyError
 from quizdl.study.plans import PlanInfo
 from quizdl.tui.screens.dialog import DialogScreen
 from quizdl.tui.services import app_of, service_of
-from quizdl.tui.text import plain
+from quizdl.tui.text import deck_names, plain
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ class PlanScreen(DialogScreen[bool]):
     ) -> None:
         super().__init__()
         self.current = current
-        self.decks = list(decks)
+        self.decks = list(deck_names(decks).items())  # titles told apart
         self.today = today
 
     def compose(self) -> ComposeResult:

@@ -24,7 +24,7 @@ from quizdl.tui.plan_text import readiness_line
 from quizdl.tui.render import format_seconds
 from quizdl.tui.screens.base import QuizScreen
 from quizdl.tui.services import service_of
-from quizdl.tui.text import Cell, plain
+from quizdl.tui.text import Cell, deck_names, plain
 from quizdl.tui.widgets.footer import Footer
 from quizdl.tui.widgets.tables import fill_table
 
@@ -157,9 +157,10 @@ class StatsScreen(QuizScreen[None]):
             stats.today,
         )
         table: DataTable[Cell] = self.query_one("#retention", DataTable)
+        names = deck_names((deck.deck_id, deck.title) for deck in stats.decks)
         rows: list[list[Cell]] = [
             [
-                plain(deck.title),
+                plain(names[deck.deck_id]),
                 str(deck.total),
                 str(deck.new),
                 str(deck.learning),

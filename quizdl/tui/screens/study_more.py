@@ -23,7 +23,7 @@ from quizdl.study.errors import StudyError
 from quizdl.study.study_more import MOST_CARDS, StudyMore
 from quizdl.tui.screens.dialog import DialogScreen
 from quizdl.tui.services import app_of, service_of
-from quizdl.tui.text import plain
+from quizdl.tui.text import deck_names, plain
 
 Kind = Literal["new", "ahead", "failed", "sample", "only"]
 
@@ -93,7 +93,7 @@ class StudyMoreScreen(DialogScreen[StudyMore | None]):
 
     def __init__(self, decks: Sequence[tuple[str, str]], tags: Sequence[str]) -> None:
         super().__init__()
-        self.decks = list(decks)
+        self.decks = list(deck_names(decks).items())  # titles told apart
         self.tags = list(tags)
         # One seed per dialog: the review draws the same random sample the
         # dialog counted.
