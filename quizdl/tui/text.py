@@ -60,13 +60,14 @@ def plain(text: str) -> Text:
 
 
 def deck_names(decks: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Each deck's name in a list of (id, title): its title, with its id after it
+    """Each deck's name in a list of (id, title): its title, with its id before it
     where another deck of the list has the same title (two question banks both
-    called "Questions"), so that every row, box and option can be told apart."""
+    called "Questions"), so that every row, box and option can be told apart. The
+    id goes first: a narrow cell clips a name's end."""
     pairs = list(decks)
     shared = Counter(title for _, title in pairs)
     return {
-        deck_id: title if shared[title] == 1 else f"{title} ({deck_id})" for deck_id, title in pairs
+        deck_id: title if shared[title] == 1 else f"{deck_id} · {title}" for deck_id, title in pairs
     }
 
 

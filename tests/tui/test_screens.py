@@ -449,12 +449,12 @@ async def test_decks_with_one_title_are_told_apart(service: StudyService) -> Non
         await settle(pilot)
         home = app.screen.query_one("#decks", DataTable)
         titles = [str(home.get_row_at(row)[0]) for row in range(home.row_count)]
-        assert {"Questions (bank-a)", "Questions (bank-b)", "Test deck"} <= set(titles)
+        assert {"bank-a · Questions", "bank-b · Questions", "Test deck"} <= set(titles)
         await pilot.press("p")
         await settle(pilot)
         ticks = app.screen.query_one(SelectionList)
         options = [str(ticks.get_option_at_index(i).prompt) for i in range(ticks.option_count)]
-        assert "Questions (bank-a)" in options and "Questions (bank-b)" in options
+        assert "bank-a · Questions" in options and "bank-b · Questions" in options
         assert "Test deck" in options  # a title of its own stays as it is
         await pilot.press("escape")
         await settle(pilot)
@@ -462,4 +462,4 @@ async def test_decks_with_one_title_are_told_apart(service: StudyService) -> Non
         await settle(pilot)
         stats = app.screen.query_one("#retention", DataTable)
         rows = [str(stats.get_row_at(row)[0]) for row in range(stats.row_count)]
-        assert "Questions (bank-a)" in rows and "Questions (bank-b)" in rows
+        assert "bank-a · Questions" in rows and "bank-b · Questions" in rows
