@@ -105,6 +105,29 @@ async def test_review_header_and_feedback_keep_brackets(hostile: StudyService) -
         assert app.is_running
 
 
+async def test_a_long_deck_title_ends_in_an_ellipsis_before_the_counts(
+    service: StudyService,
+) -> None:
+    # At 80 columns the title ran into the counts: "...convolutional neural2 new".
+    from quizdl.decks.model import Deck, QACard
+
+    title = "A very long deck title about convolutional neural networks and attention " * 3
+    card = QACard(type="qa", id="c1", question="Why?", answer="Because.")
+    service.import_deck(Deck(id="long", title=title, cards=(card,)))
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.action_review("long")
+        await settle(pilot)
+        line = app.screen.query_one("#deck-line", Static)
+        counts = app.screen.query_one("#counts", Static)
+        shown = line.render_line(0).text.rstrip()
+        assert shown.endswith("…") and shown[:-1] in title, shown
+        assert counts.render_line(0).text.strip().startswith("1 new")
+        # Two columns at least between the title's end and the counts.
+        assert line.region.x + len(shown) + 2 <= counts.content_region.x
+
+
 async def test_a_failed_task_is_a_notice_and_the_screen_stays_usable(
     app: QuizApp, service: StudyService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
