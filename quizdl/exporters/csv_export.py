@@ -14,11 +14,14 @@ import io
 from quizdl.decks.model import Deck
 from quizdl.exporters.sides import front_and_back
 
+# The header row; the importer knows the file by it (csv_text: its fields are text).
+COLUMNS = ("id", "type", "front", "back", "tags", "deck")
+
 
 def export_csv(deck: Deck) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["id", "type", "front", "back", "tags", "deck"])
+    writer.writerow(COLUMNS)
     for card in deck.cards:
         front, back = front_and_back(card)
         # Anki's convention: tags are space-separated, so a space inside one becomes "_".

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from quizdl.exporters.csv_export import COLUMNS
 from quizdl.importers.assemble import DeckBuilder
 from quizdl.importers.detect import BACK_NAMES, FRONT_NAMES, sniff_delimiter
 from quizdl.importers.html_text import html_to_markdown, looks_like_html
@@ -32,7 +33,8 @@ _SEPARATORS = {
 _TAG_NAMES = ("tags", "tag", "labels")
 _ID_NAMES = ("id", "card id", "card_id", "guid")
 _DECK_NAMES = ("deck",)
-_OWN_COLUMNS = ("id", "type", "front", "back", "tags")  # quizdl's export (csv_export)
+# quizdl's own export, told by its header's first five (the deck column came later).
+_OWN_COLUMNS = list(COLUMNS[:5])
 _PROGRESS_EVERY = 1000
 csv.field_size_limit(16 * 1024 * 1024)
 
@@ -118,7 +120,7 @@ def read_csv(path: Path, text: str, digest: str, options: ImportOptions) -> Impo
     # Fields that only look like HTML are sniffed, unless the file says what they
     # are: "#html:false", or quizdl's own export, whose fields are Markdown where
     # "<b>" is text a card shows.
-    own_export = [name.strip().casefold() for name in header_names[:5]] == list(_OWN_COLUMNS)
+    own_export = [name.strip().casefold() for name in header_names[:5]] == _OWN_COLUMNS
     sniff = not html_header and not own_export
 
     builder = DeckBuilder(path, options)
