@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import json
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,6 +33,33 @@ OGG = b"OggS" + bytes(16)
 
 
 GUIDE = Path(__file__).parents[2] / "decks" / "deep-learning-guide.yaml"
+
+
+@contextmanager
+def in_anki(package: Path, directory: Path) -> Iterator[Collection]:
+    """A new Anki collection in ``directory``, holding ``package`` as Anki imports it."""
+    directory.mkdir()
+    col = Collection(str(directory / "collection.anki2"))
+    try:
+        request = ImportAnkiPackageRequest(
+            package_path=str(package), options=ImportAnkiPackageOptions()
+        )
+        col.import_anki_package(request)
+        yield col
+    finally:
+        col.close()
+
+
+def exported_by_anki(col: Collection, deck_name: str, out: Path, *, everything: bool) -> Path:
+    """Anki's own export of one deck (its current format); ``everything``: with
+    scheduling and media."""
+    deck_id = col.decks.id_for_name(deck_name)
+    assert deck_id is not None
+    options = ExportAnkiPackageOptions(
+        with_scheduling=everything, with_deck_configs=False, with_media=everything, legacy=False
+    )
+    col.export_anki_package(out_path=str(out), options=options, limit=DeckIdLimit(deck_id))
+    return out
 
 
 def _guide_as_mine(directory: Path) -> tuple[Deck, Path]:
@@ -112,13 +141,7 @@ def test_the_package_carries_its_media_and_anki_reads_it(rich: Path, tmp_path: P
     with zipfile.ZipFile(rich) as archive:
         contents = {archive.read(name) for name in archive.namelist() if name.isdigit()}
     assert contents == {PNG, OGG}
-    (tmp_path / "anki").mkdir()
-    col = Collection(str(tmp_path / "anki" / "collection.anki2"))
-    try:
-        request = ImportAnkiPackageRequest(
-            package_path=str(rich), options=ImportAnkiPackageOptions()
-        )
-        col.import_anki_package(request)
+    with in_anki(rich, tmp_path / "anki") as col:
         fields = {col.get_note(nid)["QuizdlId"]: col.get_note(nid) for nid in col.find_notes("")}
         assert "<em>Lots of math</em>" in fields["math"]["Question"]
         assert "<strong>friends</strong>" in fields["math"]["Answer"]
@@ -128,8 +151,6 @@ def test_the_package_carries_its_media_and_anki_reads_it(rich: Path, tmp_path: P
         media_folder = Path(col.media.dir())
         assert (media_folder / image).read_bytes() == PNG
         assert (media_folder / sound).read_bytes() == OGG
-    finally:
-        col.close()
 
 
 def test_the_package_reads_back_into_quizdl_unchanged(rich: Path) -> None:
@@ -147,22 +168,8 @@ def test_a_deck_sent_to_anki_and_back_lands_in_its_own_deck(rich: Path, tmp_path
     updates the same quizdl deck, with nothing new or duplicated."""
     direct = run("import", str(rich), "--dry-run")
     assert "Would import 'rich': 0 new, 0 updated" in direct.stdout, direct.output
-    (tmp_path / "anki").mkdir()
-    col = Collection(str(tmp_path / "anki" / "collection.anki2"))
-    try:
-        request = ImportAnkiPackageRequest(
-            package_path=str(rich), options=ImportAnkiPackageOptions()
-        )
-        col.import_anki_package(request)
-        deck_id = col.decks.id_for_name("Rich deck")
-        assert deck_id is not None
-        back = tmp_path / "from-anki.apkg"
-        options = ExportAnkiPackageOptions(
-            with_scheduling=True, with_deck_configs=False, with_media=True, legacy=False
-        )
-        col.export_anki_package(out_path=str(back), options=options, limit=DeckIdLimit(deck_id))
-    finally:
-        col.close()
+    with in_anki(rich, tmp_path / "anki") as col:
+        back = exported_by_anki(col, "Rich deck", tmp_path / "from-anki.apkg", everything=True)
     again = run("import", str(back), "--dry-run")
     assert "collection.anki21b" in again.stdout
     assert "Would import 'rich': 0 new, 0 updated, 0 retired, 0 restored, 3 unchanged" in (
@@ -316,12 +323,7 @@ def test_edits_made_in_anki_land_in_each_cards_own_fields(home: Path, tmp_path: 
         "edited.yaml",
     )
     package = copy_of(deck, "edited", tmp_path / "edited.apkg")
-    (tmp_path / "anki").mkdir()
-    col = Collection(str(tmp_path / "anki" / "collection.anki2"))
-    try:
-        col.import_anki_package(
-            ImportAnkiPackageRequest(package_path=str(package), options=ImportAnkiPackageOptions())
-        )
+    with in_anki(package, tmp_path / "anki") as col:
         for note_id in col.find_notes(""):
             note = col.get_note(note_id)
             note.fields = [
@@ -331,15 +333,7 @@ def test_edits_made_in_anki_land_in_each_cards_own_fields(home: Path, tmp_path: 
                 for field in note.fields
             ]
             col.update_note(note)
-        deck_id = col.decks.id_for_name("Edited")
-        assert deck_id is not None
-        back = tmp_path / "from-anki.apkg"
-        options = ExportAnkiPackageOptions(
-            with_scheduling=False, with_deck_configs=False, with_media=False, legacy=False
-        )
-        col.export_anki_package(out_path=str(back), options=options, limit=DeckIdLimit(deck_id))
-    finally:
-        col.close()
+        back = exported_by_anki(col, "Edited", tmp_path / "from-anki.apkg", everything=False)
     again = run("import", str(back), "--deck", "edited")
     assert "0 new, 3 updated" in again.stdout, again.output
     stored = {card.id: card for card in stored_deck("edited").cards}
