@@ -68,8 +68,10 @@ _TOKEN = re.compile(
     r"|<!--.*?(?:-->|$)|<![^>]*>|<\?[^>]*>",
     re.DOTALL,
 )
-_WHITESPACE = re.compile(r"[ \t\r\n\f]+")
-_SPACES = frozenset(" \t\r\n\f")
+# HTML's whitespace: what it collapses to one space.
+_SPACE_CHARS = " \t\r\n\f"
+_WHITESPACE = re.compile(f"[{_SPACE_CHARS}]+")
+_SPACES = frozenset(_SPACE_CHARS)
 _ATTRIBUTE = re.compile(r"([A-Za-z_:][-\w:.]*)\s*(?:=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+))?")
 _NEEDS_ATTRIBUTES = {"img", "a", "code", "ol"}
 # An <ol start="..."> Markdown can number (CommonMark allows up to nine digits).
@@ -195,7 +197,7 @@ class _Renderer:
             # none where a line begins ("<br> - x" shows "- x"), and "<li> x" has the
             # marker's space only. Kept, they would read as Markdown (an indented line,
             # four spaces a code block) and double on a round trip.
-            data = data.lstrip(" \t\r\n\f")
+            data = data.lstrip(_SPACE_CHARS)
         blank = data.isspace() or not data
         if not blank:
             self.has_text = True

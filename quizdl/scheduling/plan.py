@@ -36,7 +36,7 @@ from quizdl.scheduling.steps import DEFAULT_LEARNING_STEPS, DEFAULT_RELEARNING_S
 DEFAULT_MINUTES_PER_DAY = 20.0
 DEFAULT_FINAL_STRETCH_DAYS = 2
 # What a plan may ask for: a day's minutes, and an interview up to ten years away
-# (a date in year 9999 was taken, and planned day by day).
+# (a date in year 9999 was taken).
 MOST_MINUTES_PER_DAY = 24 * 60
 MOST_PLAN_DAYS = 3650
 # Before a learner has timed answers: 15 s an answer, between the review
